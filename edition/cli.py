@@ -1,0 +1,68 @@
+"""The `edition` command: parse the arguments, run a command, report, and exit.
+
+User mistakes (bad source, a missing file, an unwritable folder) end with a message and a
+non-zero exit, never a traceback. Exit codes: 0 done, 1 the sources have errors, 2 usage or
+environment problem (see the README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .build import FORMATS, build
+from .errors import EditionError, SourceError
+from .project import find_project
+
+EXIT_OK, EXIT_SOURCE, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="edition", description="Publish the edition from its XML sources.")
+    parser.add_argument("--version", action="version", version=f"edition {__version__}")
+    parser.add_argument("--project", type=Path, default=Path.cwd(), help="the project folder (default: here)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build_command = commands.add_parser("build", help="build the PDF and the EPUB into dist/")
+    build_command.add_argument("--format", choices=FORMATS, action="append", help="build only this format (repeatable)")
+    build_command.add_argument("--out", type=Path, help="write here instead of dist/")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        project = find_project(args.project)
+        if args.command == "build":
+            return _build(project, args)
+    except SourceError as error:
+        for diagnostic in error.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        print(f"edition: {len(error.diagnostics)} problem(s) in the sources; nothing was written", file=sys.stderr)
+        return EXIT_SOURCE
+    except EditionError as error:
+        print(f"edition: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("edition: interrupted; earlier outputs are untouched", file=sys.stderr)
+        return 130
+    return EXIT_OK
+
+
+def _build(project, args) -> int:
+    formats = tuple(dict.fromkeys(args.format)) if args.format else FORMATS
+    report = build(project, formats, args.out.resolve() if args.out else None)
+    for name, seconds in report.stages:
+        print(f"{seconds:7.2f} s  {name}")
+    for path in report.written:
+        print(f"wrote {_shown(path, project.root)}")
+    return EXIT_OK
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,142 @@
+"""The edition in memory: plain dataclasses that `source` fills and every renderer reads.
+
+Nothing here reads files or knows about HTML. The source stage turns validated TEI into these
+objects; `html` turns them into markup for the print and e-reader editions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Span:
+    """A phrase-level element: what kind it is, its attributes, and what it contains.
+
+    Kinds: title, foreign, lead-in, italic, emph, q, noteref, interpolation, correction, lb,
+    date, bibl, ref, mention. A correction holds the corrected reading as children and the
+    received reading in attrs["sic"].
+    """
+
+    kind: str
+    children: list[Inline] = field(default_factory=list)
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+Inline = str | Span
+
+
+@dataclass
+class Paragraph:
+    """One of the author's paragraphs; `number` is the citable ¶ number within the essay."""
+
+    id: str
+    number: int
+    content: list[Inline]
+
+
+@dataclass
+class Heading:
+    id: str
+    content: list[Inline]
+
+
+@dataclass
+class Quotation:
+    """A quotation set off from the text, with the page reference that follows it, if any."""
+
+    paragraphs: list[list[Inline]]
+    reference: list[Inline] = field(default_factory=list)
+
+
+Block = Paragraph | Heading | Quotation
+
+
+@dataclass
+class FrontMatter:
+    """What the original printed before the essay: the reviewed book or an editors' headnote."""
+
+    kind: str
+    content: list[Inline]
+
+
+@dataclass
+class Note:
+    """An author's numbered note, printed after the essay."""
+
+    id: str
+    number: int
+    content: list[Inline]
+
+
+@dataclass
+class Correction:
+    """A change this edition made to the received text, and where it stands."""
+
+    essay_id: str
+    where: str
+    sic: str
+    corr: str
+
+
+@dataclass
+class Essay:
+    id: str
+    title: str
+    author: str
+    date: str
+    original: list[Inline]
+    front: list[FrontMatter]
+    body: list[Block]
+    notes: list[Note]
+    afterword: list[list[Inline]]
+    corrections: list[Correction]
+    source: Path
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        return [block for block in self.body if isinstance(block, Paragraph)]
+
+
+@dataclass
+class Change:
+    """One entry of the changelog."""
+
+    version: str
+    date: str
+    text: str
+
+
+@dataclass
+class Edition:
+    """The whole edition, validated, ready for any renderer."""
+
+    slug: str
+    title: str
+    subtitle: str
+    editors: list[str]
+    version: str
+    date: str
+    language: str
+    publisher: str
+    licence: str
+    licence_url: str
+    description: str
+    keywords: list[str]
+    conventions: list[list[Inline]]
+    changes: list[Change]
+    essays: list[Essay]
+    sources: list[Path]
+
+    @property
+    def authors(self) -> list[str]:
+        return [essay.author for essay in self.essays]
+
+    @property
+    def full_title(self) -> str:
+        return f"{self.title}: {self.subtitle}" if self.subtitle else self.title
+
+    @property
+    def corrections(self) -> list[Correction]:
+        return [c for essay in self.essays for c in essay.corrections]

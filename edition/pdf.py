@@ -1,0 +1,62 @@
+"""Render the print edition: the HTML from `html`, laid out by WeasyPrint, as PDF/A-3b bytes.
+
+Everything WeasyPrint reads goes through `LocalFetcher`; the stylesheets reach it as CSS objects
+made with that fetcher, and every source file of the edition is embedded in the PDF as an
+attachment (relationship Source), so the PDF carries what it was made from.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from weasyprint import CSS, HTML, Attachment
+from weasyprint.document import Document
+from weasyprint.text.fonts import FontConfiguration
+
+from .errors import EditionError
+from .fetcher import LocalFetcher, RefusedResource
+from .html import print_document
+from .model import Edition
+from .project import Project
+
+STYLESHEETS = ("shared.css", "print.css")
+
+
+def layout(edition: Edition, project: Project) -> Document:
+    """The print edition laid out in pages, before it is written as PDF."""
+    fetcher = LocalFetcher([project.styles_dir, project.source_dir])
+    fonts = FontConfiguration()
+    try:
+        stylesheets = [
+            CSS(url=(project.styles_dir / name).as_uri(), url_fetcher=fetcher, font_config=fonts)
+            for name in STYLESHEETS
+        ]
+        document = HTML(
+            string=print_document(edition),
+            base_url=project.styles_dir.as_uri() + "/",
+            url_fetcher=fetcher,
+        ).render(font_config=fonts, stylesheets=stylesheets)
+    except RefusedResource as refused:
+        raise EditionError(str(refused)) from None
+    return document
+
+
+def write_pdf(document: Document, edition: Edition, project: Project, when: datetime) -> bytes:
+    """The laid-out edition as PDF/A-3b, with the sources attached and fixed dates."""
+    fetcher = LocalFetcher([project.source_dir])
+    attachments = [
+        Attachment(
+            url=path.as_uri(),
+            url_fetcher=fetcher,
+            name=path.name,
+            description=f"Source of this edition: {path.relative_to(project.root)}",
+            relationship="Source",
+            created=when,
+            modified=when,
+        )
+        for path in edition.sources
+    ]
+    try:
+        return document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments)
+    except RefusedResource as refused:
+        raise EditionError(str(refused)) from None

@@ -1,0 +1,41 @@
+"""Shared fixtures: the project, its edition loaded once, and one build of both outputs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from edition.build import build
+from edition.model import Edition
+from edition.project import Project
+from edition.source import load_edition
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    return Project(ROOT)
+
+
+@pytest.fixture(scope="session")
+def edition(project: Project) -> Edition:
+    return load_edition(project)
+
+
+@pytest.fixture(scope="session")
+def outputs(project: Project, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The PDF and the EPUB, built once for the whole session into a temporary folder."""
+    out = tmp_path_factory.mktemp("dist")
+    report = build(project, out_dir=out)
+    return {path.suffix.lstrip("."): path for path in report.written}
+
+
+@pytest.fixture
+def scratch_project(project: Project, tmp_path: Path) -> Project:
+    """A copy of the project's sources and styles that a test may break."""
+    for folder in ("source", "styles"):
+        shutil.copytree(project.root / folder, tmp_path / folder)
+    return Project(tmp_path)
