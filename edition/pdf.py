@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pydyf
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
@@ -56,7 +57,20 @@ def write_pdf(document: Document, edition: Edition, project: Project, when: date
         )
         for path in edition.sources
     ]
+    front_pages = first_page_of(document, edition.essays[0].id)
+
+    def page_labels(document: Document, pdf: pydyf.PDF) -> None:
+        """Label pages as they are printed: i, ii … for the front matter, then 1, 2 …"""
+        pdf.catalog["PageLabels"] = pydyf.Dictionary(
+            {"Nums": pydyf.Array([0, pydyf.Dictionary({"S": "/r"}), front_pages, pydyf.Dictionary({"S": "/D"})])}
+        )
+
     try:
-        return document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments)
+        return document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments, finisher=page_labels)
     except RefusedResource as refused:
         raise EditionError(str(refused)) from None
+
+
+def first_page_of(document: Document, anchor: str) -> int:
+    """The index (from 0) of the page on which the element with this id begins."""
+    return next(index for index, page in enumerate(document.pages) if anchor in page.anchors)

@@ -312,9 +312,9 @@ def _span(element: etree._Element, record: Callable[[str, str], None]) -> list[I
     if tag in TRANSPARENT:
         return _children(element, record)
     if tag == "choice":
-        sic = "".join(element.find("tei:sic", NS).itertext())
+        sic = _reading(element.find("tei:sic", NS))
         corr_element = element.find("tei:corr", NS)
-        corr = "".join(corr_element.itertext())
+        corr = _reading(corr_element)
         before, after = _context(element)
         record(before + sic + after, before + corr + after)
         return [Span("correction", _children(corr_element, record), {"sic": sic})]
@@ -331,6 +331,16 @@ def _span(element: etree._Element, record: Callable[[str, str], None]) -> list[I
             return [Span("noteref", _children(element, record), {"note": target.removeprefix("#")})]
         return [Span("ref", _children(element, record), {"target": target})]
     return [Span(SPAN_KINDS[tag], _children(element, record), attrs)]
+
+
+def _reading(element: etree._Element) -> str:
+    """A correction's text as the note on the text shows it: a note call as "(n)", as received."""
+    text = element.text or ""
+    for child in element:
+        inner = _reading(child)
+        text += f"({inner})" if child.get("type") == "noteref" else inner
+        text += child.tail or ""
+    return text
 
 
 def _context(element: etree._Element) -> tuple[str, str]:
