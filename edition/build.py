@@ -18,9 +18,11 @@ from pathlib import Path
 
 from .epub import build_epub
 from .errors import EditionError
-from .model import Edition
-from .pdf import layout, write_pdf
+from .model import Edition, Imprint
+from .pdf import pad_to_four, write_pdf
 from .project import Project
+from .provenance import commit
+from .reader import DEFAULT, Profile, apply_profile, load_profile
 from .source import load_edition
 
 FORMATS = ("pdf", "epub")
@@ -52,41 +54,49 @@ def build_time(edition: Edition) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def output_path(edition: Edition, out_dir: Path, fmt: str) -> Path:
-    return out_dir / f"{edition.slug}-{edition.version}.{fmt}"
+def output_path(edition: Edition, out_dir: Path, fmt: str, name: str = "") -> Path:
+    """`<slug>-<version>.<fmt>`, or `<slug>-<version>-<name>.<fmt>` for a course reader."""
+    return out_dir / f"{edition.slug}-{edition.version}{'-' + name if name else ''}.{fmt}"
 
 
-def build(project: Project, formats: tuple[str, ...] = FORMATS, out_dir: Path | None = None) -> Report:
-    """Build the given formats into `out_dir` (default `dist/`)."""
+def build(
+    project: Project,
+    formats: tuple[str, ...] = FORMATS,
+    out_dir: Path | None = None,
+    profile_path: Path | None = None,
+) -> Report:
+    """Build the given formats into `out_dir` (default `dist/`), for a course reader if given."""
     out_dir = out_dir or project.dist_dir
     report = Report()
+    profile = load_profile(profile_path) if profile_path else DEFAULT
     with report.stage("read and validate sources"):
-        edition = load_edition(project)
+        edition = apply_profile(load_edition(project), profile, profile_path)
     when = build_time(edition)
+    imprint = Imprint(commit(project), when.isoformat(timespec="seconds"), profile.course)
     _prepare(out_dir)
 
     renderers: dict[str, Callable[[], bytes]] = {
-        "pdf": lambda: _pdf(edition, project, when, report),
-        "epub": lambda: _epub(edition, project, when, report),
+        "pdf": lambda: _pdf(edition, project, imprint, profile, when, report),
+        "epub": lambda: _epub(edition, project, imprint, when, report),
     }
     for fmt in formats:
         data = renderers[fmt]()
-        target = output_path(edition, out_dir, fmt)
+        target = output_path(edition, out_dir, fmt, profile_path.stem if profile_path else "")
         write_atomically(target, data)
         report.written.append(target)
     return report
 
 
-def _pdf(edition: Edition, project: Project, when: datetime, report: Report) -> bytes:
+def _pdf(edition: Edition, project: Project, imprint: Imprint, profile: Profile, when: datetime, report: Report):
     with report.stage("lay out the print edition"):
-        document = layout(edition, project)
+        document = pad_to_four(edition, project, imprint, profile)
     with report.stage("write the PDF"):
         return write_pdf(document, edition, project, when)
 
 
-def _epub(edition: Edition, project: Project, when: datetime, report: Report) -> bytes:
+def _epub(edition: Edition, project: Project, imprint: Imprint, when: datetime, report: Report) -> bytes:
     with report.stage("package the EPUB"):
-        return build_epub(edition, project, when)
+        return build_epub(edition, project, imprint, when)
 
 
 def _prepare(out_dir: Path) -> None:

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .archive import archive, main_verify
 from .build import FORMATS, build
 from .errors import EditionError, SourceError
 from .project import find_project
@@ -28,15 +29,28 @@ def _parser() -> argparse.ArgumentParser:
     build_command = commands.add_parser("build", help="build the PDF and the EPUB into dist/")
     build_command.add_argument("--format", choices=FORMATS, action="append", help="build only this format (repeatable)")
     build_command.add_argument("--out", type=Path, help="write here instead of dist/")
+    build_command.add_argument(
+        "--reader", type=Path, metavar="FILE.toml", help="build a course reader described by this profile"
+    )
+
+    archive_command = commands.add_parser("archive", help="build and archive this version as a BagIt package")
+    archive_command.add_argument("--into", type=Path, help="the archive folder (default: dist/archive)")
+
+    verify_command = commands.add_parser("verify", help="check an archived package: structure and every checksum")
+    verify_command.add_argument("path", type=Path, help="the package's folder")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command == "verify":
+            return main_verify(args.path)
         project = find_project(args.project)
         if args.command == "build":
             return _build(project, args)
+        if args.command == "archive":
+            return _archive(project, args)
     except SourceError as error:
         for diagnostic in error.diagnostics:
             print(diagnostic, file=sys.stderr)
@@ -53,11 +67,18 @@ def main(argv: list[str] | None = None) -> int:
 
 def _build(project, args) -> int:
     formats = tuple(dict.fromkeys(args.format)) if args.format else FORMATS
-    report = build(project, formats, args.out.resolve() if args.out else None)
+    report = build(project, formats, args.out.resolve() if args.out else None, args.reader)
     for name, seconds in report.stages:
         print(f"{seconds:7.2f} s  {name}")
     for path in report.written:
         print(f"wrote {_shown(path, project.root)}")
+    return EXIT_OK
+
+
+def _archive(project, args) -> int:
+    outcome = archive(project, (args.into or project.dist_dir / "archive").resolve())
+    where = _shown(outcome.path, project.root)
+    print(f"archived {where}" if outcome.created else f"{where} already holds this version, unchanged")
     return EXIT_OK
 
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from ebooklib import epub
 
 from .html import Chapter, epub_chapters, epub_navigation, epub_ncx
-from .model import Edition
+from .model import Edition, Imprint
 from .project import Project
 
 XHTML = "application/xhtml+xml"
@@ -46,7 +46,7 @@ def identifier(edition: Edition) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"edition:{edition.slug}:{edition.version}").urn
 
 
-def build_epub(edition: Edition, project: Project, when: datetime) -> bytes:
+def build_epub(edition: Edition, project: Project, imprint: Imprint, when: datetime) -> bytes:
     """The EPUB 3 of the edition, dated `when`."""
     book = epub.EpubBook()
     uid = identifier(edition)
@@ -55,7 +55,7 @@ def build_epub(edition: Edition, project: Project, when: datetime) -> bytes:
     stylesheet = b"\n".join((project.styles_dir / name).read_bytes() for name in STYLE_SOURCES)
     book.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=stylesheet))
 
-    chapters = epub_chapters(edition, STYLESHEET)
+    chapters = epub_chapters(edition, imprint, STYLESHEET)
     nav = _item("nav", "nav.xhtml", epub_navigation(edition, chapters, STYLESHEET), ["nav"])
     book.add_item(nav)
     book.add_item(

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from .model import Edition, Essay, Heading, Inline, Paragraph, Quotation, Span
-from .source import plain
+from .model import Edition, Entry, Essay, Heading, Imprint, Inline, Mention, Paragraph, Quotation, Span, plain
 
 
 @dataclass
@@ -30,16 +29,43 @@ class Target:
         return Markup(' lang="{0}"').format(code)
 
 
+def essay_label(essay: Essay) -> str:
+    """How a reader cites the essay: the author's surname."""
+    return essay.author.split()[-1]
+
+
+def places(entry: Entry, essays: list[Essay]) -> list[tuple[Essay, list[Mention]]]:
+    """Where each essay names an entry: one mention per paragraph or note, in reading order."""
+    grouped = []
+    for essay in essays:
+        seen: dict[str, Mention] = {}
+        for mention in entry.mentions:
+            if mention.essay_id == essay.id:
+                seen.setdefault(mention.where, mention)
+        if seen:
+            grouped.append((essay, list(seen.values())))
+    return grouped
+
+
 PRINT = Target(epub=False)
 EPUB = Target(epub=True)
 
 
 class InlineRenderer:
-    """Renders phrase-level content; remembers each note's calls so every call has its own id."""
+    """Renders phrase-level content.
 
-    def __init__(self, target: Target):
+    It remembers each author's note's calls, so every call has its own id, and the editorial
+    footnotes a block has called: print sets them in the text, where WeasyPrint floats them to
+    the foot of the page; the EPUB sets them as `aside`s after the block (`footnotes()`).
+    """
+
+    def __init__(self, target: Target, edition: Edition):
         self.target = target
+        self.edition = edition
+        self.entries = edition.entries
         self.calls: dict[str, int] = {}
+        self.pending: list[tuple[str, str, str]] = []
+        self.footnote_count = 0
 
     def __call__(self, content: list[Inline]) -> Markup:
         return Markup("").join(self.render(part) for part in content)
@@ -72,8 +98,63 @@ class InlineRenderer:
                 return self.noteref(part, inner)
             case "ref":
                 return Markup('<a href="{}">{}</a>').format(part.attrs["target"], inner)
+            case "mention":
+                return self.mention(part, inner)
             case _:
                 return Markup("<span{}>{}</span>").format(lang, inner)
+
+    def entry_href(self, entry_id: str) -> str:
+        return f"register.xhtml#{entry_id}" if self.target.epub else f"#{entry_id}"
+
+    def place_href(self, mention: Mention) -> str:
+        return f"{mention.essay_id}.xhtml#{mention.anchor}" if self.target.epub else f"#{mention.anchor}"
+
+    def mention(self, part: Span, inner: Markup) -> Markup:
+        """A name in the text, linked to its entry; the first in an essay calls the entry's note."""
+        entry = part.attrs["ref"]
+        anchor = part.attrs.get("anchor")
+        if not anchor:
+            return Markup('<a class="xref" href="{}">{}</a>').format(self.entry_href(entry), inner)
+        named = Markup('<a class="mention" id="{}" href="{}">{}</a>').format(anchor, self.entry_href(entry), inner)
+        if not part.attrs.get("first"):
+            return named
+        if not self.target.epub:
+            return named + Markup('<span class="footnote">{}</span>').format(self.footnote(entry, anchor))
+        self.footnote_count += 1
+        marker = cyclic_letter(self.footnote_count)
+        self.pending.append((entry, anchor, marker))
+        return named + Markup(
+            '<a class="fnref" id="call-{0}" href="#fn-{0}" epub:type="noteref" role="doc-noteref">{1}</a>'
+        ).format(anchor, marker)
+
+    def footnote(self, entry_id: str, anchor: str) -> Markup:
+        """An entry's editorial note as a footnote: name, dates, note, and where else it is named."""
+        entry = self.entries[entry_id]
+        essay_id = next(m.essay_id for m in entry.mentions if m.anchor == anchor)
+        head = Markup('<b class="fn-name">{}</b>').format(entry.name)
+        if entry.dates:
+            head += Markup(" ({})").format(entry.dates)
+        text = Markup(" ").join(self(paragraph) for paragraph in entry.note)
+        for essay, mentions in places(entry, self.edition.essays):
+            if essay.id != essay_id:
+                first = Markup('<a class="place" href="{}">{}</a>').format(
+                    self.place_href(mentions[0]), mentions[0].where
+                )
+                more = " and elsewhere" if len(mentions) > 1 else ""
+                text += Markup(" Also in {}’s essay: {}{}.").format(essay_label(essay), first, more)
+        return Markup("{}. {}").format(head, text)
+
+    def footnotes(self) -> Markup:
+        """The EPUB asides of the footnotes called since the last call; then forgets them."""
+        asides = Markup("").join(
+            Markup(
+                '<aside class="footnote" id="fn-{0}" epub:type="footnote" role="doc-footnote">'
+                '<p><a class="fn-back" href="#call-{0}" role="doc-backlink">{1}</a> {2}</p></aside>\n'
+            ).format(anchor, marker, self.footnote(entry, anchor))
+            for entry, anchor, marker in self.pending
+        )
+        self.pending = []
+        return asides
 
     def noteref(self, part: Span, inner: Markup) -> Markup:
         note = part.attrs["note"]
@@ -97,19 +178,28 @@ def _environment() -> Environment:
     env.tests["heading"] = lambda block: isinstance(block, Heading)
     env.tests["quotation"] = lambda block: isinstance(block, Quotation)
     env.filters["plain"] = plain
+    env.globals["essay_label"] = essay_label
+    env.globals["places"] = places
     return env
 
 
 ENVIRONMENT = _environment()
 
 
-def _render(template: str, target: Target, **context) -> str:
-    return ENVIRONMENT.get_template(template).render(target=target, inline=InlineRenderer(target), **context)
+def _render(template: str, target: Target, edition: Edition, imprint: Imprint, **context) -> str:
+    return ENVIRONMENT.get_template(template).render(
+        target=target, inline=InlineRenderer(target, edition), edition=edition, imprint=imprint, **context
+    )
 
 
-def print_document(edition: Edition) -> str:
-    """The whole edition as one HTML document, for WeasyPrint."""
-    return _render("print.html.j2", PRINT, edition=edition)
+def cyclic_letter(number: int) -> str:
+    """1 → a, 26 → z, 27 → a: the markers of editorial footnotes, as in print (print.css)."""
+    return chr(ord("a") + (number - 1) % 26)
+
+
+def print_document(edition: Edition, imprint: Imprint, pad: int = 0) -> str:
+    """The whole edition as one HTML document, for WeasyPrint, with `pad` blank pages at the end."""
+    return _render("print.html.j2", PRINT, edition, imprint, pad=pad)
 
 
 @dataclass
@@ -122,11 +212,11 @@ class Chapter:
     landmark: str = ""
 
 
-def epub_chapters(edition: Edition, stylesheet: str) -> list[Chapter]:
+def epub_chapters(edition: Edition, imprint: Imprint, stylesheet: str) -> list[Chapter]:
     """The EPUB's content documents, in reading order."""
 
     def page(template: str, title: str, **context) -> str:
-        return _render(template, EPUB, edition=edition, title=title, stylesheet=stylesheet, **context)
+        return _render(template, EPUB, edition, imprint, title=title, stylesheet=stylesheet, **context)
 
     chapters = [
         Chapter("titlepage.xhtml", "Title page", page("epub/titlepage.xhtml.j2", "Title page"), "titlepage"),
@@ -141,6 +231,8 @@ def epub_chapters(edition: Edition, stylesheet: str) -> list[Chapter]:
                 "bodymatter" if number == 1 else "",
             )
         )
+    if edition.register:
+        chapters.append(Chapter("register.xhtml", "Register", page("epub/register.xhtml.j2", "Register")))
     note_title = "A note on the text"
     chapters.append(Chapter("note-on-the-text.xhtml", note_title, page("epub/note-on-text.xhtml.j2", note_title)))
     return chapters
@@ -149,15 +241,10 @@ def epub_chapters(edition: Edition, stylesheet: str) -> list[Chapter]:
 def epub_navigation(edition: Edition, chapters: list[Chapter], stylesheet: str) -> str:
     """The EPUB 3 navigation document: table of contents and landmarks."""
     return _render(
-        "epub/nav.xhtml.j2", EPUB, edition=edition, chapters=chapters, stylesheet=stylesheet, title="Contents"
+        "epub/nav.xhtml.j2", EPUB, edition, Imprint(), chapters=chapters, stylesheet=stylesheet, title="Contents"
     )
-
-
-def essay_label(essay: Essay) -> str:
-    """How a reader cites the essay: the author's surname."""
-    return essay.author.split()[-1]
 
 
 def epub_ncx(edition: Edition, chapters: list[Chapter], identifier: str) -> str:
     """The EPUB 2 table of contents, for readers that do not read the EPUB 3 navigation."""
-    return _render("epub/toc.ncx.j2", EPUB, edition=edition, chapters=chapters, identifier=identifier)
+    return _render("epub/toc.ncx.j2", EPUB, edition, Imprint(), chapters=chapters, identifier=identifier)

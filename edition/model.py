@@ -15,8 +15,9 @@ class Span:
     """A phrase-level element: what kind it is, its attributes, and what it contains.
 
     Kinds: title, foreign, lead-in, italic, emph, q, noteref, interpolation, correction, lb,
-    date, bibl, ref, mention. A correction holds the corrected reading as children and the
-    received reading in attrs["sic"].
+    ref, mention. A correction holds the corrected reading as children and the received
+    reading in attrs["sic"]. A mention names a register entry: attrs["ref"] is its id; the
+    register stage adds attrs["anchor"], and attrs["first"] on an essay's first mention.
     """
 
     kind: str
@@ -25,6 +26,11 @@ class Span:
 
 
 Inline = str | Span
+
+
+def plain(content: list[Inline]) -> str:
+    """The text a reader sees, without markup."""
+    return "".join(part if isinstance(part, str) else plain(part.children) for part in content)
 
 
 @dataclass
@@ -100,12 +106,51 @@ class Essay:
 
 
 @dataclass
+class Mention:
+    """One place where an essay names a register entry: its anchor and how a reader finds it."""
+
+    anchor: str
+    essay_id: str
+    where: str
+    first: bool
+
+
+@dataclass
+class Entry:
+    """A register entry: a person, organisation, event, term or work the essays name."""
+
+    id: str
+    section: str
+    name: str
+    sort_key: str
+    dates: str
+    citation: list[Inline]
+    note: list[list[Inline]]
+    mentions: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class RegisterSection:
+    title: str
+    entries: list[Entry]
+
+
+@dataclass
 class Change:
     """One entry of the changelog."""
 
     version: str
     date: str
     text: str
+
+
+@dataclass(frozen=True)
+class Imprint:
+    """What a build stamps on the edition besides its sources: provenance and the course."""
+
+    commit: str = "unknown"
+    built: str = ""  # ISO 8601 date and time
+    course: str = ""
 
 
 @dataclass
@@ -127,6 +172,7 @@ class Edition:
     conventions: list[list[Inline]]
     changes: list[Change]
     essays: list[Essay]
+    register: list[RegisterSection]
     sources: list[Path]
 
     @property
@@ -136,6 +182,10 @@ class Edition:
     @property
     def full_title(self) -> str:
         return f"{self.title}: {self.subtitle}" if self.subtitle else self.title
+
+    @property
+    def entries(self) -> dict[str, Entry]:
+        return {entry.id: entry for section in self.register for entry in section.entries}
 
     @property
     def corrections(self) -> list[Correction]:

@@ -11,32 +11,45 @@ from datetime import datetime
 
 import pydyf
 from weasyprint import CSS, HTML, Attachment
+from weasyprint.css.counters import CounterStyle
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 
 from .errors import EditionError
 from .fetcher import LocalFetcher, RefusedResource
 from .html import print_document
-from .model import Edition
+from .model import Edition, Imprint
 from .project import Project
+from .reader import Profile
 
 STYLESHEETS = ("shared.css", "print.css")
 
 
-def layout(edition: Edition, project: Project) -> Document:
-    """The print edition laid out in pages, before it is written as PDF."""
+def layout(edition: Edition, project: Project, imprint: Imprint, profile: Profile, pad: int = 0) -> Document:
+    """The print edition laid out in pages, before it is written as PDF.
+
+    `pad` blank pages are added at the end (for saddle-stitched copies: see `pad_to_four`).
+    """
     fetcher = LocalFetcher([project.styles_dir, project.source_dir])
     fonts = FontConfiguration()
+    counters = CounterStyle()  # shared, so an @counter-style of one stylesheet serves them all
     try:
         stylesheets = [
-            CSS(url=(project.styles_dir / name).as_uri(), url_fetcher=fetcher, font_config=fonts)
+            CSS(
+                url=(project.styles_dir / name).as_uri(),
+                url_fetcher=fetcher,
+                font_config=fonts,
+                counter_style=counters,
+            )
             for name in STYLESHEETS
         ]
+        # The paper is the profile's choice: the only rule not in the stylesheets.
+        stylesheets.append(CSS(string=f"@page {{ size: {profile.page_size}; }}", font_config=fonts))
         document = HTML(
-            string=print_document(edition),
+            string=print_document(edition, imprint, pad),
             base_url=project.styles_dir.as_uri() + "/",
             url_fetcher=fetcher,
-        ).render(font_config=fonts, stylesheets=stylesheets)
+        ).render(font_config=fonts, counter_style=counters, stylesheets=stylesheets)
     except RefusedResource as refused:
         raise EditionError(str(refused)) from None
     return document
@@ -66,9 +79,24 @@ def write_pdf(document: Document, edition: Edition, project: Project, when: date
         )
 
     try:
-        return document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments, finisher=page_labels)
+        return document.write_pdf(
+            pdf_variant="pdf/a-3b",
+            pdf_tags=True,
+            custom_metadata=True,
+            attachments=attachments,
+            finisher=page_labels,
+        )
     except RefusedResource as refused:
         raise EditionError(str(refused)) from None
+
+
+def pad_to_four(edition: Edition, project: Project, imprint: Imprint, profile: Profile) -> Document:
+    """The layout, with blank pages added at the end to make a multiple of four if asked."""
+    document = layout(edition, project, imprint, profile)
+    missing = -len(document.pages) % 4
+    if profile.pad_to_four and missing:
+        document = layout(edition, project, imprint, profile, pad=missing)
+    return document
 
 
 def first_page_of(document: Document, anchor: str) -> int:

@@ -26,9 +26,11 @@ from .model import (
     Note,
     Paragraph,
     Quotation,
+    RegisterSection,
     Span,
 )
 from .project import Project
+from .register import link_mentions, read_register
 
 TEI = "http://www.tei-c.org/ns/1.0"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -107,7 +109,26 @@ def load_edition(project: Project) -> Edition:
         problems += essay_problems
     if problems:
         raise SourceError(problems)
-    return _read_edition(edition_tree, essays, [project.edition_file, *essay_paths, project.schema])
+
+    register_path = project.source_dir / "register.xml"
+    sections: list[RegisterSection] = []
+    if edition_tree.find("tei:text/tei:body/tei:ptr[@type='register']", NS) is not None:
+        register_tree = parse_xml(register_path, project)
+        problems = validate(register_tree, register_path, project, schema)
+        if problems:
+            raise SourceError(problems)
+        sections, lines = read_register(register_tree, lambda element: _inline(element, _ignore))
+        shown = {essay.id: display_path(essay.source, project.root) for essay in essays}
+        shown["register"] = display_path(register_path, project.root)
+        problems = link_mentions(essays, sections, shown, lines)
+        if problems:
+            raise SourceError(problems)
+    sources = [project.edition_file, *essay_paths, *([register_path] if sections else []), project.schema]
+    return _read_edition(edition_tree, essays, sections, sources)
+
+
+def _ignore(sic: str, corr: str) -> None:
+    """Corrections are recorded for the essays only; the editors' own text has none."""
 
 
 def _essay_paths(tree: etree._ElementTree, project: Project) -> list[Path]:
@@ -115,7 +136,7 @@ def _essay_paths(tree: etree._ElementTree, project: Project) -> list[Path]:
     paths = []
     shown = display_path(project.edition_file, project.root)
     problems = []
-    for ptr in tree.iterfind("tei:text/tei:body/tei:ptr", NS):
+    for ptr in tree.iterfind("tei:text/tei:body/tei:ptr[@type='essay']", NS):
         target = ptr.get("target", "")
         path = (project.source_dir / target).resolve()
         if not path.is_relative_to(project.source_dir.resolve()) or "/" in target:
@@ -136,7 +157,9 @@ def _text(element: etree._Element | None) -> str:
     return XML_SPACE.sub(" ", "".join(element.itertext())).strip()
 
 
-def _read_edition(tree: etree._ElementTree, essays: list[Essay], sources: list[Path]) -> Edition:
+def _read_edition(
+    tree: etree._ElementTree, essays: list[Essay], register: list[RegisterSection], sources: list[Path]
+) -> Edition:
     header = tree.getroot().find("tei:teiHeader/tei:fileDesc", NS)
     title_stmt = header.find("tei:titleStmt", NS)
     publication = header.find("tei:publicationStmt", NS)
@@ -147,7 +170,7 @@ def _read_edition(tree: etree._ElementTree, essays: list[Essay], sources: list[P
         for change in tree.getroot().iterfind("tei:teiHeader/tei:revisionDesc/tei:change", NS)
     ]
     conventions = [
-        _inline(p, lambda sic, corr: None)
+        _inline(p, _ignore)
         for p in tree.getroot().iterfind("tei:text/tei:front/tei:div[@type='conventions']/tei:p", NS)
     ]
     return Edition(
@@ -166,6 +189,7 @@ def _read_edition(tree: etree._ElementTree, essays: list[Essay], sources: list[P
         conventions=conventions,
         changes=changes,
         essays=essays,
+        register=register,
         sources=sources,
     )
 
@@ -284,7 +308,10 @@ TRANSPARENT = {
     "term",
     "edition",
     "extent",
+    "relatedItem",
 }
+# Elements that, with a @ref, mention a register entry.
+MENTIONS = {"persName", "orgName", "name", "term", "title"}
 
 
 def _inline(element: etree._Element, record: Callable[[str, str], None]) -> list[Inline]:
@@ -309,6 +336,12 @@ def _span(element: etree._Element, record: Callable[[str, str], None]) -> list[I
     attrs = {}
     if element.get(XML_LANG):
         attrs["lang"] = element.get(XML_LANG)
+    if element.get("ref") and tag in MENTIONS:
+        mentioned = Span("title", _children(element, record), {**attrs, "level": element.get("level", "m")})
+        content = [mentioned] if tag == "title" else mentioned.children
+        return [
+            Span("mention", content, {"ref": element.get("ref").removeprefix("#"), "line": str(element.sourceline)})
+        ]
     if tag in TRANSPARENT:
         return _children(element, record)
     if tag == "choice":
@@ -359,8 +392,3 @@ def _trim(content: list[Inline]) -> list[Inline]:
     if content and isinstance(content[-1], str):
         content[-1] = content[-1].rstrip()
     return [part for part in content if part != ""]
-
-
-def plain(content: list[Inline]) -> str:
-    """The text a reader sees, without markup."""
-    return "".join(part if isinstance(part, str) else plain(part.children) for part in content)

@@ -9,8 +9,7 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from edition.model import Edition, Quotation
-from edition.source import plain
+from edition.model import Edition, Quotation, plain
 
 
 @pytest.fixture(scope="module")
@@ -24,18 +23,15 @@ def letters(text: str) -> str:
 
 
 def body_text(path: Path) -> str:
-    """The text of every page without its running head and folio (the outer 20 mm top and bottom)."""
-    reader = PdfReader(path)
+    """The text set at 9 pt or more: the essays and the authors' notes, without running heads,
+    folios, paragraph numbers, note calls or the editorial footnotes, which would interrupt it."""
     parts = []
-    for page in reader.pages:
-        height = float(page.mediabox.height)
-        margin = 20 / 25.4 * 72
 
-        def keep(text, cm, tm, font, size, height=height, margin=margin):
-            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-            if margin < y < height - margin:
-                parts.append(text)
+    def keep(text, cm, tm, font, size):
+        if size * abs(tm[0] * cm[0]) >= 9:
+            parts.append(text)
 
+    for page in PdfReader(path).pages:
         page.extract_text(visitor_text=keep)
     return "".join(parts)
 

@@ -1,0 +1,93 @@
+"""Course reader profiles: which texts, in which order, for which course, on which paper.
+
+A profile is a small TOML file (see `readers/example.toml`). `load_profile` reads and checks it;
+`apply_profile` narrows the edition to the chosen essays, so the register, the footnotes and the
+note on the text speak only of what the reader prints. Hands on an `Edition` and a `Profile`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import EditionError
+from .model import Edition, RegisterSection
+
+PAPER = {"a4": "A4", "letter": "letter"}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How one course prints the edition. The default is the full edition on A4."""
+
+    essays: tuple[str, ...] = ()
+    course_title: str = ""
+    course_code: str = ""
+    paper: str = "a4"
+    pad_to_four: bool = False
+
+    @property
+    def page_size(self) -> str:
+        return PAPER[self.paper]
+
+    @property
+    def course(self) -> str:
+        return " · ".join(part for part in (self.course_code, self.course_title) if part)
+
+
+DEFAULT = Profile()
+KEYS = {"essays", "course_title", "course_code", "paper", "pad_to_multiple_of_4"}
+
+
+def load_profile(path: Path) -> Profile:
+    """Read a profile; every mistake in it is an `EditionError` naming the file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise EditionError(f"{path}: cannot read the reader profile: {error.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise EditionError(f"{path}: not a valid TOML file: {error}") from None
+    unknown = sorted(set(data) - KEYS)
+    if unknown:
+        raise EditionError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(KEYS))}")
+    paper = str(data.get("paper", "a4")).lower()
+    if paper not in PAPER:
+        raise EditionError(f"{path}: paper must be one of {', '.join(PAPER)}, not {paper!r}")
+    essays = data.get("essays", [])
+    if not isinstance(essays, list) or not all(isinstance(e, str) for e in essays):
+        raise EditionError(f'{path}: essays must be a list of essay ids, such as ["weissman-1988"]')
+    for key in ("course_title", "course_code"):
+        if not isinstance(data.get(key, ""), str):
+            raise EditionError(f"{path}: {key} must be text")
+    if not isinstance(data.get("pad_to_multiple_of_4", False), bool):
+        raise EditionError(f"{path}: pad_to_multiple_of_4 must be true or false")
+    return Profile(
+        essays=tuple(essays),
+        course_title=data.get("course_title", ""),
+        course_code=data.get("course_code", ""),
+        paper=paper,
+        pad_to_four=data.get("pad_to_multiple_of_4", False),
+    )
+
+
+def apply_profile(edition: Edition, profile: Profile, source: Path | None = None) -> Edition:
+    """The edition narrowed to the profile's essays, in its order; the whole edition if none."""
+    if not profile.essays:
+        return edition
+    known = {essay.id: essay for essay in edition.essays}
+    missing = [essay_id for essay_id in profile.essays if essay_id not in known]
+    if missing:
+        raise EditionError(f"{source or 'profile'}: no essay {', '.join(missing)}; the edition has {', '.join(known)}")
+    chosen = set(profile.essays)
+    sections = []
+    for section in edition.register:
+        entries = []
+        for entry in section.entries:
+            mentions = [m for m in entry.mentions if m.essay_id in chosen]
+            if mentions:
+                entries.append(dataclasses.replace(entry, mentions=mentions))
+        if entries:
+            sections.append(RegisterSection(section.title, entries))
+    return dataclasses.replace(edition, essays=[known[essay_id] for essay_id in profile.essays], register=sections)
