@@ -19,7 +19,7 @@ from pathlib import Path
 from .epub import build_epub
 from .errors import EditionError
 from .model import Edition, Imprint
-from .pdf import pad_to_four, write_pdf
+from .pdf import layout, write_pdf
 from .project import Project
 from .provenance import commit
 from .reader import DEFAULT, Profile, apply_profile, load_profile
@@ -89,7 +89,7 @@ def build(
 
 def _pdf(edition: Edition, project: Project, imprint: Imprint, profile: Profile, when: datetime, report: Report):
     with report.stage("lay out the print edition"):
-        document = pad_to_four(edition, project, imprint, profile)
+        document = layout(edition, project, imprint, profile)
     with report.stage("write the PDF"):
         return write_pdf(document, edition, project, when)
 

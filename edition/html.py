@@ -68,7 +68,15 @@ class InlineRenderer:
         self.footnote_count = 0
 
     def __call__(self, content: list[Inline]) -> Markup:
-        return Markup("").join(self.render(part) for part in content)
+        out = []
+        for index, part in enumerate(content):
+            before = content[index - 1] if index else ""
+            if not self.target.epub and _is_mention(part) and isinstance(before, str) and before[-1:].isspace():
+                # WeasyPrint 70 sometimes breaks a line far too early before an inline element
+                # that does not fit; a zero-width space where a break is allowed anyway avoids it.
+                out.append(Markup("\u200b"))
+            out.append(self.render(part))
+        return Markup("").join(out)
 
     def call_id(self, note_id: str, index: int = 1) -> str:
         return f"{note_id}-call{index}"
@@ -119,7 +127,8 @@ class InlineRenderer:
         if not part.attrs.get("first"):
             return named
         if not self.target.epub:
-            return named + Markup('<span class="footnote">{}</span>').format(self.footnote(entry, anchor))
+            note = self.footnote(entry, anchor)
+            return named + Markup('<span class="footnote" id="note-{}">{}</span>').format(anchor, note)
         self.footnote_count += 1
         marker = cyclic_letter(self.footnote_count)
         self.pending.append((entry, anchor, marker))
@@ -192,14 +201,19 @@ def _render(template: str, target: Target, edition: Edition, imprint: Imprint, *
     )
 
 
+def _is_mention(part: Inline) -> bool:
+    return isinstance(part, Span) and part.kind == "mention"
+
+
 def cyclic_letter(number: int) -> str:
     """1 → a, 26 → z, 27 → a: the markers of editorial footnotes, as in print (print.css)."""
     return chr(ord("a") + (number - 1) % 26)
 
 
-def print_document(edition: Edition, imprint: Imprint, pad: int = 0) -> str:
-    """The whole edition as one HTML document, for WeasyPrint, with `pad` blank pages at the end."""
-    return _render("print.html.j2", PRINT, edition, imprint, pad=pad)
+def print_document(edition: Edition, imprint: Imprint, breaks: set[str] = frozenset(), pad: int = 0) -> str:
+    """The whole edition as one HTML document, for WeasyPrint: `breaks` are the ids of blocks
+    that must start a new page, and `pad` blank pages end it."""
+    return _render("print.html.j2", PRINT, edition, imprint, breaks=breaks, pad=pad)
 
 
 @dataclass

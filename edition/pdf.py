@@ -13,6 +13,7 @@ import pydyf
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.css.counters import CounterStyle
 from weasyprint.document import Document
+from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 
 from .errors import EditionError
@@ -23,13 +24,33 @@ from .project import Project
 from .reader import Profile
 
 STYLESHEETS = ("shared.css", "print.css")
+MAX_LAYOUTS = 4
 
 
-def layout(edition: Edition, project: Project, imprint: Imprint, profile: Profile, pad: int = 0) -> Document:
+def layout(edition: Edition, project: Project, imprint: Imprint, profile: Profile) -> Document:
     """The print edition laid out in pages, before it is written as PDF.
 
-    `pad` blank pages are added at the end (for saddle-stitched copies: see `pad_to_four`).
+    WeasyPrint carries a footnote that does not fit over to the next page, even with
+    `footnote-policy: block`; each paragraph where that happens is then started on a new page,
+    and the edition laid out again, so that every note stands on the page of its call. Blank
+    pages are added at the end if the profile asks for a multiple of four.
     """
+    breaks: set[str] = set()
+    for _ in range(MAX_LAYOUTS):
+        document = _render(edition, project, imprint, profile, breaks)
+        late = deferred_footnotes(document) - breaks
+        if not late:
+            break
+        breaks |= late
+    missing = -len(document.pages) % 4
+    if profile.pad_to_four and missing:
+        document = _render(edition, project, imprint, profile, breaks, pad=missing)
+    return document
+
+
+def _render(
+    edition: Edition, project: Project, imprint: Imprint, profile: Profile, breaks: set[str], pad: int = 0
+) -> Document:
     fetcher = LocalFetcher([project.styles_dir, project.source_dir])
     fonts = FontConfiguration()
     counters = CounterStyle()  # shared, so an @counter-style of one stylesheet serves them all
@@ -46,7 +67,7 @@ def layout(edition: Edition, project: Project, imprint: Imprint, profile: Profil
         # The paper is the profile's choice: the only rule not in the stylesheets.
         stylesheets.append(CSS(string=f"@page {{ size: {profile.page_size}; }}", font_config=fonts))
         document = HTML(
-            string=print_document(edition, imprint, pad),
+            string=print_document(edition, imprint, breaks, pad),
             base_url=project.styles_dir.as_uri() + "/",
             url_fetcher=fetcher,
         ).render(font_config=fonts, counter_style=counters, stylesheets=stylesheets)
@@ -90,13 +111,28 @@ def write_pdf(document: Document, edition: Edition, project: Project, when: date
         raise EditionError(str(refused)) from None
 
 
-def pad_to_four(edition: Edition, project: Project, imprint: Imprint, profile: Profile) -> Document:
-    """The layout, with blank pages added at the end to make a multiple of four if asked."""
-    document = layout(edition, project, imprint, profile)
-    missing = -len(document.pages) % 4
-    if profile.pad_to_four and missing:
-        document = layout(edition, project, imprint, profile, pad=missing)
-    return document
+def deferred_footnotes(document: Document) -> set[str]:
+    """The ids of the blocks (paragraphs, notes) holding a footnote call whose note was carried
+    over to a later page."""
+    calls: dict[str, tuple[int, str]] = {}
+    notes: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            notes.setdefault(anchor, index)
+        for box, block in _boxes_in_blocks(page._page_box, ""):
+            if (box.element_tag or "").endswith("::footnote-call"):
+                calls.setdefault(box.element.get("id"), (index, block))
+    return {block for note, (index, block) in calls.items() if notes.get(note, index) > index and block}
+
+
+def _boxes_in_blocks(box, block: str):
+    """Every box under `box`, with the id of the nearest block-level ancestor that has one."""
+    for child in getattr(box, "children", ()):
+        block_level = isinstance(child, boxes.BlockLevelBox)
+        element_id = child.element.get("id") if block_level and child.element is not None else None
+        inner = element_id or block
+        yield child, inner
+        yield from _boxes_in_blocks(child, inner)
 
 
 def first_page_of(document: Document, anchor: str) -> int:

@@ -1,0 +1,160 @@
+"""The register: references hold both ways, and every entry is there, with its note and places."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from weasyprint.document import Document
+
+from edition.model import Edition, Imprint
+from edition.pdf import first_page_of, layout
+from edition.project import Project
+from edition.reader import DEFAULT
+
+XHTML = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "edition", *args], cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def document(project: Project, edition: Edition) -> Document:
+    """The print edition as WeasyPrint laid it out: pages, and the anchors on each."""
+    return layout(edition, project, Imprint(), DEFAULT)
+
+
+def page_of(document: Document) -> dict[str, int]:
+    """The page (from 0) on which each anchored element begins."""
+    pages: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            pages.setdefault(anchor, index)
+    return pages
+
+
+def test_the_register_is_large_and_every_entry_has_a_note_of_40_to_100_words(edition: Edition):
+    entries = edition.entries
+    assert len(entries) >= 70
+    assert [section.title for section in edition.register] == [
+        "Persons",
+        "Organisations and events",
+        "Terms",
+        "Works",
+    ]
+    for entry in entries.values():
+        words = sum(len(" ".join(_text(p) for p in entry.note).split()) for _ in [0])
+        assert 40 <= words <= 100, f"{entry.id}: {words} words"
+
+
+def _text(content) -> str:
+    from edition.model import plain
+
+    return plain(content)
+
+
+def test_every_entry_is_mentioned_and_every_mention_resolves(edition: Edition):
+    entries = edition.entries
+    for entry in entries.values():
+        assert entry.mentions, entry.id
+    mentioned = {m.anchor for e in entries.values() for m in e.mentions}
+    assert len(mentioned) == sum(len(e.mentions) for e in entries.values())
+    for essay in edition.essays:
+        firsts = [m for e in entries.values() for m in e.mentions if m.essay_id == essay.id and m.first]
+        assert len(firsts) == len({e.id for e in entries.values() if any(m.essay_id == essay.id for m in e.mentions)})
+
+
+def test_a_mention_of_nothing_is_an_error_at_its_line(scratch_project: Project):
+    essay = scratch_project.source_dir / "weissman-1988.xml"
+    text = essay.read_text()
+    line = text[: text.index('ref="#trotsky"')].count("\n") + 1
+    essay.write_text(text.replace('ref="#trotsky"', 'ref="#trotski"', 1))
+    result = run("build", cwd=scratch_project.root)
+    assert result.returncode == 1
+    assert f"source/weissman-1988.xml:{line}:0: E030 mention points at no register entry: #trotski" in result.stderr
+
+
+def test_an_entry_nothing_mentions_is_an_error(scratch_project: Project):
+    register = scratch_project.source_dir / "register.xml"
+    register.write_text(
+        register.read_text().replace(
+            "<head>Persons</head>",
+            '<head>Persons</head><person xml:id="nobody"><persName>Nobody</persName><note><p>x</p></note></person>',
+            1,
+        )
+    )
+    result = run("build", cwd=scratch_project.root)
+    assert result.returncode == 1
+    assert re.search(r"source/register.xml:\d+:0: E031 register entry nobody is mentioned nowhere", result.stderr)
+
+
+def test_every_entry_is_in_the_back_matter_of_the_epub_with_links_both_ways(outputs, edition: Edition):
+    with zipfile.ZipFile(outputs["epub"]) as epub:
+        documents = {
+            name.removeprefix("EPUB/"): etree.fromstring(epub.read(name))
+            for name in epub.namelist()
+            if name.endswith(".xhtml")
+        }
+    register = documents["register.xhtml"]
+    ids = {name: set(doc.xpath("//@id")) for name, doc in documents.items()}
+    for entry in edition.entries.values():
+        (div,) = register.xpath(f"//x:div[@id='{entry.id}']", namespaces=XHTML)
+        links = div.xpath("x:p[@class='places']/x:a/@href", namespaces=XHTML)
+        assert links, entry.id
+        for link in links:
+            name, anchor = link.split("#")
+            assert anchor in ids[name]
+    for essay in edition.essays:
+        for link in documents[f"{essay.id}.xhtml"].xpath("//x:a[@class='mention']/@href", namespaces=XHTML):
+            name, anchor = link.split("#")
+            assert name == "register.xhtml" and anchor in ids[name]
+
+
+def test_every_entry_is_in_the_back_matter_of_the_pdf(document: Document, edition: Edition):
+    pages = page_of(document)
+    register_start = pages["register"]
+    for entry in edition.entries.values():
+        assert pages[entry.id] >= register_start
+
+
+def test_every_page_number_in_the_pdf_register_is_the_page_of_that_mention(document: Document, edition: Edition):
+    pages = page_of(document)
+    front = first_page_of(document, edition.essays[0].id)
+    printed = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if box.element_tag == "a::before" and "pageref" in (box.element.get("class") or ""):
+                text = "".join(child.text for child in box.descendants() if hasattr(child, "text"))
+                printed.setdefault(box.element.get("href")[1:], int(text.split()[0]))
+    listed = {m.anchor for e in edition.entries.values() for m in e.mentions}
+    assert printed and set(printed) <= listed
+    for anchor, number in printed.items():
+        assert number == pages[anchor] - front + 1, anchor
+
+
+def test_every_editorial_footnote_stands_on_the_page_of_its_call(document: Document, edition: Edition):
+    pages = page_of(document)
+    calls = {}
+    for index, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            if (box.element_tag or "").endswith("::footnote-call"):
+                calls.setdefault(box.element.get("id"), index)
+    firsts = [m.anchor for e in edition.entries.values() for m in e.mentions if m.first]
+    assert len(firsts) > 100 and len(calls) == len(firsts)
+    for anchor in firsts:
+        assert pages[f"note-{anchor}"] == calls[f"note-{anchor}"], anchor
+
+
+def test_an_entry_both_essays_name_links_the_two_places(outputs, edition: Edition):
+    serge = edition.entries["serge"]
+    first_in_filtzer = next(m for m in serge.mentions if m.essay_id == "filtzer-1998" and m.first)
+    with zipfile.ZipFile(outputs["epub"]) as epub:
+        filtzer = etree.fromstring(epub.read("EPUB/filtzer-1998.xhtml"))
+    (aside,) = filtzer.xpath(f"//x:aside[@id='fn-{first_in_filtzer.anchor}']", namespaces=XHTML)
+    assert aside.xpath(".//x:a[starts-with(@href, 'weissman-1988.xhtml#')]", namespaces=XHTML)
