@@ -1,0 +1,118 @@
+"""The print edition as a copy shop and a library check it: structure, standards, paper."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+
+from edition.build import build
+from edition.model import Edition
+from edition.project import Project
+
+MM = 72 / 25.4
+
+
+@pytest.fixture(scope="module")
+def reader_pdf(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A course reader of Weissman's essay alone, on US Letter, padded to a multiple of four."""
+    folder = tmp_path_factory.mktemp("reader")
+    profile = folder / "hist.toml"
+    profile.write_text(
+        'course_code = "HIST 2301"\ncourse_title = "Soviet Russia"\n'
+        'essays = ["weissman-1988"]\npaper = "letter"\npad_to_multiple_of_4 = true\n'
+    )
+    (pdf,) = build(project, ("pdf",), folder, profile).written
+    return pdf
+
+
+def folios(path: Path) -> list[str]:
+    """The page number printed in the foot of each page (empty where none is printed)."""
+    numbers = []
+    for page in PdfReader(path).pages:
+        found = []
+
+        def keep(text, cm, tm, font, size, found=found):
+            y = tm[5] * cm[3] + cm[5]
+            if y < 25 * MM and text.strip() and text.strip().isalnum():
+                found.append(text.strip())
+
+        page.extract_text(visitor_text=keep)
+        numbers.append(found[0] if found else "")
+    return numbers
+
+
+def test_page_labels_are_the_printed_numbers(outputs):
+    labels = PdfReader(outputs["pdf"]).page_labels
+    assert labels[:5] == ["i", "ii", "iii", "iv", "1"]
+    for label, printed in zip(labels, folios(outputs["pdf"]), strict=True):
+        assert printed in ("", label)
+    assert sum(1 for label, printed in zip(labels, folios(outputs["pdf"]), strict=True) if printed == label) > 30
+
+
+def test_every_essay_and_the_back_matter_begin_on_a_right_hand_odd_page(outputs, edition: Edition):
+    reader = PdfReader(outputs["pdf"])
+    starts = {}
+    for index, page in enumerate(reader.pages):
+        text = page.extract_text()
+        for essay in edition.essays:
+            if essay.id not in starts and essay.title in text and essay.author in text and "Contents" not in text:
+                starts[essay.id] = index
+    assert set(starts) == {essay.id for essay in edition.essays}
+    for index in starts.values():
+        assert index % 2 == 0  # the 1st, 3rd, 5th … page: a recto
+        assert int(reader.page_labels[index]) % 2 == 1
+
+
+def test_the_outline_has_every_essay_its_sections_and_the_back_matter(outputs, edition: Edition):
+    with pikepdf.open(outputs["pdf"]) as pdf, pdf.open_outline() as outline:
+        titles = [item.title for item in outline.root]
+        children = {item.title: [child.title for child in item.children] for item in outline.root}
+    for essay in edition.essays:
+        assert essay.title in titles
+    assert "Register" in titles and "A note on the text" in titles
+    assert "The Bloody Rupture" in children["Victor Serge’s Critique of Stalinism, Part II"]
+    assert "Persons" in children["Register"]
+
+
+def test_the_pdf_declares_pdfa_3b_is_tagged_and_carries_full_metadata(outputs, edition: Edition):
+    with pikepdf.open(outputs["pdf"]) as pdf:
+        with pdf.open_metadata() as xmp:
+            assert xmp["pdfaid:part"] == "3"
+            assert xmp["pdfaid:conformance"] == "B"
+        assert "/StructTreeRoot" in pdf.Root and pdf.Root.MarkInfo.Marked
+        assert str(pdf.Root.Lang) == "en"
+        info = pdf.docinfo
+        assert str(info["/Title"]) == edition.full_title
+        assert str(info["/version"]) == edition.version  # WeasyPrint lower-cases custom keys
+        assert str(info["/editors"]) == ", ".join(edition.editors)
+        assert "Victor Serge" in str(info["/Keywords"])
+        for attachment in pdf.attachments.values():
+            assert attachment.obj.AFRelationship == "/Source"
+
+
+def test_no_text_in_the_outer_5_mm_of_any_page(outputs, reader_pdf):
+    for path in (outputs["pdf"], reader_pdf):
+        for page in PdfReader(path).pages:
+            width, height = float(page.mediabox.width), float(page.mediabox.height)
+
+            def check(text, cm, tm, font, size, width=width, height=height):
+                if text.strip():
+                    x, y = tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]
+                    assert 5 * MM < x < width - 5 * MM and 5 * MM < y < height - 5 * MM, text
+
+            page.extract_text(visitor_text=check)
+
+
+def test_a_course_reader_has_only_its_essay_on_letter_paper_padded_to_four(reader_pdf, edition: Edition):
+    reader = PdfReader(reader_pdf)
+    assert len(reader.pages) % 4 == 0
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (612, 792)
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "Victor Serge’s Critique of Stalinism, Part II" in text
+    assert "Victor Serge’s Russia: Twenty Years After" not in text  # neither essay nor heads nor contents
+    assert "HIST 2301 · Soviet Russia" in text
+    assert reader.page_labels[4] == "1"
