@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from .epub import build_epub
+from .epub import PrintPages, build_epub
 from .errors import EditionError
 from .model import Edition, Imprint
-from .pdf import layout, write_pdf
+from .pages import page_starts
+from .pdf import first_page_of, layout, write_pdf
 from .project import Project
 from .provenance import commit
 from .reader import DEFAULT, Profile, apply_profile, load_profile
@@ -75,28 +76,27 @@ def build(
     imprint = Imprint(commit(project), when.isoformat(timespec="seconds"), profile.course)
     _prepare(out_dir)
 
+    name = profile_path.stem if profile_path else ""
+    # Both outputs need the print layout: the EPUB marks where its pages begin.
+    with report.stage("lay out the print edition"):
+        document = layout(edition, project, imprint, profile)
     renderers: dict[str, Callable[[], bytes]] = {
-        "pdf": lambda: _pdf(edition, project, imprint, profile, when, report),
-        "epub": lambda: _epub(edition, project, imprint, when, report),
+        "pdf": lambda: write_pdf(document, edition, project, when),
+        "epub": lambda: build_epub(edition, project, imprint, when, _print_pages(edition, document, profile, name)),
     }
     for fmt in formats:
-        data = renderers[fmt]()
-        target = output_path(edition, out_dir, fmt, profile_path.stem if profile_path else "")
+        with report.stage(f"write the {fmt.upper()}"):
+            data = renderers[fmt]()
+        target = output_path(edition, out_dir, fmt, name)
         write_atomically(target, data)
         report.written.append(target)
     return report
 
 
-def _pdf(edition: Edition, project: Project, imprint: Imprint, profile: Profile, when: datetime, report: Report):
-    with report.stage("lay out the print edition"):
-        document = layout(edition, project, imprint, profile)
-    with report.stage("write the PDF"):
-        return write_pdf(document, edition, project, when)
-
-
-def _epub(edition: Edition, project: Project, imprint: Imprint, when: datetime, report: Report) -> bytes:
-    with report.stage("package the EPUB"):
-        return build_epub(edition, project, imprint, when)
+def _print_pages(edition: Edition, document, profile: Profile, name: str) -> PrintPages:
+    pdf = output_path(edition, Path(), "pdf", name).name
+    source = f"{edition.full_title}, version {edition.version}, print edition on {profile.page_size} ({pdf})"
+    return PrintPages(source, page_starts(document, first_page_of(document, edition.essays[0].id)))
 
 
 def _prepare(out_dir: Path) -> None:

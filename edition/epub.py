@@ -9,36 +9,54 @@ entry times and order, `mimetype` first and stored, so the same source gives the
 from __future__ import annotations
 
 import io
+import re
 import uuid
 import zipfile
+from dataclasses import dataclass
 from datetime import datetime
 
 from ebooklib import epub
 
+from .cover import cover_alt, cover_png
 from .html import Chapter, epub_chapters, epub_navigation, epub_ncx
 from .model import Edition, Imprint
+from .pages import PageStart
 from .project import Project
 
 XHTML = "application/xhtml+xml"
 STYLESHEET = "css/edition.css"
+COVER = "images/cover.png"
 STYLE_SOURCES = ("shared.css", "ereader.css")
 
 ACCESSIBILITY = [
     ("schema:accessMode", "textual"),
+    ("schema:accessMode", "visual"),
     ("schema:accessModeSufficient", "textual"),
     ("schema:accessibilityFeature", "structuralNavigation"),
     ("schema:accessibilityFeature", "tableOfContents"),
     ("schema:accessibilityFeature", "readingOrder"),
     ("schema:accessibilityFeature", "displayTransformability"),
+    ("schema:accessibilityFeature", "alternativeText"),
+    ("schema:accessibilityFeature", "pageBreakMarkers"),
+    ("schema:accessibilityFeature", "pageNavigation"),
     ("schema:accessibilityHazard", "none"),
     (
         "schema:accessibilitySummary",
         "The text is fully navigable by headings and a table of contents, in a logical reading "
-        "order; notes are linked to their calls and back. There are no images, sounds or "
-        "animations, and no colour or typeface is imposed on the reader.",
+        "order; notes are linked to their calls and back, and the pages of the print edition are "
+        "marked and listed. The only image, the cover, has a text alternative. No colour or "
+        "typeface is imposed on the reader.",
     ),
     ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
 ]
+
+
+@dataclass(frozen=True)
+class PrintPages:
+    """The print edition the EPUB's page-list follows: what it is, and where its pages begin."""
+
+    source: str
+    starts: list[PageStart]
 
 
 def identifier(edition: Edition) -> str:
@@ -46,37 +64,53 @@ def identifier(edition: Edition) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"edition:{edition.slug}:{edition.version}").urn
 
 
-def build_epub(edition: Edition, project: Project, imprint: Imprint, when: datetime) -> bytes:
-    """The EPUB 3 of the edition, dated `when`."""
+def build_epub(edition: Edition, project: Project, imprint: Imprint, when: datetime, print_pages: PrintPages) -> bytes:
+    """The EPUB 3 of the edition, dated `when`, with the page breaks of the print edition."""
     book = epub.EpubBook()
     uid = identifier(edition)
-    _describe(book, edition, uid, when)
+    _describe(book, edition, uid, when, print_pages.source)
 
     stylesheet = b"\n".join((project.styles_dir / name).read_bytes() for name in STYLE_SOURCES)
     book.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=stylesheet))
+    cover = epub.EpubItem(
+        uid="cover-image", file_name=COVER, media_type="image/png", content=cover_png(edition, project)
+    )
+    cover.properties = ["cover-image"]
+    book.add_item(cover)
 
-    chapters = epub_chapters(edition, imprint, STYLESHEET)
-    nav = _item("nav", "nav.xhtml", epub_navigation(edition, chapters, STYLESHEET), ["nav"])
+    chapters = epub_chapters(edition, imprint, STYLESHEET, print_pages.starts, (COVER, cover_alt(edition)))
+    pages = page_targets(chapters)
+    nav = _item("nav", "nav.xhtml", epub_navigation(edition, chapters, pages, STYLESHEET), ["nav"])
     book.add_item(nav)
     book.add_item(
         epub.EpubItem(
             uid="ncx",
             file_name="toc.ncx",
             media_type="application/x-dtbncx+xml",
-            content=epub_ncx(edition, chapters, uid).encode(),
+            content=epub_ncx(edition, chapters, pages, uid).encode(),
         )
     )
     items = [_item(_item_id(chapter), chapter.file_name, chapter.xhtml) for chapter in chapters]
     for item in items:
         book.add_item(item)
-    book.spine = [items[0], items[1], nav, *items[2:]]
+    # Cover, title page and colophon, then the table of contents, then the text.
+    book.spine = [*items[:3], nav, *items[3:]]
 
     raw = io.BytesIO()
     epub.write_epub(raw, book, {"mtime": when, "epub2_guide": False, "epub3_pages": False, "raise_exceptions": True})
     return _reproducible_zip(raw.getvalue(), when)
 
 
-def _describe(book: epub.EpubBook, edition: Edition, uid: str, when: datetime) -> None:
+def page_targets(chapters: list[Chapter]) -> list[tuple[str, str]]:
+    """Every print page marked in the chapters, in reading order: (label, href)."""
+    return [
+        (label, f"{chapter.file_name}#page-{label}")
+        for chapter in chapters
+        for label in re.findall(r'<span id="page-([^"]+)"', chapter.xhtml)
+    ]
+
+
+def _describe(book: epub.EpubBook, edition: Edition, uid: str, when: datetime, source: str) -> None:
     book.set_identifier(uid)
     book.set_title(edition.full_title)
     book.set_language(edition.language)
@@ -90,8 +124,12 @@ def _describe(book: epub.EpubBook, edition: Edition, uid: str, when: datetime) -
     book.add_metadata("DC", "description", edition.description)
     for keyword in edition.keywords:
         book.add_metadata("DC", "subject", keyword)
+    # The print edition whose pages the page-list follows.
+    book.add_metadata("DC", "source", source, {"id": "print-source"})
+    book.add_metadata(None, "meta", "pagination", {"refines": "#print-source", "property": "source-of"})
     for name, value in ACCESSIBILITY:
         book.add_metadata(None, "meta", value, {"property": name})
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
     book.add_metadata(None, "meta", f"{edition.version}", {"property": "schema:version"})
 
 

@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from .model import Edition, Entry, Essay, Heading, Imprint, Inline, Mention, Paragraph, Quotation, Span, plain
+from .pages import PageStart, insert_page_breaks
 
 
 @dataclass
@@ -59,15 +60,21 @@ class InlineRenderer:
     the foot of the page; the EPUB sets them as `aside`s after the block (`footnotes()`).
     """
 
-    def __init__(self, target: Target, edition: Edition):
+    def __init__(self, target: Target, edition: Edition, page_starts: list[PageStart] = ()):
         self.target = target
         self.edition = edition
         self.entries = edition.entries
         self.calls: dict[str, int] = {}
         self.pending: list[tuple[str, str, str]] = []
         self.footnote_count = 0
+        # Where the print edition's pages begin, by block: each is marked once, where it falls.
+        self.page_marks: dict[str, list[tuple[int, str]]] = {}
+        for start in page_starts:
+            self.page_marks.setdefault(start.block, []).append((start.offset, start.label))
 
-    def __call__(self, content: list[Inline]) -> Markup:
+    def __call__(self, content: list[Inline], block: str = "") -> Markup:
+        if block in self.page_marks:
+            content = insert_page_breaks(content, self.page_marks.pop(block))
         out = []
         for index, part in enumerate(content):
             before = content[index - 1] if index else ""
@@ -108,8 +115,19 @@ class InlineRenderer:
                 return Markup('<a href="{}">{}</a>').format(part.attrs["target"], inner)
             case "mention":
                 return self.mention(part, inner)
+            case "pagebreak":
+                return self.page_break(part.attrs["label"])
             case _:
                 return Markup("<span{}>{}</span>").format(lang, inner)
+
+    def page_break(self, label: str) -> Markup:
+        return Markup(
+            '<span id="page-{0}" class="page-break" epub:type="pagebreak" role="doc-pagebreak" aria-label="{0}"></span>'
+        ).format(label)
+
+    def page_marker(self, block: str) -> Markup:
+        """Markers of pages that begin at the start of a block the templates lay out themselves."""
+        return Markup("").join(self.page_break(label) for _, label in self.page_marks.pop(block, []))
 
     def entry_href(self, entry_id: str) -> str:
         return f"register.xhtml#{entry_id}" if self.target.epub else f"#{entry_id}"
@@ -195,9 +213,12 @@ def _environment() -> Environment:
 ENVIRONMENT = _environment()
 
 
-def _render(template: str, target: Target, edition: Edition, imprint: Imprint, **context) -> str:
+def _render(
+    template: str, target: Target, edition: Edition, imprint: Imprint, page_starts: list[PageStart] = (), **context
+) -> str:
+    inline = InlineRenderer(target, edition, page_starts)
     return ENVIRONMENT.get_template(template).render(
-        target=target, inline=InlineRenderer(target, edition), edition=edition, imprint=imprint, **context
+        target=target, inline=inline, edition=edition, imprint=imprint, **context
     )
 
 
@@ -226,13 +247,16 @@ class Chapter:
     landmark: str = ""
 
 
-def epub_chapters(edition: Edition, imprint: Imprint, stylesheet: str) -> list[Chapter]:
-    """The EPUB's content documents, in reading order."""
+def epub_chapters(
+    edition: Edition, imprint: Imprint, stylesheet: str, page_starts: list[PageStart], cover: tuple[str, str]
+) -> list[Chapter]:
+    """The EPUB's content documents, in reading order, marking where the print pages begin."""
 
     def page(template: str, title: str, **context) -> str:
-        return _render(template, EPUB, edition, imprint, title=title, stylesheet=stylesheet, **context)
+        return _render(template, EPUB, edition, imprint, page_starts, title=title, stylesheet=stylesheet, **context)
 
     chapters = [
+        Chapter("cover.xhtml", "Cover", page("epub/cover.xhtml.j2", "Cover", cover=cover), "cover"),
         Chapter("titlepage.xhtml", "Title page", page("epub/titlepage.xhtml.j2", "Title page"), "titlepage"),
         Chapter("colophon.xhtml", "Colophon", page("epub/colophon.xhtml.j2", "Colophon"), "copyright-page"),
     ]
@@ -252,13 +276,20 @@ def epub_chapters(edition: Edition, imprint: Imprint, stylesheet: str) -> list[C
     return chapters
 
 
-def epub_navigation(edition: Edition, chapters: list[Chapter], stylesheet: str) -> str:
-    """The EPUB 3 navigation document: table of contents and landmarks."""
+def epub_navigation(edition: Edition, chapters: list[Chapter], pages: list[tuple[str, str]], stylesheet: str) -> str:
+    """The EPUB 3 navigation document: table of contents, landmarks and the print pages."""
     return _render(
-        "epub/nav.xhtml.j2", EPUB, edition, Imprint(), chapters=chapters, stylesheet=stylesheet, title="Contents"
+        "epub/nav.xhtml.j2",
+        EPUB,
+        edition,
+        Imprint(),
+        chapters=chapters,
+        pages=pages,
+        stylesheet=stylesheet,
+        title="Contents",
     )
 
 
-def epub_ncx(edition: Edition, chapters: list[Chapter], identifier: str) -> str:
-    """The EPUB 2 table of contents, for readers that do not read the EPUB 3 navigation."""
-    return _render("epub/toc.ncx.j2", EPUB, edition, Imprint(), chapters=chapters, identifier=identifier)
+def epub_ncx(edition: Edition, chapters: list[Chapter], pages: list[tuple[str, str]], identifier: str) -> str:
+    """The EPUB 2 table of contents and page list, for readers that do not read EPUB 3 navigation."""
+    return _render("epub/toc.ncx.j2", EPUB, edition, Imprint(), chapters=chapters, pages=pages, identifier=identifier)

@@ -52,6 +52,7 @@ class Heading:
 class Quotation:
     """A quotation set off from the text, with the page reference that follows it, if any."""
 
+    id: str
     paragraphs: list[list[Inline]]
     reference: list[Inline] = field(default_factory=list)
 
@@ -63,6 +64,7 @@ Block = Paragraph | Heading | Quotation
 class FrontMatter:
     """What the original printed before the essay: the reviewed book or an editors' headnote."""
 
+    id: str
     kind: str
     content: list[Inline]
 

@@ -207,7 +207,8 @@ def _read_essay(tree: etree._ElementTree, path: Path, project: Project) -> tuple
     front = []
     for div in text.iterfind("tei:front/tei:div", NS):
         for block in div.iterfind(".//tei:bibl", NS) if div.get("type") == "reviewed" else div.iterfind("tei:p", NS):
-            front.append(FrontMatter(div.get("type"), _inline(block, recorder(div.get("type")))))
+            kind = div.get("type")
+            front.append(FrontMatter(f"{essay_id}-front{len(front) + 1}", kind, _inline(block, recorder(kind))))
 
     body = _read_blocks(text.find("tei:body", NS), essay_id, recorder)
     notes = [
@@ -253,8 +254,10 @@ def _read_blocks(container: etree._Element, essay_id: str, recorder) -> list[Blo
                 quote = child if tag == "quote" else child.find("tei:quote", NS)
                 where = f"quotation after ¶{sum(isinstance(b, Paragraph) for b in blocks)}"
                 reference = child.find("tei:bibl", NS) if tag == "cit" else None
+                quotations = sum(isinstance(b, Quotation) for b in blocks)
                 blocks.append(
                     Quotation(
+                        f"{essay_id}-q{quotations + 1}",
                         [_inline(p, recorder(where)) for p in quote.iterfind("tei:p", NS)],
                         _inline(reference, recorder(where)) if reference is not None else [],
                     )

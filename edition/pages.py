@@ -1,0 +1,98 @@
+"""Where each page of the print edition begins, so the EPUB can mark the same places.
+
+`page_starts` reads WeasyPrint's layout: for every numbered page that holds text, the block
+(paragraph, heading, note, register entry…) in which the page's first line stands, and how many
+letters and digits of that block come before it. Counting only letters and digits makes the
+position independent of what differs between the outputs: white space, hyphenation, paragraph
+numbers and the markers of notes. `insert_page_breaks` puts the markers into the same places of
+the edition's text for the EPUB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from weasyprint.document import Document
+from weasyprint.formatting_structure import boxes
+
+from .model import Inline, Span
+
+
+@dataclass(frozen=True)
+class PageStart:
+    label: str
+    block: str
+    offset: int
+
+
+def alnum(text: str) -> int:
+    return sum(character.isalnum() for character in text)
+
+
+def page_starts(document: Document, first: int) -> list[PageStart]:
+    """The start of every page from `first` (labelled 1) on that holds text."""
+    seen: dict[str, int] = {}
+    starts = []
+    for index, page in enumerate(document.pages):
+        start = None
+        for text, block in _text_in_blocks(page._page_box, ""):
+            if start is None and index >= first and block and alnum(text):
+                start = PageStart(str(index - first + 1), block, seen.get(block, 0))
+            seen[block] = seen.get(block, 0) + alnum(text)
+        if start:
+            starts.append(start)
+    return starts
+
+
+def _text_in_blocks(box, block: str) -> Iterator[tuple[str, str]]:
+    """The text of the page body in reading order, each with the id of its nearest block that
+    has one; running heads, footnotes, paragraph numbers, table heads and generated text are
+    left out."""
+    for child in getattr(box, "children", ()):
+        if isinstance(child, boxes.MarginBox | boxes.FootnoteAreaBox):
+            continue
+        element = child.element
+        if "::" in (child.element_tag or "") or (element is not None and element.get("class") == "pnum"):
+            continue
+        if child.element_tag == "thead":  # repeated on every page a table spans
+            continue
+        if isinstance(child, boxes.TextBox):
+            yield child.text, block
+            continue
+        has_id = (
+            isinstance(child, boxes.BlockLevelBox | boxes.TableRowBox) and element is not None and element.get("id")
+        )
+        yield from _text_in_blocks(child, element.get("id") if has_id else block)
+
+
+def insert_page_breaks(content: list[Inline], marks: list[tuple[int, str]]) -> list[Inline]:
+    """The content with a page-break span before the letter or digit at each offset."""
+    pending = sorted(marks, key=lambda mark: mark[0])
+    count = 0
+
+    def walk(parts: list[Inline]) -> list[Inline]:
+        nonlocal count
+        out: list[Inline] = []
+        for part in parts:
+            if isinstance(part, Span):
+                out.append(Span(part.kind, walk(part.children), part.attrs))
+                continue
+            piece = ""
+            for character in part:
+                while pending and character.isalnum() and count >= pending[0][0]:
+                    if piece:
+                        out.append(piece)
+                    piece = ""
+                    out.append(Span("pagebreak", [], {"label": pending.pop(0)[1]}))
+                piece += character
+                count += character.isalnum()
+            if piece:
+                out.append(piece)
+        return out
+
+    result = walk(content)
+    # A page that begins after the last letter of the block (only possible if the outputs
+    # differ) is marked at its end rather than lost.
+    result += [Span("pagebreak", [], {"label": label}) for _, label in pending]
+    return result
