@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from .check import lint
 from .epub import PrintPages, build_epub
-from .errors import EditionError
+from .errors import EditionError, SourceError
 from .model import Edition, Imprint
 from .pages import page_starts
 from .pdf import first_page_of, layout, write_pdf
@@ -70,7 +71,10 @@ def build(
     out_dir = out_dir or project.dist_dir
     report = Report()
     profile = load_profile(profile_path) if profile_path else DEFAULT
-    with report.stage("read and validate sources"):
+    with report.stage("read and check sources"):
+        problems = lint(project)
+        if problems:
+            raise SourceError(problems)
         edition = apply_profile(load_edition(project), profile, profile_path)
     when = build_time(edition)
     imprint = Imprint(commit(project), when.isoformat(timespec="seconds"), profile.course)

@@ -14,6 +14,7 @@ from pathlib import Path
 from . import __version__
 from .archive import archive, main_verify
 from .build import FORMATS, build
+from .check import run_checks
 from .errors import EditionError, SourceError
 from .project import find_project
 
@@ -33,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
         "--reader", type=Path, metavar="FILE.toml", help="build a course reader described by this profile"
     )
 
+    commands.add_parser("check", help="report every problem in the sources, with its code")
+
     archive_command = commands.add_parser("archive", help="build and archive this version as a BagIt package")
     archive_command.add_argument("--into", type=Path, help="the archive folder (default: dist/archive)")
 
@@ -47,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "verify":
             return main_verify(args.path)
         project = find_project(args.project)
+        if args.command == "check":
+            return _check(project)
         if args.command == "build":
             return _build(project, args)
         if args.command == "archive":
@@ -62,6 +67,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("edition: interrupted; earlier outputs are untouched", file=sys.stderr)
         return 130
+    return EXIT_OK
+
+
+def _check(project) -> int:
+    problems = run_checks(project)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"edition: {len(problems)} problem(s) in the sources", file=sys.stderr)
+        return EXIT_SOURCE
+    print("edition: the sources are clean")
     return EXIT_OK
 
 

@@ -21,7 +21,7 @@ def test_build_writes_both_formats_and_reports_each_stage(scratch_project: Proje
     written = sorted(p.name for p in (scratch_project.root / "dist").iterdir())
     assert written == ["serge-stalinism-0.1.0.epub", "serge-stalinism-0.1.0.pdf"]
     assert "wrote dist/serge-stalinism-0.1.0.pdf" in result.stdout
-    assert "read and validate sources" in result.stdout and " s  " in result.stdout
+    assert "read and check sources" in result.stdout and " s  " in result.stdout
 
 
 def test_format_and_out_choose_what_is_written_where(scratch_project: Project, tmp_path: Path):

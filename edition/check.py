@@ -1,0 +1,175 @@
+"""`edition check`: every problem in the sources, in one run, each with a stable code.
+
+The codes E001–E031 come from reading and validating the sources (`source`, `register`); this
+module adds the checks an editor needs beyond the schema (E040–E053), which read the XML as it
+is, so they run even where the schema or the references fail. Each code is documented in the
+README. Hands on a sorted list of `Diagnostic`s; `build` stops when it is not empty.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from lxml import etree
+
+from .errors import Diagnostic, SourceError, display_path
+from .project import Project
+from .source import NS, XML_ID, XML_LANG, load_edition, parse_xml
+
+# Elements that make no sense empty (lb, ptr, sic, birth… are empty by design).
+MUST_HAVE_TEXT = {
+    "p", "head", "quote", "note", "title", "persName", "orgName", "name", "term", "foreign", "hi",
+    "emph", "q", "label", "item", "titlePart", "docAuthor", "bibl", "author", "editor",
+}  # fmt: skip
+STRAIGHT_QUOTES = re.compile(r"[\"']")
+DOUBLE_HYPHEN = re.compile(r"--")
+
+
+def run_checks(project: Project) -> list[Diagnostic]:
+    """Every problem: those that stop the sources being read, and the editor's checks."""
+    problems: list[Diagnostic] = []
+    try:
+        load_edition(project)
+    except SourceError as error:
+        problems += error.diagnostics
+    problems += lint(project)
+    return sorted(set(problems))
+
+
+def lint(project: Project) -> list[Diagnostic]:
+    """The editor's checks over every source file that parses."""
+    trees = {}
+    for path in sorted(project.source_dir.glob("*.xml")):
+        try:
+            trees[path] = parse_xml(path, project)
+        except SourceError:
+            continue  # reported by run_checks, from load_edition
+    terms = _foreign_terms(trees.get(project.source_dir / "register.xml"))
+    problems = _duplicate_ids(trees, project)
+    for path, tree in trees.items():
+        shown = display_path(path, project.root)
+        problems += _text_problems(tree, shown)
+        problems += _empty_elements(tree, shown)
+        if tree.getroot().find("tei:text", NS) is not None:
+            problems += _untagged_foreign_terms(tree, shown, terms)
+    return problems
+
+
+def _texts(tree: etree._ElementTree) -> Iterator[tuple[etree._Element, str, int]]:
+    """Every run of text with the element it belongs to and the line it starts on."""
+    for element in tree.getroot().iter(etree.Element):
+        if element.text:
+            yield element, element.text, element.sourceline
+        if element.tail and element.getparent() is not None:
+            following = element.getnext()
+            line = following.sourceline - element.tail.count("\n") if following is not None else element.sourceline
+            yield element.getparent(), element.tail, line
+
+
+def _line_of(text: str, start: int, first_line: int) -> int:
+    return first_line + text[:start].count("\n")
+
+
+def _text_problems(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:
+    problems = []
+    for _, text, line in _texts(tree):
+        for match in STRAIGHT_QUOTES.finditer(text):
+            problems.append(
+                Diagnostic(
+                    shown,
+                    _line_of(text, match.start(), line),
+                    0,
+                    "E050",
+                    f"straight quote {match.group()} : use ‘ ’ “ ” (and ’ for an apostrophe)",
+                )
+            )
+        for match in DOUBLE_HYPHEN.finditer(text):
+            problems.append(
+                Diagnostic(
+                    shown,
+                    _line_of(text, match.start(), line),
+                    0,
+                    "E051",
+                    "double hyphen: use an en dash – for ranges or an em dash — in prose",
+                )
+            )
+    return problems
+
+
+def _empty_elements(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:
+    problems = []
+    for element in tree.getroot().iter(etree.Element):
+        name = etree.QName(element).localname
+        if name in MUST_HAVE_TEXT and not "".join(element.itertext()).strip():
+            problems.append(
+                Diagnostic(shown, element.sourceline, 0, "E053", f"empty <{name}>: give it text or remove it")
+            )
+    return problems
+
+
+def _duplicate_ids(trees: dict[Path, etree._ElementTree], project: Project) -> list[Diagnostic]:
+    """An id must be unique across the edition: the print edition is one document."""
+    seen: dict[str, str] = {}
+    problems = []
+    for path, tree in trees.items():
+        shown = display_path(path, project.root)
+        for element in tree.getroot().iter(etree.Element):
+            identifier = element.get(XML_ID)
+            if identifier is None:
+                continue
+            if identifier in seen:
+                problems.append(
+                    Diagnostic(
+                        shown, element.sourceline, 0, "E040", f"id {identifier} is already used in {seen[identifier]}"
+                    )
+                )
+            else:
+                seen[identifier] = shown
+    return problems
+
+
+def _foreign_terms(register: etree._ElementTree | None) -> dict[str, str]:
+    """The register's terms in another language, each with its language: kolkhoz → ru."""
+    if register is None:
+        return {}
+    return {
+        "".join(term.itertext()).strip(): term.get(XML_LANG)
+        for term in register.iterfind(".//tei:list[@type='terms']/tei:item/tei:term", NS)
+        if term.get(XML_LANG)
+    }
+
+
+def _untagged_foreign_terms(tree: etree._ElementTree, shown: str, terms: dict[str, str]) -> list[Diagnostic]:
+    """A word of another language in an essay, not marked with its language."""
+    if not terms:
+        return []
+    pattern = re.compile(r"\b(" + "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)) + r")\b")
+    problems = []
+    body = tree.getroot().find("tei:text", NS)
+    for element, text, line in _texts(tree):
+        if not _is_inside(element, body) or any(a.get(XML_LANG) for a in _self_and_ancestors(element, body)):
+            continue
+        for match in pattern.finditer(text):
+            word = match.group()
+            problems.append(
+                Diagnostic(
+                    shown,
+                    _line_of(text, match.start(), line),
+                    0,
+                    "E052",
+                    f'{word!r} is not English: mark it <foreign xml:lang="{terms[word]}">',
+                )
+            )
+    return problems
+
+
+def _self_and_ancestors(element: etree._Element, stop: etree._Element) -> Iterator[etree._Element]:
+    while element is not None and element is not stop:
+        yield element
+        element = element.getparent()
+
+
+def _is_inside(element: etree._Element, container: etree._Element | None) -> bool:
+    return container is not None and (element is container or container in element.iterancestors())

@@ -1,0 +1,99 @@
+"""`edition check`: each code, triggered alone by the mistake it names (one case per code)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from edition.check import run_checks
+from edition.project import Project
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def essay(project: Project) -> Path:
+    return project.source_dir / "weissman-1988.xml"
+
+
+FIRST_PARAGRAPH = '<p><hi rend="lead-in">SERGE’S CONTRIBUTION TO</hi>'
+
+# code → how to make exactly that mistake in a copy of the sources
+CASES: dict[str, Callable[[Project], None]] = {
+    "E001": lambda p: edit(p.edition_file, 'target="weissman-1988.xml"/>', 'target="weissman-1999.xml"/>'),
+    "E002": lambda p: edit(essay(p), "<head>Notes</head>", "<head>Notes</hed>"),
+    "E003": lambda p: edit(
+        essay(p), "<TEI xmlns", '<!DOCTYPE TEI [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<TEI xmlns'
+    ),
+    "E004": lambda p: edit(p.edition_file, 'target="weissman-1988.xml"/>', 'target="../weissman-1988.xml"/>'),
+    "E010": lambda p: edit(essay(p), FIRST_PARAGRAPH, "<para/>" + FIRST_PARAGRAPH),
+    "E020": lambda p: edit(essay(p), 'target="#weissman-n1">1</ref>', 'target="#weissman-n99">1</ref>'),
+    "E021": lambda p: edit(
+        essay(p),
+        "</note>\n      </div>",
+        '</note>\n<note xml:id="weissman-n29" n="29" place="end">Uncalled.</note></div>',
+    ),
+    "E030": lambda p: edit(essay(p), 'ref="#serge"', 'ref="#sergei"'),
+    "E031": lambda p: edit(
+        p.source_dir / "register.xml",
+        "<head>Persons</head>",
+        '<head>Persons</head><person xml:id="nobody"><persName>Nobody</persName><note><p>No one.</p></note></person>',
+    ),
+    "E040": lambda p: edit(essay(p), FIRST_PARAGRAPH, FIRST_PARAGRAPH.replace("<p>", '<p xml:id="trotsky">')),
+    "E050": lambda p: edit(essay(p), "SERGE’S CONTRIBUTION TO</hi>", 'SERGE’S CONTRIBUTION TO</hi> "our"'),
+    "E051": lambda p: edit(essay(p), "SERGE’S CONTRIBUTION TO</hi>", "SERGE’S CONTRIBUTION TO</hi> -- "),
+    "E052": lambda p: edit(essay(p), "SERGE’S CONTRIBUTION TO</hi>", "SERGE’S CONTRIBUTION TO</hi> kolkhoz"),
+    "E053": lambda p: edit(essay(p), "SERGE’S CONTRIBUTION TO</hi>", "SERGE’S CONTRIBUTION TO</hi><emph/>"),
+}
+
+
+def test_the_edition_as_published_is_clean(project: Project):
+    assert run_checks(project) == []
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_each_mistake_is_reported_with_exactly_its_code(scratch_project: Project, code: str):
+    CASES[code](scratch_project)
+    problems = run_checks(scratch_project)
+    assert problems, code
+    assert {problem.code for problem in problems} == {code}, [str(p) for p in problems]
+    for problem in problems:
+        assert problem.path.startswith("source/")
+        assert problem.line > 0 or code in ("E001", "E004")
+
+
+def test_every_code_is_documented_in_the_readme(project: Project):
+    readme = (project.root / "README.md").read_text()
+    for code in CASES:
+        assert f"| {code} |" in readme, code
+
+
+def test_check_reports_every_problem_at_once_and_exits_1(scratch_project: Project):
+    CASES["E050"](scratch_project)
+    CASES["E053"](scratch_project)
+    CASES["E031"](scratch_project)
+    result = subprocess.run(
+        [sys.executable, "-m", "edition", "check"], cwd=scratch_project.root, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    codes = sorted(line.split()[1] for line in lines[:-1])
+    assert codes == ["E031", "E050", "E053"]
+    assert lines[-1] == "edition: 3 problem(s) in the sources"
+    assert "Traceback" not in result.stderr
+
+
+def test_build_stops_on_a_problem_check_finds(scratch_project: Project):
+    CASES["E051"](scratch_project)
+    result = subprocess.run(
+        [sys.executable, "-m", "edition", "build"], cwd=scratch_project.root, capture_output=True, text=True
+    )
+    assert result.returncode == 1 and " E051 " in result.stderr
+    assert not (scratch_project.root / "dist").exists()
