@@ -23,8 +23,11 @@ MUST_HAVE_TEXT = {
     "p", "head", "quote", "note", "title", "persName", "orgName", "name", "term", "foreign", "hi",
     "emph", "q", "label", "item", "titlePart", "docAuthor", "bibl", "author", "editor",
 }  # fmt: skip
-STRAIGHT_QUOTES = re.compile(r"[\"']")
-DOUBLE_HYPHEN = re.compile(r"--")
+# What typography forbids in the text: pattern, code, message.
+TEXT_RULES = [
+    (re.compile(r"[\"']"), "E050", "straight quote {} : use ‘ ’ “ ” (and ’ for an apostrophe)"),
+    (re.compile(r"--"), "E051", "double hyphen: use an en dash – for ranges or an em dash — in prose"),
+]
 
 
 def run_checks(project: Project) -> list[Diagnostic]:
@@ -73,29 +76,12 @@ def _line_of(text: str, start: int, first_line: int) -> int:
 
 
 def _text_problems(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:
-    problems = []
-    for _, text, line in _texts(tree):
-        for match in STRAIGHT_QUOTES.finditer(text):
-            problems.append(
-                Diagnostic(
-                    shown,
-                    _line_of(text, match.start(), line),
-                    0,
-                    "E050",
-                    f"straight quote {match.group()} : use ‘ ’ “ ” (and ’ for an apostrophe)",
-                )
-            )
-        for match in DOUBLE_HYPHEN.finditer(text):
-            problems.append(
-                Diagnostic(
-                    shown,
-                    _line_of(text, match.start(), line),
-                    0,
-                    "E051",
-                    "double hyphen: use an en dash – for ranges or an em dash — in prose",
-                )
-            )
-    return problems
+    return [
+        Diagnostic(shown, _line_of(text, match.start(), line), 0, code, message.format(match.group()))
+        for _, text, line in _texts(tree)
+        for pattern, code, message in TEXT_RULES
+        for match in pattern.finditer(text)
+    ]
 
 
 def _empty_elements(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:

@@ -36,7 +36,7 @@ def page_starts(document: Document, first: int) -> list[PageStart]:
     starts = []
     for index, page in enumerate(document.pages):
         start = None
-        for text, block in _text_in_blocks(page._page_box, ""):
+        for text, block in _text_in_blocks(page._page_box):
             if start is None and index >= first and block and alnum(text):
                 start = PageStart(str(index - first + 1), block, seen.get(block, 0))
             seen[block] = seen.get(block, 0) + alnum(text)
@@ -45,25 +45,35 @@ def page_starts(document: Document, first: int) -> list[PageStart]:
     return starts
 
 
-def _text_in_blocks(box, block: str) -> Iterator[tuple[str, str]]:
-    """The text of the page body in reading order, each with the id of its nearest block that
-    has one; running heads, footnotes, paragraph numbers, table heads and generated text are
-    left out."""
+def boxes_in_blocks(box, prune=lambda box: False, block: str = "") -> Iterator[tuple[object, str]]:
+    """Every box under `box` in document order, with the id of its nearest block-level ancestor
+    (or table row) that has one; `prune` leaves out a box and everything in it."""
     for child in getattr(box, "children", ()):
-        if isinstance(child, boxes.MarginBox | boxes.FootnoteAreaBox):
+        if prune(child):
             continue
         element = child.element
-        if "::" in (child.element_tag or "") or (element is not None and element.get("class") == "pnum"):
-            continue
-        if child.element_tag == "thead":  # repeated on every page a table spans
-            continue
-        if isinstance(child, boxes.TextBox):
-            yield child.text, block
-            continue
-        has_id = (
-            isinstance(child, boxes.BlockLevelBox | boxes.TableRowBox) and element is not None and element.get("id")
-        )
-        yield from _text_in_blocks(child, element.get("id") if has_id else block)
+        named = isinstance(child, boxes.BlockLevelBox | boxes.TableRowBox) and element is not None
+        inner = (element.get("id") if named else None) or block
+        yield child, inner
+        yield from boxes_in_blocks(child, prune, inner)
+
+
+def _text_in_blocks(page_box) -> Iterator[tuple[str, str]]:
+    """The text of the page body in reading order, with its block."""
+    for box, block in boxes_in_blocks(page_box, _not_body_text):
+        if isinstance(box, boxes.TextBox):
+            yield box.text, block
+
+
+def _not_body_text(box) -> bool:
+    """Running heads, footnotes, paragraph numbers, repeated table heads, generated text."""
+    element = box.element
+    return (
+        isinstance(box, boxes.MarginBox | boxes.FootnoteAreaBox)
+        or "::" in (box.element_tag or "")
+        or (element is not None and element.get("class") == "pnum")
+        or box.element_tag == "thead"
+    )
 
 
 def insert_page_breaks(content: list[Inline], marks: list[tuple[int, str]]) -> list[Inline]:

@@ -13,13 +13,13 @@ import pydyf
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.css.counters import CounterStyle
 from weasyprint.document import Document
-from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 
 from .errors import EditionError
 from .fetcher import LocalFetcher, RefusedResource
 from .html import print_document
 from .model import Edition, Imprint
+from .pages import boxes_in_blocks
 from .project import Project
 from .reader import Profile
 
@@ -119,20 +119,10 @@ def deferred_footnotes(document: Document) -> set[str]:
     for index, page in enumerate(document.pages):
         for anchor in page.anchors:
             notes.setdefault(anchor, index)
-        for box, block in _boxes_in_blocks(page._page_box, ""):
+        for box, block in boxes_in_blocks(page._page_box):
             if (box.element_tag or "").endswith("::footnote-call"):
                 calls.setdefault(box.element.get("id"), (index, block))
     return {block for note, (index, block) in calls.items() if notes.get(note, index) > index and block}
-
-
-def _boxes_in_blocks(box, block: str):
-    """Every box under `box`, with the id of the nearest block-level ancestor that has one."""
-    for child in getattr(box, "children", ()):
-        block_level = isinstance(child, boxes.BlockLevelBox)
-        element_id = child.element.get("id") if block_level and child.element is not None else None
-        inner = element_id or block
-        yield child, inner
-        yield from _boxes_in_blocks(child, inner)
 
 
 def first_page_of(document: Document, anchor: str) -> int:
