@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     except SourceError as error:
         for diagnostic in error.diagnostics:
             print(diagnostic, file=sys.stderr)
-        print(f"edition: {len(error.diagnostics)} problem(s) in the sources; nothing was written", file=sys.stderr)
+        if len(error.diagnostics) > 1:
+            print(f"edition: {len(error.diagnostics)} problems in the sources; nothing was written", file=sys.stderr)
         return EXIT_SOURCE
     except EditionError as error:
         print(f"edition: {error}", file=sys.stderr)
@@ -75,7 +76,7 @@ def _check(project) -> int:
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
-        print(f"edition: {len(problems)} problem(s) in the sources", file=sys.stderr)
+        print(f"edition: {len(problems)} problem{'s' if len(problems) > 1 else ''} in the sources", file=sys.stderr)
         return EXIT_SOURCE
     print("edition: the sources are clean")
     return EXIT_OK

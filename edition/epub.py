@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ebooklib import epub
+from lxml import etree
 
 from .cover import cover_alt, cover_png
 from .html import Chapter, epub_chapters, epub_navigation, epub_ncx
@@ -98,7 +99,7 @@ def build_epub(edition: Edition, project: Project, imprint: Imprint, when: datet
 
     raw = io.BytesIO()
     epub.write_epub(raw, book, {"mtime": when, "epub2_guide": False, "epub3_pages": False, "raise_exceptions": True})
-    return _reproducible_zip(raw.getvalue(), when)
+    return _reproducible_zip(raw.getvalue(), when, {"EPUB/content.opf": _package_language(edition.language)})
 
 
 def page_targets(chapters: list[Chapter]) -> list[tuple[str, str]]:
@@ -143,8 +144,20 @@ def _item_id(chapter: Chapter) -> str:
     return "x-" + chapter.file_name.removesuffix(".xhtml")
 
 
-def _reproducible_zip(data: bytes, when: datetime) -> bytes:
-    """The same zip with `mimetype` first and stored, and fixed times and attributes."""
+def _package_language(language: str):
+    """ebooklib writes no `xml:lang` on the package element; readers use it for the metadata."""
+
+    def transform(opf: bytes) -> bytes:
+        root = etree.fromstring(opf)
+        root.set("{http://www.w3.org/XML/1998/namespace}lang", language)
+        return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+    return transform
+
+
+def _reproducible_zip(data: bytes, when: datetime, transforms: dict) -> bytes:
+    """The same zip with `mimetype` first and stored, fixed times and attributes, and the
+    given entries transformed."""
     stamp = max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     source = zipfile.ZipFile(io.BytesIO(data))
     names = sorted(source.namelist(), key=lambda name: (name != "mimetype", name))
@@ -155,5 +168,8 @@ def _reproducible_zip(data: bytes, when: datetime) -> bytes:
             info.create_system = 3
             info.external_attr = 0o100644 << 16
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(name), compresslevel=9)
+            content = source.read(name)
+            if name in transforms:
+                content = transforms[name](content)
+            target.writestr(info, content, compresslevel=9)
     return out.getvalue()

@@ -65,7 +65,9 @@ def _render(
             for name in STYLESHEETS
         ]
         # The paper is the profile's choice: the only rule not in the stylesheets.
-        stylesheets.append(CSS(string=f"@page {{ size: {profile.page_size}; }}", font_config=fonts))
+        stylesheets.append(
+            CSS(string=f"@page {{ size: {profile.page_size}; }}", url_fetcher=fetcher, font_config=fonts)
+        )
         document = HTML(
             string=print_document(edition, imprint, breaks, pad),
             base_url=project.styles_dir.as_uri() + "/",

@@ -86,7 +86,7 @@ def test_check_reports_every_problem_at_once_and_exits_1(scratch_project: Projec
     lines = result.stderr.splitlines()
     codes = sorted(line.split()[1] for line in lines[:-1])
     assert codes == ["E031", "E050", "E053"]
-    assert lines[-1] == "edition: 3 problem(s) in the sources"
+    assert lines[-1] == "edition: 3 problems in the sources"
     assert "Traceback" not in result.stderr
 
 

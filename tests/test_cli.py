@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -90,3 +91,10 @@ def test_an_output_folder_that_cannot_be_made_is_a_one_line_message(scratch_proj
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
     assert "cannot create the output folder" in result.stderr
+
+
+def test_a_missing_source_file_is_a_one_line_message(scratch_project: Project):
+    (scratch_project.source_dir / "filtzer-1998.xml").unlink()
+    result = run("build", cwd=scratch_project.root)
+    assert result.returncode == 1
+    assert re.fullmatch(r"source/edition.xml:\d+:0: E001 essay 'filtzer-1998.xml' not found\n", result.stderr)

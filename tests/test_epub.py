@@ -55,6 +55,7 @@ def test_package_metadata(epub_zip: zipfile.ZipFile, edition: Edition):
     creators = [c.text for c in opf.iterfind("opf:metadata/dc:creator", OPF_NS)]
     assert creators == edition.authors
     assert opf.findtext("opf:metadata/dc:language", namespaces=OPF_NS) == "en"
+    assert opf.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
     identifier = opf.findtext("opf:metadata/dc:identifier", namespaces=OPF_NS)
     assert identifier.startswith("urn:uuid:")
 
