@@ -6,10 +6,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from weasyprint.document import Document
 
 from edition.build import build
-from edition.model import Edition
+from edition.model import Edition, Imprint
+from edition.pdf import layout
 from edition.project import Project
+from edition.reader import DEFAULT
 from edition.source import load_edition
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +34,12 @@ def outputs(project: Project, tmp_path_factory: pytest.TempPathFactory) -> dict[
     out = tmp_path_factory.mktemp("dist")
     report = build(project, out_dir=out)
     return {path.suffix.lstrip("."): path for path in report.written}
+
+
+@pytest.fixture(scope="session")
+def document(project: Project, edition: Edition) -> Document:
+    """The print edition as WeasyPrint laid it out: pages, boxes, and the anchors on each."""
+    return layout(edition, project, Imprint(), DEFAULT)
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ from pathlib import Path
 import pikepdf
 import pytest
 from pypdf import PdfReader
+from weasyprint.document import Document
+from weasyprint.formatting_structure import boxes
 
 from edition.build import build
 from edition.model import Edition
@@ -116,3 +118,21 @@ def test_a_course_reader_has_only_its_essay_on_letter_paper_padded_to_four(reade
     assert "Victor Serge’s Russia: Twenty Years After" not in text  # neither essay nor heads nor contents
     assert "HIST 2301 · Soviet Russia" in text
     assert reader.page_labels[4] == "1"
+
+
+def test_no_justified_line_is_broken_short_inside_a_paragraph(document: Document):
+    """Every line of a paragraph but its last on the page fills most of the measure (WeasyPrint
+    70 can break a line far too early before an inline element: see html.InlineRenderer)."""
+    short = []
+    for index, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            if (
+                isinstance(box, boxes.BlockBox)
+                and box.element_tag == "p"
+                and "para" in (box.element.get("class") or "")
+            ):
+                lines = [child for child in box.children if isinstance(child, boxes.LineBox)]
+                for line in lines[:-1]:
+                    if sum(child.margin_width() for child in line.children) < 0.6 * box.width:
+                        short.append((index, box.element.get("id")))
+    assert short == []

@@ -8,26 +8,18 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pytest
 from lxml import etree
 from weasyprint.document import Document
 
-from edition.model import Edition, Imprint
-from edition.pdf import first_page_of, layout
+from edition.model import Edition
+from edition.pdf import first_page_of
 from edition.project import Project
-from edition.reader import DEFAULT
 
 XHTML = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "edition", *args], cwd=cwd, capture_output=True, text=True)
-
-
-@pytest.fixture(scope="module")
-def document(project: Project, edition: Edition) -> Document:
-    """The print edition as WeasyPrint laid it out: pages, and the anchors on each."""
-    return layout(edition, project, Imprint(), DEFAULT)
 
 
 def page_of(document: Document) -> dict[str, int]:
