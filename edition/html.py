@@ -2,8 +2,8 @@
 
 Both come from the same Jinja templates (autoescaped), so the print and e-reader editions show
 the same text, paragraph numbers and notes. Phrase-level content is rendered here in Python,
-because it nests; the templates lay out the blocks. Hands on strings: `print_document` to `pdf`,
-`epub_documents` to `epub`.
+because it nests; the templates lay out the blocks. Hands on strings: `print_document` to `pdf`;
+`epub_chapters`, `epub_navigation` and `epub_ncx` to `epub`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from .model import Edition, Entry, Essay, Heading, Imprint, Inline, Mention, Paragraph, Quotation, Span, plain
+from .model import Edition, Entry, Essay, Heading, Imprint, Inline, Mention, Paragraph, Quotation, Span
 from .pages import PageStart, insert_page_breaks
 
 
@@ -204,7 +204,6 @@ def _environment() -> Environment:
     env.tests["paragraph"] = lambda block: isinstance(block, Paragraph)
     env.tests["heading"] = lambda block: isinstance(block, Heading)
     env.tests["quotation"] = lambda block: isinstance(block, Quotation)
-    env.filters["plain"] = plain
     env.globals["essay_label"] = essay_label
     env.globals["places"] = places
     return env
