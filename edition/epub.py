@@ -9,7 +9,6 @@ entry times and order, `mimetype` first and stored, so the same source gives the
 from __future__ import annotations
 
 import io
-import re
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -104,11 +103,7 @@ def build_epub(edition: Edition, project: Project, imprint: Imprint, when: datet
 
 def page_targets(chapters: list[Chapter]) -> list[tuple[str, str]]:
     """Every print page marked in the chapters, in reading order: (label, href)."""
-    return [
-        (label, f"{chapter.file_name}#page-{label}")
-        for chapter in chapters
-        for label in re.findall(r'<span id="page-([^"]+)"', chapter.xhtml)
-    ]
+    return [(label, f"{chapter.file_name}#page-{label}") for chapter in chapters for label in chapter.pages]
 
 
 def _describe(book: epub.EpubBook, edition: Edition, uid: str, when: datetime, source: str) -> None:

@@ -8,7 +8,7 @@ because it nests; the templates lay out the blocks. Hands on strings: `print_doc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
@@ -69,6 +69,7 @@ class InlineRenderer:
         self.footnote_count = 0
         # Where the print edition's pages begin, by block: each is marked once, where it falls.
         self.page_marks: dict[str, list[tuple[int, str]]] = {}
+        self.pages_marked: list[str] = []
         for start in page_starts:
             self.page_marks.setdefault(start.block, []).append((start.offset, start.label))
 
@@ -121,6 +122,7 @@ class InlineRenderer:
                 return Markup("<span{}>{}</span>").format(lang, inner)
 
     def page_break(self, label: str) -> Markup:
+        self.pages_marked.append(label)
         return Markup(
             '<span id="page-{0}" class="page-break" epub:type="pagebreak" role="doc-pagebreak" aria-label="{0}"></span>'
         ).format(label)
@@ -213,9 +215,9 @@ ENVIRONMENT = _environment()
 
 
 def _render(
-    template: str, target: Target, edition: Edition, imprint: Imprint, page_starts: list[PageStart] = (), **context
+    template: str, target: Target, edition: Edition, imprint: Imprint, inline: InlineRenderer | None = None, **context
 ) -> str:
-    inline = InlineRenderer(target, edition, page_starts)
+    inline = inline or InlineRenderer(target, edition)
     return ENVIRONMENT.get_template(template).render(
         target=target, inline=inline, edition=edition, imprint=imprint, **context
     )
@@ -244,6 +246,7 @@ class Chapter:
     title: str
     xhtml: str
     landmark: str = ""
+    pages: list[str] = field(default_factory=list)  # the print pages whose start it marks
 
 
 def epub_chapters(
@@ -251,27 +254,22 @@ def epub_chapters(
 ) -> list[Chapter]:
     """The EPUB's content documents, in reading order, marking where the print pages begin."""
 
-    def page(template: str, title: str, **context) -> str:
-        return _render(template, EPUB, edition, imprint, page_starts, title=title, stylesheet=stylesheet, **context)
+    def chapter(file_name: str, title: str, template: str, landmark: str = "", **context) -> Chapter:
+        inline = InlineRenderer(EPUB, edition, page_starts)
+        xhtml = _render(template, EPUB, edition, imprint, inline, title=title, stylesheet=stylesheet, **context)
+        return Chapter(file_name, title, xhtml, landmark, inline.pages_marked)
 
     chapters = [
-        Chapter("cover.xhtml", "Cover", page("epub/cover.xhtml.j2", "Cover", cover=cover), "cover"),
-        Chapter("titlepage.xhtml", "Title page", page("epub/titlepage.xhtml.j2", "Title page"), "titlepage"),
-        Chapter("colophon.xhtml", "Colophon", page("epub/colophon.xhtml.j2", "Colophon"), "copyright-page"),
+        chapter("cover.xhtml", "Cover", "epub/cover.xhtml.j2", "cover", cover=cover),
+        chapter("titlepage.xhtml", "Title page", "epub/titlepage.xhtml.j2", "titlepage"),
+        chapter("colophon.xhtml", "Colophon", "epub/colophon.xhtml.j2", "copyright-page"),
     ]
     for number, essay in enumerate(edition.essays, start=1):
-        chapters.append(
-            Chapter(
-                f"{essay.id}.xhtml",
-                essay.title,
-                page("epub/essay.xhtml.j2", essay.title, essay=essay),
-                "bodymatter" if number == 1 else "",
-            )
-        )
+        landmark = "bodymatter" if number == 1 else ""
+        chapters.append(chapter(f"{essay.id}.xhtml", essay.title, "epub/essay.xhtml.j2", landmark, essay=essay))
     if edition.register:
-        chapters.append(Chapter("register.xhtml", "Register", page("epub/register.xhtml.j2", "Register")))
-    note_title = "A note on the text"
-    chapters.append(Chapter("note-on-the-text.xhtml", note_title, page("epub/note-on-text.xhtml.j2", note_title)))
+        chapters.append(chapter("register.xhtml", "Register", "epub/register.xhtml.j2"))
+    chapters.append(chapter("note-on-the-text.xhtml", "A note on the text", "epub/note-on-text.xhtml.j2"))
     return chapters
 
 

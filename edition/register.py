@@ -117,6 +117,7 @@ def link_mentions(
     """
     entries = {entry.id: entry for section in sections for entry in section.entries}
     problems = []
+    count = 0
     for essay in essays:
         seen: set[str] = set()
         for where, content in labelled_content(essay):
@@ -128,7 +129,8 @@ def link_mentions(
                         Diagnostic(shown[essay.id], line, 0, "E030", f"mention points at no register entry: #{ref}")
                     )
                     continue
-                anchor = f"{essay.id}-m{sum(len(e.mentions) for e in entries.values()) + 1}"
+                count += 1
+                anchor = f"{essay.id}-m{count}"
                 span.attrs["anchor"] = anchor
                 first = ref not in seen
                 if first:

@@ -340,8 +340,9 @@ def _span(element: etree._Element, record: Callable[[str, str], None]) -> list[I
     if element.get(XML_LANG):
         attrs["lang"] = element.get(XML_LANG)
     if element.get("ref") and tag in MENTIONS:
-        mentioned = Span("title", _children(element, record), {**attrs, "level": element.get("level", "m")})
-        content = [mentioned] if tag == "title" else mentioned.children
+        content = _children(element, record)
+        if tag == "title":
+            content = [Span("title", content, {**attrs, "level": element.get("level", "m")})]
         return [
             Span("mention", content, {"ref": element.get("ref").removeprefix("#"), "line": str(element.sourceline)})
         ]
