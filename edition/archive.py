@@ -21,6 +21,7 @@ import bagit
 
 from .build import build, build_time
 from .errors import EditionError
+from .inputs import RECORD_FILE
 from .project import Project
 from .provenance import build_record
 from .source import load_edition
@@ -66,6 +67,7 @@ def _fill(staging: Path, project: Project, epoch: int) -> None:
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
     try:
         build(project, out_dir=staging / "edition")
+        (staging / "edition" / RECORD_FILE).unlink()  # a note for the next build, not part of the edition
     finally:
         if previous is None:
             del os.environ["SOURCE_DATE_EPOCH"]

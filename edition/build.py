@@ -1,8 +1,9 @@
 """Build the edition: load the sources once, render the chosen formats, write them safely.
 
 Each output is written to a temporary file beside its destination and moved into place only
-when complete, so a failed or interrupted build leaves the previous outputs as they were.
-Hands the CLI a list of `Stage` timings and the paths written.
+when complete, so a failed or interrupted build leaves the previous outputs as they were; an
+output already made of the same inputs is not built again. Hands the CLI a `Report`: the time
+of each stage, the paths written and those left as they were.
 """
 
 from __future__ import annotations
@@ -17,11 +18,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .check import lint
-from .epub import PrintPages, build_epub
 from .errors import EditionError, SourceError
+from .inputs import RECORD_FILE, read_inputs, read_record
 from .model import Edition, Imprint
-from .pages import page_starts
-from .pdf import first_page_of, layout, write_pdf
 from .project import Project
 from .provenance import commit
 from .reader import DEFAULT, Profile, apply_profile, load_profile
@@ -36,6 +35,7 @@ class Report:
 
     stages: list[tuple[str, float]] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)  # up to date already, left untouched
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -66,41 +66,94 @@ def build(
     formats: tuple[str, ...] = FORMATS,
     out_dir: Path | None = None,
     profile_path: Path | None = None,
+    warm: Warm | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
-    """Build the given formats into `out_dir` (default `dist/`), for a course reader if given."""
+    """Build the given formats into `out_dir` (default `dist/`), for a course reader if given.
+
+    An output whose inputs have not changed since it was written is left as it is (see
+    `inputs`); the print edition is laid out only if the PDF must be written, or the EPUB needs
+    page starts that the last build did not record. `warm` keeps WeasyPrint warm between
+    builds (`edition watch`); `progress` is told what the build is doing, as it goes.
+    """
     out_dir = out_dir or project.dist_dir
     report = Report()
     profile = load_profile(profile_path) if profile_path else DEFAULT
+    name = profile_path.stem if profile_path else ""
     with report.stage("read and check sources"):
         problems = lint(project)
         if problems:
             raise SourceError(problems)
         edition = apply_profile(load_edition(project), profile, profile_path)
-    when = build_time(edition)
-    imprint = Imprint(commit(project), when.isoformat(timespec="seconds"), profile.course)
-    _prepare(out_dir)
+        imprint_commit = commit(project)
+        inputs = read_inputs(project, profile_path, imprint_commit)
+        record = read_record(out_dir)
+    targets = {fmt: output_path(edition, out_dir, fmt, name) for fmt in formats}
+    starts = record.starts_for(inputs.layout_key)
 
-    name = profile_path.stem if profile_path else ""
-    # Both outputs need the print layout: the EPUB marks where its pages begin.
-    with report.stage("lay out the print edition"):
-        document = layout(edition, project, imprint, profile)
+    def stale(fmt: str) -> bool:
+        if fmt == "pdf":
+            return not record.up_to_date(targets[fmt], inputs.pdf_key(targets[fmt].name))
+        return starts is None or not record.up_to_date(targets[fmt], inputs.epub_key(targets[fmt].name, starts))
+
+    todo = [fmt for fmt in formats if stale(fmt)]
+    report.unchanged = [targets[fmt] for fmt in formats if fmt not in todo]
+    if not todo:
+        return report
+
+    # Imported only now: WeasyPrint alone takes a second to import, which a build with nothing
+    # to do should not pay.
+    from .epub import PrintPages, build_epub
+    from .pages import page_starts
+    from .pdf import first_page_of, layout, typesetter_for, write_pdf
+
+    when = build_time(edition)
+    imprint = Imprint(imprint_commit, when.isoformat(timespec="seconds"), profile.course)
+    _prepare(out_dir)
+    document = None
+    if "pdf" in todo or starts is None:
+        with report.stage("lay out the print edition"):
+            if progress:
+                progress("laying out the print edition")
+            warm = warm or Warm()
+            warm.typesetter = typesetter_for(project, profile.page_size, warm.typesetter)
+            document = layout(edition, project, imprint, profile, warm.typesetter, progress)
+            starts = page_starts(document, first_page_of(document, edition.essays[0].id))
+        record.keep_layout(inputs.layout_key, starts)
+    keys = {"pdf": inputs.pdf_key(targets["pdf"].name)} if "pdf" in todo else {}
+    if "epub" in todo:
+        keys["epub"] = inputs.epub_key(targets["epub"].name, starts)
+        if record.up_to_date(targets["epub"], keys["epub"]):  # the layout changed, not its pages
+            todo.remove("epub")
+            report.unchanged.append(targets["epub"])
+    print_source = _print_source(edition, profile, name)
     renderers: dict[str, Callable[[], bytes]] = {
         "pdf": lambda: write_pdf(document, edition, project, when),
-        "epub": lambda: build_epub(edition, project, imprint, when, _print_pages(edition, document, profile, name)),
+        "epub": lambda: build_epub(edition, project, imprint, when, PrintPages(print_source, starts)),
     }
-    for fmt in formats:
+    for fmt in todo:
+        if progress:
+            progress(f"writing the {fmt.upper()}")
         with report.stage(f"write the {fmt.upper()}"):
             data = renderers[fmt]()
-        target = output_path(edition, out_dir, fmt, name)
-        write_atomically(target, data)
-        report.written.append(target)
+        write_atomically(targets[fmt], data)
+        record.wrote(targets[fmt], keys[fmt], data)
+        write_atomically(out_dir / RECORD_FILE, record.to_json())
+        report.written.append(targets[fmt])
     return report
 
 
-def _print_pages(edition: Edition, document, profile: Profile, name: str) -> PrintPages:
+@dataclass
+class Warm:
+    """What `edition watch` keeps from one build to the next: the typesetter, with its fonts,
+    stylesheets and the parts it has laid out."""
+
+    typesetter: object = None
+
+
+def _print_source(edition: Edition, profile: Profile, name: str) -> str:
     pdf = output_path(edition, Path(), "pdf", name).name
-    source = f"{edition.full_title}, version {edition.version}, print edition on {profile.page_size} ({pdf})"
-    return PrintPages(source, page_starts(document, first_page_of(document, edition.essays[0].id)))
+    return f"{edition.full_title}, version {edition.version}, print edition on {profile.page_size} ({pdf})"
 
 
 def _prepare(out_dir: Path) -> None:

@@ -8,12 +8,15 @@ environment problem (see the README).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
 from .archive import archive, main_verify
-from .build import FORMATS, build
+from .build import FORMATS, Report, Warm, build
 from .check import run_checks
 from .errors import EditionError, SourceError
 from .project import find_project
@@ -28,11 +31,13 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     build_command = commands.add_parser("build", help="build the PDF and the EPUB into dist/")
-    build_command.add_argument("--format", choices=FORMATS, action="append", help="build only this format (repeatable)")
-    build_command.add_argument("--out", type=Path, help="write here instead of dist/")
-    build_command.add_argument(
-        "--reader", type=Path, metavar="FILE.toml", help="build a course reader described by this profile"
-    )
+    watch_command = commands.add_parser("watch", help="build, then build again after every save")
+    for command in (build_command, watch_command):
+        command.add_argument("--format", choices=FORMATS, action="append", help="build only this format (repeatable)")
+        command.add_argument("--out", type=Path, help="write here instead of dist/")
+        command.add_argument(
+            "--reader", type=Path, metavar="FILE.toml", help="build a course reader described by this profile"
+        )
 
     commands.add_parser("check", help="report every problem in the sources, with its code")
 
@@ -54,21 +59,28 @@ def main(argv: list[str] | None = None) -> int:
             return _check(project)
         if args.command == "build":
             return _build(project, args)
+        if args.command == "watch":
+            return _watch(project, args)
         if args.command == "archive":
             return _archive(project, args)
-    except SourceError as error:
+    except (SourceError, EditionError) as error:
+        return _report_error(error)
+    except KeyboardInterrupt:
+        print("edition: interrupted; earlier outputs are untouched", file=sys.stderr)
+        return 130
+    return EXIT_OK
+
+
+def _report_error(error: EditionError) -> int:
+    """Print what went wrong, and return the exit code it calls for."""
+    if isinstance(error, SourceError):
         for diagnostic in error.diagnostics:
             print(diagnostic, file=sys.stderr)
         if len(error.diagnostics) > 1:
             print(f"edition: {len(error.diagnostics)} problems in the sources; nothing was written", file=sys.stderr)
         return EXIT_SOURCE
-    except EditionError as error:
-        print(f"edition: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("edition: interrupted; earlier outputs are untouched", file=sys.stderr)
-        return 130
-    return EXIT_OK
+    print(f"edition: {error}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _check(project) -> int:
@@ -82,25 +94,56 @@ def _check(project) -> int:
     return EXIT_OK
 
 
-def _build(project, args) -> int:
+def _build(project, args, warm: Warm | None = None) -> int:
     formats = tuple(dict.fromkeys(args.format)) if args.format else FORMATS
-    report = build(project, formats, args.out.resolve() if args.out else None, args.reader)
+    with _progress() as progress:
+        report = build(project, formats, args.out.resolve() if args.out else None, args.reader, warm, progress)
+    _print_report(project, report)
+    return EXIT_OK
+
+
+def _print_report(project, report: Report) -> None:
     for name, seconds in report.stages:
         print(f"{seconds:7.2f} s  {name}")
     for path in report.written:
-        print(f"wrote {_shown(path, project.root)}")
+        print(f"wrote {project.shown(path)}")
+    for path in report.unchanged:
+        print(f"{project.shown(path)} is up to date")
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str], None] | None]:
+    """A line showing what a long build is doing, on a terminal only: not in CI or in a log."""
+    if not sys.stdout.isatty() or os.environ.get("CI"):
+        yield None
+        return
+    from rich.console import Console  # only a terminal needs it
+
+    with Console().status("building…") as status:
+        yield status.update
+
+
+def _watch(project, args) -> int:
+    from .watch import watch  # watchfiles is needed by this command only
+
+    sys.stdout.reconfigure(line_buffering=True)  # each report as it happens, even into a pipe
+    warm = Warm()
+
+    def rebuild(changed: list[str]) -> None:
+        if changed:
+            print(f"changed: {', '.join(changed)}")
+        try:
+            _build(project, args, warm)
+        except (SourceError, EditionError) as error:
+            _report_error(error)
+        print("watching source/ and styles/ for changes (Ctrl-C to stop)")
+
+    watch(project, args.reader, rebuild)
     return EXIT_OK
 
 
 def _archive(project, args) -> int:
     outcome = archive(project, (args.into or project.dist_dir / "archive").resolve())
-    where = _shown(outcome.path, project.root)
+    where = project.shown(outcome.path)
     print(f"archived {where}" if outcome.created else f"{where} already holds this version, unchanged")
     return EXIT_OK
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)

@@ -19,14 +19,12 @@ from lxml import etree
 
 from .cover import cover_alt, cover_png
 from .html import Chapter, epub_chapters, epub_navigation, epub_ncx
-from .model import Edition, Imprint
-from .pages import PageStart
-from .project import Project
+from .model import Edition, Imprint, PageStart
+from .project import EREADER_STYLES, Project
 
 XHTML = "application/xhtml+xml"
 STYLESHEET = "css/edition.css"
 COVER = "images/cover.png"
-STYLE_SOURCES = ("shared.css", "ereader.css")
 
 ACCESSIBILITY = [
     ("schema:accessMode", "textual"),
@@ -70,7 +68,7 @@ def build_epub(edition: Edition, project: Project, imprint: Imprint, when: datet
     uid = identifier(edition)
     _describe(book, edition, uid, when, print_pages.source)
 
-    stylesheet = b"\n".join((project.styles_dir / name).read_bytes() for name in STYLE_SOURCES)
+    stylesheet = b"\n".join((project.styles_dir / name).read_bytes() for name in EREADER_STYLES)
     book.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=stylesheet))
     cover = epub.EpubItem(
         uid="cover-image", file_name=COVER, media_type="image/png", content=cover_png(edition, project)

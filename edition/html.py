@@ -2,7 +2,7 @@
 
 Both come from the same Jinja templates (autoescaped), so the print and e-reader editions show
 the same text, paragraph numbers and notes. Phrase-level content is rendered here in Python,
-because it nests; the templates lay out the blocks. Hands on strings: `print_document` to `pdf`;
+because it nests; the templates lay out the blocks. Hands on strings: `print_part` to `pdf`;
 `epub_chapters`, `epub_navigation` and `epub_ncx` to `epub`.
 """
 
@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from .model import Edition, Entry, Essay, Heading, Imprint, Inline, Mention, Paragraph, Quotation, Span
-from .pages import PageStart, insert_page_breaks
+from .model import Edition, Entry, Essay, Heading, Imprint, Inline, Mention, PageStart, Paragraph, Quotation, Span
 
 
 @dataclass
@@ -49,6 +48,7 @@ def places(entry: Entry, essays: list[Essay]) -> list[tuple[Essay, list[Mention]
 
 
 PRINT = Target(epub=False)
+MAX_CROSS_REFERENCES = 3  # the other essays an editorial note points to by place
 EPUB = Target(epub=True)
 
 
@@ -79,9 +79,10 @@ class InlineRenderer:
         out = []
         for index, part in enumerate(content):
             before = content[index - 1] if index else ""
-            if not self.target.epub and _is_mention(part) and isinstance(before, str) and before[-1:].isspace():
+            if not self.target.epub and isinstance(part, Span) and isinstance(before, str) and before[-1:].isspace():
                 # WeasyPrint 70 sometimes breaks a line far too early before an inline element
-                # that does not fit; a zero-width space where a break is allowed anyway avoids it.
+                # (a name, a title) that does not fit; a zero-width space where a break is allowed
+                # anyway avoids it.
                 out.append(Markup("\u200b"))
             out.append(self.render(part))
         return Markup("").join(out)
@@ -164,13 +165,15 @@ class InlineRenderer:
         if entry.dates:
             head += Markup(" ({})").format(entry.dates)
         text = Markup(" ").join(self(paragraph) for paragraph in entry.note)
-        for essay, mentions in places(entry, self.edition.essays):
-            if essay.id != essay_id:
-                first = Markup('<a class="place" href="{}">{}</a>').format(
-                    self.place_href(mentions[0]), mentions[0].where
-                )
-                more = " and elsewhere" if len(mentions) > 1 else ""
-                text += Markup(" Also in {}’s essay: {}{}.").format(essay_label(essay), first, more)
+        elsewhere = [(essay, found) for essay, found in places(entry, self.edition.essays) if essay.id != essay_id]
+        if len(elsewhere) > MAX_CROSS_REFERENCES:
+            # A long reader would repeat the register in every note, and make each note longer
+            # with every essay added.
+            return Markup("{}. {} Also named in {} other essays: see the register.").format(head, text, len(elsewhere))
+        for essay, mentions in elsewhere:
+            first = Markup('<a class="place" href="{}">{}</a>').format(self.place_href(mentions[0]), mentions[0].where)
+            more = " and elsewhere" if len(mentions) > 1 else ""
+            text += Markup(" Also in {}’s essay: {}{}.").format(essay_label(essay), first, more)
         return Markup("{}. {}").format(head, text)
 
     def footnotes(self) -> Markup:
@@ -192,6 +195,38 @@ class InlineRenderer:
         return Markup('<a class="noteref" id="{}" href="#{}"{}>{}</a>').format(
             self.call_id(note, self.calls[note]), note, semantics, inner
         )
+
+
+def insert_page_breaks(content: list[Inline], marks: list[tuple[int, str]]) -> list[Inline]:
+    """The content with a page-break span before the letter or digit at each offset."""
+    pending = sorted(marks, key=lambda mark: mark[0])
+    count = 0
+
+    def walk(parts: list[Inline]) -> list[Inline]:
+        nonlocal count
+        out: list[Inline] = []
+        for part in parts:
+            if isinstance(part, Span):
+                out.append(Span(part.kind, walk(part.children), part.attrs))
+                continue
+            piece = ""
+            for character in part:
+                while pending and character.isalnum() and count >= pending[0][0]:
+                    if piece:
+                        out.append(piece)
+                    piece = ""
+                    out.append(Span("pagebreak", [], {"label": pending.pop(0)[1]}))
+                piece += character
+                count += character.isalnum()
+            if piece:
+                out.append(piece)
+        return out
+
+    result = walk(content)
+    # A page that begins after the last letter of the block (only possible if the outputs
+    # differ) is marked at its end rather than lost.
+    result += [Span("pagebreak", [], {"label": label}) for _, label in pending]
+    return result
 
 
 def _environment() -> Environment:
@@ -223,19 +258,42 @@ def _render(
     )
 
 
-def _is_mention(part: Inline) -> bool:
-    return isinstance(part, Span) and part.kind == "mention"
-
-
 def cyclic_letter(number: int) -> str:
     """1 → a, 26 → z, 27 → a: the markers of editorial footnotes, as in print (print.css)."""
     return chr(ord("a") + (number - 1) % 26)
 
 
-def print_document(edition: Edition, imprint: Imprint, breaks: set[str] = frozenset(), pad: int = 0) -> str:
-    """The whole edition as one HTML document, for WeasyPrint: `breaks` are the ids of blocks
-    that must start a new page, and `pad` blank pages end it."""
-    return _render("print.html.j2", PRINT, edition, imprint, breaks=breaks, pad=pad)
+@dataclass(frozen=True)
+class PrintPart:
+    """A part of the print edition that WeasyPrint lays out on its own: the front matter, an
+    essay, the register, the note on the text, or (`blank` > 0) that many blank pages."""
+
+    kind: str
+    essay: Essay | None = None
+    blank: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.essay.id if self.essay else self.kind
+
+
+def print_parts(edition: Edition) -> list[PrintPart]:
+    """The numbered parts of the print edition, in order (the front matter comes before them)."""
+    parts = [PrintPart("essay", essay) for essay in edition.essays]
+    if edition.register:
+        parts.append(PrintPart("register"))
+    return [*parts, PrintPart("note-on-the-text")]
+
+
+FRONT = PrintPart("front")
+
+
+def print_part(
+    edition: Edition, imprint: Imprint, part: PrintPart, pages: dict[str, str], breaks: set[str] = frozenset()
+) -> str:
+    """One part as an HTML document, for WeasyPrint. `pages` maps the anchors of the parts laid
+    out before it to their printed page; `breaks` are the ids of blocks that must start a page."""
+    return _render("print.html.j2", PRINT, edition, imprint, part=part, pages=pages, breaks=breaks)
 
 
 @dataclass

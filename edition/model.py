@@ -192,3 +192,12 @@ class Edition:
     @property
     def corrections(self) -> list[Correction]:
         return [c for essay in self.essays for c in essay.corrections]
+
+
+@dataclass(frozen=True)
+class PageStart:
+    """Where a page of the print edition begins: in which block, after how many letters and digits."""
+
+    label: str
+    block: str
+    offset: int

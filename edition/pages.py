@@ -4,26 +4,18 @@
 (paragraph, heading, note, register entry…) in which the page's first line stands, and how many
 letters and digits of that block come before it. Counting only letters and digits makes the
 position independent of what differs between the outputs: white space, hyphenation, paragraph
-numbers and the markers of notes. `insert_page_breaks` puts the markers into the same places of
-the edition's text for the EPUB.
+numbers and the markers of notes. `html.insert_page_breaks` puts the markers into the same places
+of the edition's text for the EPUB.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 
-from .model import Inline, Span
-
-
-@dataclass(frozen=True)
-class PageStart:
-    label: str
-    block: str
-    offset: int
+from .model import PageStart
 
 
 def alnum(text: str) -> int:
@@ -74,35 +66,3 @@ def _not_body_text(box) -> bool:
         or (element is not None and element.get("class") == "pnum")
         or box.element_tag == "thead"
     )
-
-
-def insert_page_breaks(content: list[Inline], marks: list[tuple[int, str]]) -> list[Inline]:
-    """The content with a page-break span before the letter or digit at each offset."""
-    pending = sorted(marks, key=lambda mark: mark[0])
-    count = 0
-
-    def walk(parts: list[Inline]) -> list[Inline]:
-        nonlocal count
-        out: list[Inline] = []
-        for part in parts:
-            if isinstance(part, Span):
-                out.append(Span(part.kind, walk(part.children), part.attrs))
-                continue
-            piece = ""
-            for character in part:
-                while pending and character.isalnum() and count >= pending[0][0]:
-                    if piece:
-                        out.append(piece)
-                    piece = ""
-                    out.append(Span("pagebreak", [], {"label": pending.pop(0)[1]}))
-                piece += character
-                count += character.isalnum()
-            if piece:
-                out.append(piece)
-        return out
-
-    result = walk(content)
-    # A page that begins after the last letter of the block (only possible if the outputs
-    # differ) is marked at its end rather than lost.
-    result += [Span("pagebreak", [], {"label": label}) for _, label in pending]
-    return result

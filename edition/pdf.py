@@ -7,75 +7,173 @@ attachment (relationship Source), so the PDF carries what it was made from.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from datetime import datetime
 
 import pydyf
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.css.counters import CounterStyle
-from weasyprint.document import Document
+from weasyprint.document import Document, Page
 from weasyprint.text.fonts import FontConfiguration
 
 from .errors import EditionError
 from .fetcher import LocalFetcher, RefusedResource
-from .html import print_document
+from .html import FRONT, PrintPart, print_part, print_parts
 from .model import Edition, Imprint
 from .pages import boxes_in_blocks
-from .project import Project
+from .project import PRINT_STYLES, Project
 from .reader import Profile
 
-STYLESHEETS = ("shared.css", "print.css")
 MAX_LAYOUTS = 4
 
+# Told, as the layout goes, what has been laid out.
+Progress = Callable[[str], None]
 
-def layout(edition: Edition, project: Project, imprint: Imprint, profile: Profile) -> Document:
+
+class Typesetter:
+    """WeasyPrint set up for one project and paper: the fonts, counter styles and stylesheets,
+    read once and shared by every part, and the parts it has laid out.
+
+    A part whose HTML has not changed since the last layout is not laid out again; `edition
+    watch` keeps one typesetter for as long as the styles stay the same.
+    """
+
+    def __init__(self, project: Project, page_size: str):
+        self.project = project
+        self.page_size = page_size
+        self.fingerprint = styles_fingerprint(project, page_size)
+        self.fetcher = LocalFetcher([project.styles_dir, project.source_dir])
+        self.fonts = FontConfiguration()
+        self.counters = CounterStyle()  # shared, so an @counter-style of one stylesheet serves them all
+        try:
+            self.stylesheets = [
+                CSS(
+                    url=(project.styles_dir / name).as_uri(),
+                    url_fetcher=self.fetcher,
+                    font_config=self.fonts,
+                    counter_style=self.counters,
+                )
+                for name in PRINT_STYLES
+            ]
+        except RefusedResource as refused:
+            raise EditionError(str(refused)) from None
+        self.laid_out: dict[str, Document] = {}
+        self.used: set[str] = set()
+
+    def render(self, html: str, first_page: int, course: str) -> Document:
+        """The HTML laid out in pages numbered from `first_page`, the course in their foot."""
+        key = hashlib.sha256(f"{first_page}\0{course}\0{html}".encode()).hexdigest()
+        self.used.add(key)
+        if key not in self.laid_out:
+            self.laid_out[key] = self._render(html, first_page, course)
+        return self.laid_out[key]
+
+    def forget_unused(self) -> None:
+        """Keep only the parts of the last layout."""
+        self.laid_out = {key: document for key, document in self.laid_out.items() if key in self.used}
+        self.used = set()
+
+    def _render(self, html: str, first_page: int, course: str) -> Document:
+        # The paper, where the numbers start, and the course: the only rules not in the stylesheets.
+        rules = f"@page {{ size: {self.page_size}; }} @page :first {{ counter-reset: page {first_page}; }}"
+        if course:
+            rules += f" @page main {{ @bottom-center {{ content: {css_string('Course reader for ' + course)}; }} }}"
+        try:
+            return HTML(string=html, base_url=self.project.styles_dir.as_uri() + "/", url_fetcher=self.fetcher).render(
+                font_config=self.fonts,
+                counter_style=self.counters,
+                stylesheets=[*self.stylesheets, CSS(string=rules, url_fetcher=self.fetcher, font_config=self.fonts)],
+            )
+        except RefusedResource as refused:
+            raise EditionError(str(refused)) from None
+
+
+def typesetter_for(project: Project, page_size: str, previous: Typesetter | None) -> Typesetter:
+    """`previous`, if its stylesheets, fonts and paper are still the project's; else a new one."""
+    if previous is not None and previous.fingerprint == styles_fingerprint(project, page_size):
+        return previous
+    return Typesetter(project, page_size)
+
+
+def styles_fingerprint(project: Project, page_size: str) -> str:
+    """What a typesetter's stylesheets and fonts are made of: a change means a new typesetter."""
+    digest = hashlib.sha256(page_size.encode())
+    for path in sorted(project.styles_dir.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(project.styles_dir)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def layout(
+    edition: Edition,
+    project: Project,
+    imprint: Imprint,
+    profile: Profile,
+    typesetter: Typesetter | None = None,
+    progress: Progress | None = None,
+) -> Document:
     """The print edition laid out in pages, before it is written as PDF.
 
-    WeasyPrint carries a footnote that does not fit over to the next page, even with
-    `footnote-policy: block`; each paragraph where that happens is then started on a new page,
-    and the edition laid out again, so that every note stands on the page of its call. Blank
-    pages are added at the end if the profile asks for a multiple of four.
+    Each part (see `html.print_parts`) is laid out on its own and opens on a right-hand page,
+    after a blank page if need be: the essays first, then the register, which prints the pages
+    of their mentions, then the front matter, whose contents list the pages of the parts. So no
+    page is laid out twice for page references (as WeasyPrint does for `target-counter`), and the
+    cost of a long corpus grows with its length, not faster.
     """
+    typesetter = typesetter or Typesetter(project, profile.page_size)
+    course = imprint.course or ""
+    pages: dict[str, str] = {}  # anchor → printed page
+    main: list[Page] = []
+    parts = print_parts(edition)
+    for number, part in enumerate(parts, start=1):
+        if len(main) % 2:
+            main += _blank(typesetter, edition, imprint, 1, course)
+        document = _lay_out_part(typesetter, edition, imprint, part, pages, len(main) + 1, course)
+        for index, page in enumerate(document.pages, start=len(main) + 1):
+            for anchor in page.anchors:  # an element on several pages is on each one's list
+                pages.setdefault(anchor, str(index))
+        main += document.pages
+        if progress:
+            progress(f"laid out {part.name}: part {number} of {len(parts)}, {len(main)} pages")
+    front = _lay_out_part(typesetter, edition, imprint, FRONT, pages, 1, course)
+    body = front.pages + _blank(typesetter, edition, imprint, len(front.pages) % 2, course) + main
+    if profile.pad_to_four:
+        body += _blank(typesetter, edition, imprint, -len(body) % 4, course)
+    typesetter.forget_unused()
+    return front.copy(body)
+
+
+def _lay_out_part(
+    typesetter: Typesetter,
+    edition: Edition,
+    imprint: Imprint,
+    part: PrintPart,
+    pages: dict[str, str],
+    first_page: int,
+    course: str,
+) -> Document:
+    """WeasyPrint carries a footnote that does not fit over to the next page, even with
+    `footnote-policy: block`; each block where that happens is then started on a new page, and
+    the part laid out again, so that every note stands on the page of its call."""
     breaks: set[str] = set()
     for _ in range(MAX_LAYOUTS):
-        document = _render(edition, project, imprint, profile, breaks)
+        document = typesetter.render(print_part(edition, imprint, part, pages, breaks), first_page, course)
         late = deferred_footnotes(document) - breaks
         if not late:
             break
         breaks |= late
-    missing = -len(document.pages) % 4
-    if profile.pad_to_four and missing:
-        document = _render(edition, project, imprint, profile, breaks, pad=missing)
     return document
 
 
-def _render(
-    edition: Edition, project: Project, imprint: Imprint, profile: Profile, breaks: set[str], pad: int = 0
-) -> Document:
-    fetcher = LocalFetcher([project.styles_dir, project.source_dir])
-    fonts = FontConfiguration()
-    counters = CounterStyle()  # shared, so an @counter-style of one stylesheet serves them all
-    try:
-        stylesheets = [
-            CSS(
-                url=(project.styles_dir / name).as_uri(),
-                url_fetcher=fetcher,
-                font_config=fonts,
-                counter_style=counters,
-            )
-            for name in STYLESHEETS
-        ]
-        # The paper is the profile's choice: the only rule not in the stylesheets.
-        stylesheets.append(
-            CSS(string=f"@page {{ size: {profile.page_size}; }}", url_fetcher=fetcher, font_config=fonts)
-        )
-        document = HTML(
-            string=print_document(edition, imprint, breaks, pad),
-            base_url=project.styles_dir.as_uri() + "/",
-            url_fetcher=fetcher,
-        ).render(font_config=fonts, counter_style=counters, stylesheets=stylesheets)
-    except RefusedResource as refused:
-        raise EditionError(str(refused)) from None
-    return document
+def _blank(typesetter: Typesetter, edition: Edition, imprint: Imprint, count: int, course: str) -> list[Page]:
+    if not count:
+        return []
+    return typesetter.render(print_part(edition, imprint, PrintPart("blank", blank=count), {}), 1, course).pages
 
 
 def write_pdf(document: Document, edition: Edition, project: Project, when: datetime) -> bytes:

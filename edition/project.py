@@ -11,6 +11,11 @@ from pathlib import Path
 
 from .errors import EditionError
 
+# The stylesheets of each output, in styles/, in the order they apply; both outputs also read
+# styles/fonts (the print edition's faces, the EPUB's cover).
+PRINT_STYLES = ("shared.css", "print.css")
+EREADER_STYLES = ("shared.css", "ereader.css")
+
 
 @dataclass(frozen=True)
 class Project:
@@ -35,6 +40,13 @@ class Project:
     @property
     def dist_dir(self) -> Path:
         return self.root / "dist"
+
+    def shown(self, path: Path) -> str:
+        """A path as messages give it: relative to the project when it is inside."""
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
 
 
 def find_project(start: Path) -> Project:

@@ -20,7 +20,7 @@ def test_build_writes_both_formats_and_reports_each_stage(scratch_project: Proje
     result = run("build", cwd=scratch_project.root)
     assert result.returncode == 0, result.stderr
     written = sorted(p.name for p in (scratch_project.root / "dist").iterdir())
-    assert written == ["serge-stalinism-0.1.0.epub", "serge-stalinism-0.1.0.pdf"]
+    assert written == [".edition-build.json", "serge-stalinism-0.1.0.epub", "serge-stalinism-0.1.0.pdf"]
     assert "wrote dist/serge-stalinism-0.1.0.pdf" in result.stdout
     assert "read and check sources" in result.stdout and " s  " in result.stdout
 
@@ -29,7 +29,7 @@ def test_format_and_out_choose_what_is_written_where(scratch_project: Project, t
     out = tmp_path / "elsewhere"
     result = run("build", "--format", "epub", "--out", str(out), cwd=scratch_project.root)
     assert result.returncode == 0, result.stderr
-    assert [p.name for p in out.iterdir()] == ["serge-stalinism-0.1.0.epub"]
+    assert sorted(p.name for p in out.iterdir()) == [".edition-build.json", "serge-stalinism-0.1.0.epub"]
     assert not (scratch_project.root / "dist").exists()
 
 

@@ -6,6 +6,7 @@ import html
 import os
 import subprocess
 import sys
+from collections import defaultdict
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from edition.check import run_checks
 from edition.errors import EditionError, SourceError
 from edition.fetcher import LocalFetcher, RefusedResource
-from edition.html import epub_chapters, print_document
+from edition.html import FRONT, epub_chapters, print_part, print_parts
 from edition.model import Imprint
 from edition.project import Project
 from edition.source import load_edition
@@ -109,7 +110,9 @@ def test_a_script_element_in_a_paragraph_is_a_schema_error(scratch_project: Proj
 def rendered(project: Project) -> str:
     edition = load_edition(project)
     chapters = epub_chapters(edition, Imprint(), "css/edition.css", [], ("images/cover.png", "Cover"))
-    return print_document(edition, Imprint()) + "".join(chapter.xhtml for chapter in chapters)
+    pages = defaultdict(lambda: "1")  # any page number will do
+    parts = [FRONT, *print_parts(edition)]
+    return "".join(print_part(edition, Imprint(), part, pages) for part in parts) + "".join(c.xhtml for c in chapters)
 
 
 def test_markup_written_as_text_in_a_paragraph_stays_text(scratch_project: Project):

@@ -1,0 +1,317 @@
+"""`./run bench`: our build against the peer pipeline, and against editions many times as large.
+
+Every pipeline runs in fresh processes (see `measure`), `--repeat` times: a figure is the median
+time and the highest peak memory. Prints a table, and writes every figure as JSON (default
+dist/benchmarks/latest.json) and the tables as Markdown beside it (latest.md), for the README.
+What is measured and why: benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import corpus
+import peer
+import pypandoc
+from measure import PipelineError, Run, measure
+from pypdf import PdfReader
+
+from edition.project import Project
+from edition.provenance import commit
+from edition.source import load_edition
+
+ROOT = Path(__file__).resolve().parent.parent
+EDITION = str(Path(sys.executable).with_name("edition"))
+# The targets: ours against the peer, and a large edition against the edition itself.
+PER_PAGE_VS_PEER, TOTAL_VS_PEER = 1.0, 1.25
+PER_PAGE_AT_SCALE, MEMORY_AT_SCALE_MB = 1.2, 2000.0  # 2 GB as 2 × 10⁹ bytes
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One pipeline over its repeats: median time, highest peak memory, the pages of its PDF."""
+
+    seconds: float
+    max_rss_mb: float
+    pages: int | None
+    runs: list[float]
+
+    @classmethod
+    def of(cls, runs: list[Run], pages: int | None) -> Figures:
+        seconds = [run.seconds for run in runs]
+        return cls(statistics.median(seconds), max(run.max_rss_mb for run in runs), pages, seconds)
+
+    @property
+    def seconds_per_page(self) -> float | None:
+        return self.seconds / self.pages if self.pages else None
+
+    def as_json(self) -> dict:
+        return {**asdict(self), "seconds_per_page": self.seconds_per_page}
+
+
+def main() -> int:
+    args = _arguments()
+    results: dict = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine()}
+    results["repeat"] = args.repeat
+    try:
+        with tempfile.TemporaryDirectory(prefix="edition-bench-") as work:
+            results["pipelines"] = {"ours": bench_ours(Path(work), args.repeat)}
+            if not args.skip_peer:
+                results["pipelines"].update(bench_peer(Path(work), args.repeat))
+                results["comparison"] = compare(results["pipelines"])
+            if not args.skip_scale:
+                results["scale"] = bench_scale(Path(work), args.scales, args.repeat)
+    except PipelineError as error:
+        print(f"bench: a measured pipeline failed:\n{error}", file=sys.stderr)
+        return 1
+    _write(results, args.json)
+    print(report(results, markdown=False))
+    return 0
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="./run bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=_positive, default=3, help="runs of each pipeline (default 3)")
+    parser.add_argument(
+        "--scales", type=_factors, default=[1, 25], help="copies of each essay (default 1,25: about 800 pages)"
+    )
+    parser.add_argument("--skip-scale", action="store_true", help="measure no larger edition")
+    parser.add_argument("--skip-peer", action="store_true", help="measure no peer pipeline")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=ROOT / "dist" / "benchmarks" / "latest.json",
+        help="where to write the figures; the Markdown goes beside it",
+    )
+    return parser.parse_args()
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of at least 1: {text!r}")
+    return int(text)
+
+
+def _factors(text: str) -> list[int]:
+    return sorted({_positive(part.strip()) for part in text.split(",")})
+
+
+def _say(message: str) -> None:
+    """Progress, on stderr, so a long run shows it is alive and stdout stays the report."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def machine() -> dict[str, str | int | float]:
+    """What the figures were measured on, and with which versions of the tools."""
+    cpu = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.MULTILINE)
+    memory = re.search(r"^MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text(), re.MULTILINE)
+    return {
+        "cpu": cpu.group(1) if cpu else platform.machine(),
+        "cores": os.cpu_count() or 0,
+        "ram_gb": round(int(memory.group(1)) * 1024 / 1e9, 1) if memory else 0.0,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "weasyprint": metadata.version("weasyprint"),
+        "pandoc": pypandoc.get_pandoc_version(),
+        "edition": commit(Project(ROOT)),
+    }
+
+
+def bench_ours(work: Path, repeat: int) -> Figures:
+    """`edition build` of this project, each run into a fresh folder, so each is a full build."""
+    runs = []
+    for number in range(repeat):
+        out = work / f"ours-{number}"
+        runs.append(measure([[EDITION, "build", "--out", str(out)]], ROOT))
+        _say(f"ours, run {number + 1}/{repeat}: {runs[-1].seconds:.1f} s")
+    return Figures.of(runs, _pdf_pages(out))
+
+
+def bench_peer(work: Path, repeat: int) -> dict[str, Figures]:
+    """Pandoc and WeasyPrint on the same essays as Markdown; the Markdown itself is not timed."""
+    folder = work / "peer"
+    folder.mkdir()
+    source = folder / "peer.md"
+    source.write_text(peer.markdown(load_edition(Project(ROOT))), encoding="utf-8")
+    pipelines = peer.commands(source, folder)
+    runs: dict[str, list[Run]] = {"pdf": [], "epub": []}
+    for number in range(repeat):
+        for name, commands in pipelines.items():
+            runs[name].append(measure(commands, folder))
+        _say(f"peer, run {number + 1}/{repeat}: {runs['pdf'][-1].seconds + runs['epub'][-1].seconds:.1f} s")
+    pages = _pdf_pages(folder)
+    both = [
+        Run(pdf.seconds + epub.seconds, max(pdf.max_rss_mb, epub.max_rss_mb))
+        for pdf, epub in zip(runs["pdf"], runs["epub"], strict=True)
+    ]
+    return {
+        "peer_pdf": Figures.of(runs["pdf"], pages),
+        "peer_epub": Figures.of(runs["epub"], None),
+        "peer": Figures.of(both, pages),
+    }
+
+
+def compare(pipelines: dict[str, Figures]) -> dict[str, float | bool]:
+    """Ours against the peer, both PDF and EPUB: time per PDF page, and total time."""
+    ours, rival = pipelines["ours"], pipelines["peer"]
+    per_page = ours.seconds_per_page / rival.seconds_per_page
+    total = ours.seconds / rival.seconds
+    return {
+        "time_ratio": total,
+        "per_page_ratio": per_page,
+        "per_page_target_met": per_page <= PER_PAGE_VS_PEER,
+        "total_target_met": total <= TOTAL_VS_PEER,
+    }
+
+
+def bench_scale(work: Path, factors: list[int], repeat: int) -> dict:
+    """Full builds of the corpus at each factor; the cost per page against the smallest factor."""
+    rows = []
+    for factor in factors:
+        project = corpus.make_corpus(ROOT, work / f"corpus-x{factor}", factor)
+        _check(project, factor)
+        runs = []
+        for number in range(repeat):
+            shutil.rmtree(project / "dist", ignore_errors=True)
+            build = [EDITION, "--project", str(project), "build", "--out", str(project / "dist")]
+            runs.append(measure([build], project))
+            _say(f"scale ×{factor}, run {number + 1}/{repeat}: {runs[-1].seconds:.1f} s")
+        figures = Figures.of(runs, _pdf_pages(project / "dist"))
+        shutil.rmtree(project)
+        rows.append({"factor": factor, **figures.as_json()})
+    for row in rows:
+        row["per_page_vs_base"] = row["seconds_per_page"] / rows[0]["seconds_per_page"]
+    largest = rows[-1]
+    return {
+        "base_factor": factors[0],
+        "rows": rows,
+        "per_page_target_met": largest["per_page_vs_base"] <= PER_PAGE_AT_SCALE,
+        "memory_target_met": largest["max_rss_mb"] < MEMORY_AT_SCALE_MB,
+    }
+
+
+def _check(project: Path, factor: int) -> None:
+    """The corpus must be clean sources, or its build would measure a failure."""
+    check = subprocess.run([EDITION, "--project", str(project), "check"], capture_output=True, text=True, check=False)
+    if check.returncode:
+        raise PipelineError(f"the corpus ×{factor} fails `edition check`:\n{check.stderr.strip()}")
+
+
+def _pdf_pages(folder: Path) -> int:
+    """The pages of the one PDF a pipeline wrote into `folder`; more than one would be a mix-up."""
+    (pdf,) = folder.glob("*.pdf")
+    return len(PdfReader(pdf).pages)
+
+
+def _write(results: dict, path: Path) -> None:
+    """Every figure as JSON, to compare runs by; the report as Markdown beside it, for the README."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, default=Figures.as_json) + "\n", encoding="utf-8")
+    path.with_suffix(".md").write_text(report(results, markdown=True) + "\n", encoding="utf-8")
+
+
+# The report ------------------------------------------------------------------------------
+
+PIPELINES = {
+    "ours": "ours: edition build (PDF + EPUB)",
+    "peer_pdf": "peer PDF: pandoc → HTML, weasyprint",
+    "peer_epub": "peer EPUB: pandoc",
+    "peer": "peer total (PDF + EPUB)",
+}
+
+
+def report(results: dict, markdown: bool) -> str:
+    """The figures as tables, as plain text or as Markdown; targets marked met or missed."""
+    header = ["pipeline", "time (s)", "peak memory (MB)", "PDF pages", "s per PDF page"]
+    rows = [[PIPELINES[name], *_cells(figures)] for name, figures in results["pipelines"].items()]
+    parts = [_machine_line(results), _table(header, rows, markdown)]
+    if "comparison" in results:
+        parts.append(_lines(_comparison(results["comparison"]), markdown))
+    if "scale" in results:
+        parts += [_scale_table(results["scale"], markdown), _lines(_scale_targets(results["scale"]), markdown)]
+    return "\n\n".join(parts)
+
+
+def _machine_line(results: dict) -> str:
+    m = results["machine"]
+    return (
+        f"{results['date']}, median of {results['repeat']} run(s); {m['cpu']}, {m['cores']} cores, "
+        f"{m['ram_gb']} GB RAM, {m['os']}; Python {m['python']}, WeasyPrint {m['weasyprint']}, "
+        f"Pandoc {m['pandoc']}; edition at {m['edition']}"
+    )
+
+
+def _cells(figures: Figures | dict) -> list[str]:
+    data = figures.as_json() if isinstance(figures, Figures) else figures
+    per_page = data["seconds_per_page"]
+    return [
+        f"{data['seconds']:.2f}",
+        f"{data['max_rss_mb']:.0f}",
+        str(data["pages"] or "–"),
+        f"{per_page:.3f}" if per_page else "–",
+    ]
+
+
+def _comparison(comparison: dict) -> list[str]:
+    per_page, total = comparison["per_page_ratio"], comparison["time_ratio"]
+    return [
+        f"ours / peer, time per PDF page: {per_page:.2f} "
+        f"(target ≤ {PER_PAGE_VS_PEER:g}: {_verdict(comparison['per_page_target_met'])})",
+        f"ours / peer, total time: {total:.2f} "
+        f"(target ≤ {TOTAL_VS_PEER:g}: {_verdict(comparison['total_target_met'])})",
+    ]
+
+
+def _scale_table(scale: dict, markdown: bool) -> str:
+    header = ["essays ×", "time (s)", "peak memory (MB)", "PDF pages", "s per PDF page", "per page vs base"]
+    rows = [[f"×{row['factor']}", *_cells(row), f"{row['per_page_vs_base']:.2f}"] for row in scale["rows"]]
+    return _table(header, rows, markdown)
+
+
+def _scale_targets(scale: dict) -> list[str]:
+    largest = scale["rows"][-1]
+    return [
+        f"at ×{largest['factor']} ({largest['pages']} pages), time per page vs ×{scale['base_factor']}: "
+        f"{largest['per_page_vs_base']:.2f} (target ≤ {PER_PAGE_AT_SCALE:g}: {_verdict(scale['per_page_target_met'])})",
+        f"at ×{largest['factor']}, peak memory: {largest['max_rss_mb']:.0f} MB "
+        f"(target < {MEMORY_AT_SCALE_MB:.0f}: {_verdict(scale['memory_target_met'])})",
+    ]
+
+
+def _lines(lines: list[str], markdown: bool) -> str:
+    """Lines of text; in Markdown, a list, or they would run together as one paragraph."""
+    return "\n".join(f"- {line}" if markdown else line for line in lines)
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
+def _table(header: list[str], rows: list[list[str]], markdown: bool) -> str:
+    """A Markdown table, or plain text in aligned columns: names to the left, figures to the right."""
+    if markdown:
+        lines = [header, ["---", *["---:"] * (len(header) - 1)], *rows]
+        return "\n".join(f"| {' | '.join(line)} |" for line in lines)
+    widths = [max(len(line[column]) for line in [header, *rows]) for column in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) if column == 0 else cell.rjust(width) for column, (cell, width) in
+                  enumerate(zip(line, widths, strict=True)))
+        for line in [header, *rows]
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,191 @@
+"""Rebuilds: nothing changed means nothing written; a change rebuilds only the outputs it
+affects; `edition watch` rebuilds on a save and survives a broken one."""
+
+from __future__ import annotations
+
+import os
+import pty
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from edition import inputs, pdf
+from edition.build import Warm, build
+from edition.project import Project
+
+from .test_check import FIRST_PARAGRAPH, edit, essay
+
+PDF, EPUB = "serge-stalinism-0.1.0.pdf", "serge-stalinism-0.1.0.epub"
+
+
+@pytest.fixture(scope="module")
+def built(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the project's sources and styles, built once into its dist/."""
+    root = tmp_path_factory.mktemp("built")
+    for folder in ("source", "styles"):
+        shutil.copytree(project.root / folder, root / folder)
+    build(Project(root))
+    return root
+
+
+@pytest.fixture
+def copy(built: Path, tmp_path: Path) -> Project:
+    """The built project, outputs and build record included, for one test to change."""
+    shutil.copytree(built, tmp_path / "project")
+    return Project(tmp_path / "project")
+
+
+def snapshot(project: Project) -> dict[str, tuple[int, bytes]]:
+    """Each output's modification time and bytes."""
+    paths = [project.dist_dir / name for name in (PDF, EPUB)]
+    return {path.name: (path.stat().st_mtime_ns, path.read_bytes()) for path in paths}
+
+
+@pytest.fixture
+def no_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if the build lays out the print edition."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the print edition was laid out")
+
+    monkeypatch.setattr(pdf, "layout", refuse)
+
+
+def test_a_rebuild_with_nothing_changed_writes_nothing(copy: Project, no_layout):
+    before = snapshot(copy)
+    report = build(copy)
+    assert report.written == []
+    assert [path.name for path in report.unchanged] == [PDF, EPUB]
+    assert snapshot(copy) == before
+
+
+def test_a_changed_ereader_stylesheet_rebuilds_the_epub_alone_without_a_layout(copy: Project, no_layout):
+    before = snapshot(copy)
+    edit(copy.styles_dir / "ereader.css", "/*", "/* changed */\n/*")
+    report = build(copy)
+    assert [path.name for path in report.written] == [EPUB]
+    after = snapshot(copy)
+    assert after[PDF] == before[PDF]
+    assert after[EPUB][1] != before[EPUB][1]
+
+
+def test_a_print_style_that_moves_no_text_rebuilds_the_pdf_alone(copy: Project):
+    before = snapshot(copy)
+    edit(copy.styles_dir / "print.css", "color: #555;", "color: #444;")
+    report = build(copy)
+    assert [path.name for path in report.written] == [PDF]
+    assert [path.name for path in report.unchanged] == [EPUB]
+    after = snapshot(copy)
+    assert after[EPUB] == before[EPUB]
+    assert after[PDF][1] != before[PDF][1]
+
+
+def test_a_changed_tool_rebuilds_both(copy: Project, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(inputs, "tool_key", lambda: "another version of the tool")
+    assert [path.name for path in build(copy).written] == [PDF, EPUB]
+
+
+def test_an_output_changed_since_it_was_written_is_written_again(copy: Project, no_layout):
+    (copy.dist_dir / EPUB).write_bytes(b"not an EPUB")
+    assert [path.name for path in build(copy).written] == [EPUB]
+    assert (copy.dist_dir / EPUB).read_bytes() != b"not an EPUB"
+
+
+def test_a_warm_rebuild_after_an_edit_gives_the_bytes_of_a_cold_build(copy: Project, tmp_path: Path):
+    warm = Warm()
+    build(copy, formats=("pdf",), out_dir=tmp_path / "warm", warm=warm)
+    edit(essay(copy), FIRST_PARAGRAPH, FIRST_PARAGRAPH + " Indeed,")
+    build(copy, formats=("pdf",), out_dir=tmp_path / "warm", warm=warm)
+    build(copy, formats=("pdf",), out_dir=tmp_path / "cold")
+    assert (tmp_path / "warm" / PDF).read_bytes() == (tmp_path / "cold" / PDF).read_bytes()
+
+
+class Watcher:
+    """`edition watch` in a process of its own, its output read line by line as it comes."""
+
+    def __init__(self, project: Project):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "edition", "--project", str(project.root), "watch", "--format", "epub"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "CI": "true"},
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.printed: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for(self, text: str, seconds: float = 240) -> list[str]:
+        """The lines printed from now up to the first that contains `text`."""
+        start, deadline = len(self.printed), time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                self.printed.append(self.lines.get(timeout=1))
+            except queue.Empty:
+                continue
+            if text in self.printed[-1]:
+                return self.printed[start:]
+        raise AssertionError(f"no {text!r} from edition watch; it printed:\n" + "\n".join(self.printed))
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(30)
+
+
+def test_watch_rebuilds_on_a_save_reports_a_broken_save_and_carries_on(copy: Project):
+    watcher = Watcher(copy)
+    try:
+        assert f"dist/{EPUB} is up to date" in watcher.wait_for("watching")
+        paragraph = FIRST_PARAGRAPH + " Indeed,"
+        edit(essay(copy), FIRST_PARAGRAPH, paragraph)
+        assert f"wrote dist/{EPUB}" in watcher.wait_for("watching")
+        edit(essay(copy), paragraph, paragraph + "<p>")
+        printed = watcher.wait_for("watching")
+        assert any(" E002 " in line for line in printed), printed
+        assert watcher.process.poll() is None
+        edit(essay(copy), paragraph + "<p>", FIRST_PARAGRAPH)
+        assert f"wrote dist/{EPUB}" in watcher.wait_for("watching")
+    finally:
+        watcher.stop()
+
+
+def test_a_build_on_a_terminal_shows_its_progress_and_in_ci_does_not(copy: Project):
+    edit(copy.styles_dir / "print.css", "color: #555;", "color: #444;")  # so that it lays out
+    environment = {key: value for key, value in os.environ.items() if key != "CI"}
+    main, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "edition", "build", "--format", "pdf"],
+        cwd=copy.root, stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal, env=environment,
+    )  # fmt: skip
+    os.close(terminal)
+    shown = b""
+    while chunk := _read(main):
+        shown += chunk
+    assert process.wait(60) == 0
+    assert b"laid out weissman-1988: part 2 of 4" in shown
+    assert b"wrote dist/" + PDF.encode() in shown
+
+    edit(copy.styles_dir / "print.css", "color: #444;", "color: #555;")
+    logged = subprocess.run(
+        [sys.executable, "-m", "edition", "build", "--format", "pdf"],
+        cwd=copy.root, capture_output=True, text=True, env=environment, check=True,
+    )  # fmt: skip
+    assert "laid out" not in logged.stdout + logged.stderr and "\x1b" not in logged.stdout
+
+
+def _read(descriptor: int) -> bytes:
+    """What the terminal shows next; nothing once the program has closed it."""
+    try:
+        return os.read(descriptor, 65536)
+    except OSError:  # EIO: the other end is closed
+        return b""
