@@ -65,7 +65,7 @@ class Figures:
 def main() -> int:
     args = _arguments()
     results: dict = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine()}
-    results["repeat"] = args.repeat
+    results["repeat"], results["scale_repeat"] = args.repeat, args.scale_repeat
     try:
         with tempfile.TemporaryDirectory(prefix="edition-bench-") as work:
             results["pipelines"] = {"ours": bench_ours(Path(work), args.repeat)}
@@ -73,7 +73,7 @@ def main() -> int:
                 results["pipelines"].update(bench_peer(Path(work), args.repeat))
                 results["comparison"] = compare(results["pipelines"])
             if not args.skip_scale:
-                results["scale"] = bench_scale(Path(work), args.scales, args.repeat)
+                results["scale"] = bench_scale(Path(work), args.scales, args.scale_repeat)
     except PipelineError as error:
         print(f"bench: a measured pipeline failed:\n{error}", file=sys.stderr)
         return 1
@@ -87,6 +87,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--repeat", type=_positive, default=3, help="runs of each pipeline (default 3)")
     parser.add_argument(
         "--scales", type=_factors, default=[1, 25], help="copies of each essay (default 1,25: about 800 pages)"
+    )
+    parser.add_argument(
+        "--scale-repeat", type=_positive, default=1, help="runs of each scale factor (default 1: they are long)"
     )
     parser.add_argument("--skip-scale", action="store_true", help="measure no larger edition")
     parser.add_argument("--skip-peer", action="store_true", help="measure no peer pipeline")
@@ -248,7 +251,8 @@ def report(results: dict, markdown: bool) -> str:
 def _machine_line(results: dict) -> str:
     m = results["machine"]
     return (
-        f"{results['date']}, median of {results['repeat']} run(s); {m['cpu']}, {m['cores']} cores, "
+        f"{results['date']}, median of {results['repeat']} run(s) ({results['scale_repeat']} at scale); "
+        f"{m['cpu']}, {m['cores']} cores, "
         f"{m['ram_gb']} GB RAM, {m['os']}; Python {m['python']}, WeasyPrint {m['weasyprint']}, "
         f"Pandoc {m['pandoc']}; edition at {m['edition']}"
     )

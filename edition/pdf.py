@@ -8,7 +8,8 @@ attachment (relationship Source), so the PDF carries what it was made from.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import pydyf
@@ -61,12 +62,12 @@ class Typesetter:
         self.laid_out: dict[str, Document] = {}
         self.used: set[str] = set()
 
-    def render(self, html: str, first_page: int, course: str) -> Document:
-        """The HTML laid out in pages numbered from `first_page`, the course in their foot."""
-        key = hashlib.sha256(f"{first_page}\0{course}\0{html}".encode()).hexdigest()
+    def reuse(self, key: str, lay_out: Callable[[], Document]) -> Document:
+        """The document laid out for `key` before, else `lay_out()`'s. The documents asked for
+        since the last `forget_unused` are kept."""
         self.used.add(key)
         if key not in self.laid_out:
-            self.laid_out[key] = self._render(html, first_page, course)
+            self.laid_out[key] = lay_out()
         return self.laid_out[key]
 
     def forget_unused(self) -> None:
@@ -74,7 +75,8 @@ class Typesetter:
         self.laid_out = {key: document for key, document in self.laid_out.items() if key in self.used}
         self.used = set()
 
-    def _render(self, html: str, first_page: int, course: str) -> Document:
+    def render(self, html: str, first_page: int, course: str) -> Document:
+        """The HTML laid out in pages numbered from `first_page`, the course in their foot."""
         # The paper, where the numbers start, and the course: the only rules not in the stylesheets.
         rules = f"@page {{ size: {self.page_size}; }} @page :first {{ counter-reset: page {first_page}; }}"
         if course:
@@ -128,11 +130,10 @@ def layout(
     typesetter = typesetter or Typesetter(project, profile.page_size)
     course = imprint.course or ""
     pages: dict[str, str] = {}  # anchor → printed page
-    main: list[Page] = []
+    main: list[Page | None] = []  # None: a blank page, filled in at the end
     parts = print_parts(edition)
     for number, part in enumerate(parts, start=1):
-        if len(main) % 2:
-            main += _blank(typesetter, edition, imprint, 1, course)
+        main += [None] * (len(main) % 2)
         document = _lay_out_part(typesetter, edition, imprint, part, pages, len(main) + 1, course)
         for index, page in enumerate(document.pages, start=len(main) + 1):
             for anchor in page.anchors:  # an element on several pages is on each one's list
@@ -141,11 +142,12 @@ def layout(
         if progress:
             progress(f"laid out {part.name}: part {number} of {len(parts)}, {len(main)} pages")
     front = _lay_out_part(typesetter, edition, imprint, FRONT, pages, 1, course)
-    body = front.pages + _blank(typesetter, edition, imprint, len(front.pages) % 2, course) + main
+    body = [*front.pages, *[None] * (len(front.pages) % 2), *main]
     if profile.pad_to_four:
-        body += _blank(typesetter, edition, imprint, -len(body) % 4, course)
+        body += [None] * (-len(body) % 4)
+    blanks = iter(_blank_pages(typesetter, edition, imprint, body.count(None), course))
     typesetter.forget_unused()
-    return front.copy(body)
+    return front.copy([next(blanks) if page is None else page for page in body])
 
 
 def _lay_out_part(
@@ -157,20 +159,29 @@ def _lay_out_part(
     first_page: int,
     course: str,
 ) -> Document:
-    """WeasyPrint carries a footnote that does not fit over to the next page, even with
+    """The part laid out, or as it was laid out last time if it shows nothing new.
+
+    WeasyPrint carries a footnote that does not fit over to the next page, even with
     `footnote-policy: block`; each block where that happens is then started on a new page, and
-    the part laid out again, so that every note stands on the page of its call."""
-    breaks: set[str] = set()
-    for _ in range(MAX_LAYOUTS):
-        document = typesetter.render(print_part(edition, imprint, part, pages, breaks), first_page, course)
-        late = deferred_footnotes(document) - breaks
-        if not late:
-            break
-        breaks |= late
-    return document
+    the part laid out again, so that every note stands on the page of its call.
+    """
+
+    def lay_out() -> Document:
+        breaks: set[str] = set()
+        for _ in range(MAX_LAYOUTS):
+            document = typesetter.render(print_part(edition, imprint, part, pages, breaks), first_page, course)
+            late = deferred_footnotes(document) - breaks
+            if not late:
+                break
+            breaks |= late
+        return document
+
+    html = print_part(edition, imprint, part, pages)
+    return typesetter.reuse(hashlib.sha256(f"{first_page}\0{course}\0{html}".encode()).hexdigest(), lay_out)
 
 
-def _blank(typesetter: Typesetter, edition: Edition, imprint: Imprint, count: int, course: str) -> list[Page]:
+def _blank_pages(typesetter: Typesetter, edition: Edition, imprint: Imprint, count: int, course: str) -> list[Page]:
+    """`count` blank pages, each a page of its own: a PDF's structure tree holds a page once."""
     if not count:
         return []
     return typesetter.render(print_part(edition, imprint, PrintPart("blank", blank=count), {}), 1, course).pages
@@ -199,16 +210,38 @@ def write_pdf(document: Document, edition: Edition, project: Project, when: date
             {"Nums": pydyf.Array([0, pydyf.Dictionary({"S": "/r"}), front_pages, pydyf.Dictionary({"S": "/D"})])}
         )
 
+    with _page_references_listed_once():
+        try:
+            return document.write_pdf(
+                pdf_variant="pdf/a-3b",
+                pdf_tags=True,
+                custom_metadata=True,
+                attachments=attachments,
+                finisher=page_labels,
+            )
+        except RefusedResource as refused:
+            raise EditionError(str(refused)) from None
+
+
+@contextmanager
+def _page_references_listed_once() -> Iterator[None]:
+    """pydyf 0.13 lists the references of all pages each time one is asked for, and WeasyPrint
+    asks once per tagged element: time grows with the square of the pages (a minute for an
+    800-page reader). While the PDF is written, the list is made once for each page count."""
+    listing = pydyf.PDF.page_references
+    made: dict[tuple[int, int], tuple[bytes, ...]] = {}
+
+    def page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
+        key = (id(pdf), len(pdf.pages["Kids"]))
+        if key not in made:
+            made[key] = listing.fget(pdf)
+        return made[key]
+
+    pydyf.PDF.page_references = property(page_references)
     try:
-        return document.write_pdf(
-            pdf_variant="pdf/a-3b",
-            pdf_tags=True,
-            custom_metadata=True,
-            attachments=attachments,
-            finisher=page_labels,
-        )
-    except RefusedResource as refused:
-        raise EditionError(str(refused)) from None
+        yield
+    finally:
+        pydyf.PDF.page_references = listing
 
 
 def deferred_footnotes(document: Document) -> set[str]:

@@ -121,9 +121,9 @@ def test_every_page_number_in_the_pdf_register_is_the_page_of_that_mention(docum
     printed = {}
     for page in document.pages:
         for box in page._page_box.descendants():
-            if box.element_tag == "a::before" and "pageref" in (box.element.get("class") or ""):
+            if box.element_tag == "a" and "pageref" in (box.element.get("class") or ""):
                 text = "".join(child.text for child in box.descendants() if hasattr(child, "text"))
-                printed.setdefault(box.element.get("href")[1:], int(text.split()[0]))
+                printed.setdefault(box.element.get("href")[1:], int(text.split("\u00a0")[0]))
     listed = {m.anchor for e in edition.entries.values() for m in e.mentions}
     assert printed and set(printed) <= listed
     for anchor, number in printed.items():
