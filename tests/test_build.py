@@ -97,6 +97,12 @@ def test_an_output_changed_since_it_was_written_is_written_again(copy: Project, 
     assert (copy.dist_dir / EPUB).read_bytes() != b"not an EPUB"
 
 
+def test_an_unreadable_build_record_means_a_full_build(copy: Project):
+    (copy.dist_dir / ".edition-build.json").write_text("{ not json")
+    assert [path.name for path in build(copy).written] == [PDF, EPUB]
+    assert [path.name for path in build(copy).unchanged] == [PDF, EPUB]
+
+
 def test_a_warm_rebuild_after_an_edit_gives_the_bytes_of_a_cold_build(copy: Project, tmp_path: Path):
     warm = Warm()
     build(copy, formats=("pdf",), out_dir=tmp_path / "warm", warm=warm)
