@@ -18,8 +18,8 @@ from pathlib import Path
 
 from lxml import etree
 
-NS = {"tei": "http://www.tei-c.org/ns/1.0"}
-XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+from edition.tei import NS, XML_ID
+
 COPIED = ("source", "styles")
 TITLES = "//tei:titleStmt/tei:title[@type='main'] | //tei:docTitle/tei:titlePart"
 POINTER = re.compile(r"#([^\s#]+)")

@@ -16,7 +16,8 @@ from lxml import etree
 
 from .errors import Diagnostic, SourceError, display_path
 from .project import Project
-from .source import NS, XML_ID, XML_LANG, load_edition, parse_xml
+from .source import load_edition, parse_xml
+from .tei import NS, XML_ID, XML_LANG
 
 # Elements that make no sense empty (lb, ptr, sic, birth… are empty by design).
 MUST_HAVE_TEXT = {

@@ -21,6 +21,7 @@ from .cover import cover_alt, cover_png
 from .html import Chapter, epub_chapters, epub_navigation, epub_ncx
 from .model import Edition, Imprint, PageStart
 from .project import EREADER_STYLES, Project
+from .tei import XML_LANG
 
 XHTML = "application/xhtml+xml"
 STYLESHEET = "css/edition.css"
@@ -142,7 +143,7 @@ def _package_language(language: str):
 
     def transform(opf: bytes) -> bytes:
         root = etree.fromstring(opf)
-        root.set("{http://www.w3.org/XML/1998/namespace}lang", language)
+        root.set(XML_LANG, language)
         return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
     return transform

@@ -28,10 +28,7 @@ from .model import (
     Span,
     plain,
 )
-
-TEI = "http://www.tei-c.org/ns/1.0"
-NS = {"tei": TEI}
-XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+from .tei import NS, XML_ID
 
 # Section title, then the entries it gathers, with the element that holds each entry's name.
 SECTIONS = [

@@ -31,11 +31,7 @@ from .model import (
 )
 from .project import Project
 from .register import link_mentions, read_register
-
-TEI = "http://www.tei-c.org/ns/1.0"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
-NS = {"tei": TEI}
+from .tei import NS, XML_ID, XML_LANG
 
 # XML white space only: a no-break space in the text is a character of the text.
 XML_SPACE = re.compile(r"[ \t\r\n]+")

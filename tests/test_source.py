@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from edition.model import Edition, Essay, Heading, Inline, Paragraph, Quotation
-from edition.source import NS, TEI
+from edition.tei import NS, TEI
 
 from .conftest import ROOT
 
