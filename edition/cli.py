@@ -18,7 +18,7 @@ from . import __version__
 from .archive import archive, main_verify
 from .build import FORMATS, Report, Warm, build
 from .check import run_checks
-from .errors import EditionError, SourceError
+from .errors import EditionError, SourceError, display_path
 from .project import find_project
 
 EXIT_OK, EXIT_SOURCE, EXIT_USAGE = 0, 1, 2
@@ -106,9 +106,9 @@ def _print_report(project, report: Report) -> None:
     for name, seconds in report.stages:
         print(f"{seconds:7.2f} s  {name}")
     for path in report.written:
-        print(f"wrote {project.shown(path)}")
+        print(f"wrote {display_path(path, project.root)}")
     for path in report.unchanged:
-        print(f"{project.shown(path)} is up to date")
+        print(f"{display_path(path, project.root)} is up to date")
 
 
 @contextmanager
@@ -144,6 +144,6 @@ def _watch(project, args) -> int:
 
 def _archive(project, args) -> int:
     outcome = archive(project, (args.into or project.dist_dir / "archive").resolve())
-    where = project.shown(outcome.path)
+    where = display_path(outcome.path, project.root)
     print(f"archived {where}" if outcome.created else f"{where} already holds this version, unchanged")
     return EXIT_OK

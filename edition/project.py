@@ -41,13 +41,6 @@ class Project:
     def dist_dir(self) -> Path:
         return self.root / "dist"
 
-    def shown(self, path: Path) -> str:
-        """A path as messages give it: relative to the project when it is inside."""
-        try:
-            return str(path.relative_to(self.root))
-        except ValueError:
-            return str(path)
-
 
 def find_project(start: Path) -> Project:
     """The project whose `source/edition.xml` is in `start` or one of its parents."""

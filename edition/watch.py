@@ -15,6 +15,7 @@ from threading import Event
 
 import watchfiles
 
+from .errors import display_path
 from .project import Project
 
 
@@ -34,5 +35,5 @@ def watch(
         *paths, stop_event=stop, raise_interrupt=False, rust_timeout=200, yield_on_timeout=True
     ):
         if not started or changes:
-            rebuild(sorted({project.shown(Path(path)) for _, path in changes}))
+            rebuild(sorted({display_path(Path(path), project.root) for _, path in changes}))
             started = True
