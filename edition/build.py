@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .check import lint
 from .errors import EditionError, SourceError
@@ -25,6 +26,9 @@ from .project import Project
 from .provenance import commit
 from .reader import DEFAULT, Profile, apply_profile, load_profile
 from .source import load_edition
+
+if TYPE_CHECKING:  # pdf imports WeasyPrint, which only a build with work to do loads (see `build`)
+    from .pdf import Typesetter
 
 FORMATS = ("pdf", "epub")
 
@@ -116,7 +120,7 @@ def build(
             if progress:
                 progress("laying out the print edition")
             warm = warm or Warm()
-            warm.typesetter = typesetter_for(project, profile.page_size, warm.typesetter)
+            warm.typesetter = typesetter_for(project, profile.page_size, inputs.print_styles, warm.typesetter)
             document = layout(edition, project, imprint, profile, warm.typesetter, progress)
             starts = page_starts(document, first_page_of(document, edition.essays[0].id))
         record.keep_layout(inputs.layout_key, starts)
@@ -148,7 +152,7 @@ class Warm:
     """What `edition watch` keeps from one build to the next: the typesetter, with its fonts,
     stylesheets and the parts it has laid out."""
 
-    typesetter: object = None
+    typesetter: Typesetter | None = None
 
 
 def _print_source(edition: Edition, profile: Profile, name: str) -> str:

@@ -54,7 +54,8 @@ def tool_key() -> str:
     ).hexdigest()
 
 
-def _hash(*parts: str) -> str:
+def digest(*parts: str) -> str:
+    """A hash of the strings, in order."""
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
@@ -69,20 +70,20 @@ class Inputs:
     @property
     def layout_key(self) -> str:
         """The print layout, which the PDF is drawn from and the EPUB's page list follows."""
-        return _hash("layout", self.common, self.print_styles)
+        return digest("layout", self.common, self.print_styles)
 
     def pdf_key(self, name: str) -> str:
-        return _hash("pdf", name, self.common, self.print_styles)
+        return digest("pdf", name, self.common, self.print_styles)
 
     def epub_key(self, name: str, page_starts: list[PageStart]) -> str:
         starts = json.dumps([asdict(start) for start in page_starts])
-        return _hash("epub", name, self.common, self.ereader_styles, starts)
+        return digest("epub", name, self.common, self.ereader_styles, starts)
 
 
 def read_inputs(project: Project, profile_path: Path | None, commit: str) -> Inputs:
     styles, fonts = project.styles_dir, files_under(project.styles_dir / "fonts")
     profile = profile_path.read_bytes().decode("utf-8", "replace") if profile_path else ""
-    common = _hash(
+    common = digest(
         tool_key(),
         digest_files(files_under(project.source_dir), project.root),
         profile,

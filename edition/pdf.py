@@ -7,7 +7,6 @@ attachment (relationship Source), so the PDF carries what it was made from.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -21,6 +20,7 @@ from weasyprint.text.fonts import FontConfiguration
 from .errors import EditionError
 from .fetcher import LocalFetcher, RefusedResource
 from .html import FRONT, PrintPart, print_part, print_parts
+from .inputs import digest
 from .model import Edition, Imprint
 from .pages import boxes_in_blocks
 from .project import PRINT_STYLES, Project
@@ -40,10 +40,12 @@ class Typesetter:
     watch` keeps one typesetter for as long as the styles stay the same.
     """
 
-    def __init__(self, project: Project, page_size: str):
+    def __init__(self, project: Project, page_size: str, styles: str = ""):
         self.project = project
         self.page_size = page_size
-        self.fingerprint = styles_fingerprint(project, page_size)
+        # The hash of the stylesheets and fonts it read (`inputs.Inputs.print_styles`), by which
+        # `typesetter_for` knows whether it may still serve.
+        self.styles = styles
         self.fetcher = LocalFetcher([project.styles_dir, project.source_dir])
         self.fonts = FontConfiguration()
         self.counters = CounterStyle()  # shared, so an @counter-style of one stylesheet serves them all
@@ -91,20 +93,12 @@ class Typesetter:
             raise EditionError(str(refused)) from None
 
 
-def typesetter_for(project: Project, page_size: str, previous: Typesetter | None) -> Typesetter:
-    """`previous`, if its stylesheets, fonts and paper are still the project's; else a new one."""
-    if previous is not None and previous.fingerprint == styles_fingerprint(project, page_size):
+def typesetter_for(project: Project, page_size: str, styles: str, previous: Typesetter | None) -> Typesetter:
+    """`previous`, if it was set up for the same paper, stylesheets and fonts (`styles`); else a
+    new one."""
+    if previous is not None and (previous.page_size, previous.styles) == (page_size, styles):
         return previous
-    return Typesetter(project, page_size)
-
-
-def styles_fingerprint(project: Project, page_size: str) -> str:
-    """What a typesetter's stylesheets and fonts are made of: a change means a new typesetter."""
-    digest = hashlib.sha256(page_size.encode())
-    for path in sorted(project.styles_dir.rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(project.styles_dir)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    return Typesetter(project, page_size, styles)
 
 
 def css_string(text: str) -> str:
@@ -166,18 +160,19 @@ def _lay_out_part(
     the part laid out again, so that every note stands on the page of its call.
     """
 
+    html = print_part(edition, imprint, part, pages)
+
     def lay_out() -> Document:
-        breaks: set[str] = set()
-        for _ in range(MAX_LAYOUTS):
-            document = typesetter.render(print_part(edition, imprint, part, pages, breaks), first_page, course)
+        document, breaks = typesetter.render(html, first_page, course), set()
+        for _ in range(MAX_LAYOUTS - 1):
             late = deferred_footnotes(document) - breaks
             if not late:
                 break
             breaks |= late
+            document = typesetter.render(print_part(edition, imprint, part, pages, breaks), first_page, course)
         return document
 
-    html = print_part(edition, imprint, part, pages)
-    return typesetter.reuse(hashlib.sha256(f"{first_page}\0{course}\0{html}".encode()).hexdigest(), lay_out)
+    return typesetter.reuse(digest(str(first_page), course, html), lay_out)
 
 
 def _blank_pages(typesetter: Typesetter, edition: Edition, imprint: Imprint, count: int, course: str) -> list[Page]:
