@@ -48,8 +48,8 @@ def places(entry: Entry, essays: list[Essay]) -> list[tuple[Essay, list[Mention]
 
 
 PRINT = Target(epub=False)
-MAX_CROSS_REFERENCES = 3  # the other essays an editorial note points to by place
 EPUB = Target(epub=True)
+MAX_CROSS_REFERENCES = 3  # the other essays an editorial note points to by place
 
 
 class InlineRenderer:
