@@ -122,7 +122,7 @@ def build(
             warm = warm or Warm()
             warm.typesetter = typesetter_for(project, profile.page_size, inputs.print_styles, warm.typesetter)
             document = layout(edition, project, imprint, profile, warm.typesetter, progress)
-            starts = page_starts(document, first_page_of(document, edition.essays[0].id))
+            starts = page_starts(document.pages, first_page_of(document.pages, edition.essays[0].id))
         record.keep_layout(inputs.layout_key, starts)
     keys = {"pdf": inputs.pdf_key(targets["pdf"].name)} if "pdf" in todo else {}
     if "epub" in todo:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from weasyprint.document import Document
+from weasyprint.document import Page
 from weasyprint.formatting_structure import boxes
 
 from .model import PageStart
@@ -22,11 +22,11 @@ def alnum(text: str) -> int:
     return sum(character.isalnum() for character in text)
 
 
-def page_starts(document: Document, first: int) -> list[PageStart]:
+def page_starts(pages: list[Page], first: int) -> list[PageStart]:
     """The start of every page from `first` (labelled 1) on that holds text."""
     seen: dict[str, int] = {}
     starts = []
-    for index, page in enumerate(document.pages):
+    for index, page in enumerate(pages):
         start = None
         for text, block in _text_in_blocks(page._page_box):
             if start is None and index >= first and block and alnum(text):

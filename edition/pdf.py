@@ -9,24 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
 import pydyf
+import weasyprint.layout
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.css.counters import CounterStyle
 from weasyprint.document import Document, Page
+from weasyprint.formatting_structure.boxes import Box, PageBox
+from weasyprint.layout import LayoutContext
 from weasyprint.text.fonts import FontConfiguration
 
 from .errors import EditionError
 from .fetcher import LocalFetcher, RefusedResource
-from .html import FRONT, PrintPart, print_part, print_parts
+from .html import FRONT, PrintPart, continue_from, print_part, print_parts
 from .inputs import digest
-from .model import Edition, Imprint
-from .pages import boxes_in_blocks
+from .model import Edition, Imprint, Paragraph
+from .pages import boxes_in_blocks, page_starts
 from .project import PRINT_STYLES, Project
 from .reader import Profile
-
-MAX_LAYOUTS = 4
 
 # Told, as the layout goes, what has been laid out.
 Progress = Callable[[str], None]
@@ -77,12 +79,22 @@ class Typesetter:
         self.laid_out = {key: document for key, document in self.laid_out.items() if key in self.used}
         self.used = set()
 
-    def render(self, html: str, first_page: int, course: str) -> Document:
-        """The HTML laid out in pages numbered from `first_page`, the course in their foot."""
+    def render(self, html: str, first_page: int, course: str, heads: tuple[str, str] | None = None) -> Document:
+        """The HTML laid out in pages numbered from `first_page`, the course in their foot.
+
+        A part opens on a right-hand page. A layout that continues a part (`heads` given: the
+        left and the right running head) starts on the side its first page number falls on,
+        and with the running heads that the part's title and byline set."""
         # The paper, where the numbers start, and the course: the only rules not in the stylesheets.
         rules = f"@page {{ size: {self.page_size}; }} @page :first {{ counter-reset: page {first_page}; }}"
         if course:
             rules += f" @page main {{ @bottom-center {{ content: {css_string('Course reader for ' + course)}; }} }}"
+        if heads:
+            left, right = map(css_string, heads)
+            rules += f" @page main:left {{ @top-left {{ content: {left}; }} }}"
+            rules += f" @page main:right {{ @top-right {{ content: {right}; }} }}"
+            if first_page % 2 == 0:
+                rules += " html { break-before: left; }"
         try:
             return HTML(string=html, base_url=self.project.styles_dir.as_uri() + "/", url_fetcher=self.fetcher).render(
                 font_config=self.fonts,
@@ -91,6 +103,16 @@ class Typesetter:
             )
         except RefusedResource as refused:
             raise EditionError(str(refused)) from None
+
+    def lay_out(
+        self, html: str, first_page: int, course: str, heads: tuple[str, str] | None, breaks: set[str]
+    ) -> tuple[Document, str | None]:
+        """As `render`, but the layout ends with the first page from which the note of a call on
+        it is carried over to the next page, unless the call stands in one of the blocks
+        `breaks`. The pages, and the id of that block (None if the layout went to the end)."""
+        with _until_a_footnote_is_carried_over(breaks) as carried_from:
+            document = self.render(html, first_page, course, heads)
+        return document, next(iter(carried_from), None)
 
 
 def typesetter_for(project: Project, page_size: str, styles: str, previous: Typesetter | None) -> Typesetter:
@@ -153,26 +175,46 @@ def _lay_out_part(
     first_page: int,
     course: str,
 ) -> Document:
-    """The part laid out, or as it was laid out last time if it shows nothing new.
+    """The part laid out, or as it was laid out last time if the part shows nothing new.
 
-    WeasyPrint carries a footnote that does not fit over to the next page, even with
-    `footnote-policy: block`; each block where that happens is then started on a new page, and
-    the part laid out again, so that every note stands on the page of its call.
+    WeasyPrint carries a footnote over to the next page, even with `footnote-policy: block`,
+    when that lets a paragraph keep its first two lines on the page (WeasyPrint issue 2432). So
+    WeasyPrint lays out the part only until it carries over the note of a call on the page it
+    has just made; that block is then started on a new page. The pages before it stay, and the
+    layout resumes from the last page before it that opens with a paragraph or an author's note
+    of its own (see `resumable_page`), else from the start of the part.
     """
-
     html = print_part(edition, imprint, part, pages)
+    heads = (part.essay.author, part.essay.title) if part.essay else None
+    resumable = resumable_blocks(part)
 
     def lay_out() -> Document:
-        document, breaks = typesetter.render(html, first_page, course), set()
-        for _ in range(MAX_LAYOUTS - 1):
-            late = deferred_footnotes(document) - breaks
-            if not late:
-                break
-            breaks |= late
-            document = typesetter.render(print_part(edition, imprint, part, pages, breaks), first_page, course)
-        return document
+        kept: list[Page] = []
+        start = None  # the block the layout resumes from, if it does not lay out the whole part
+        breaks: set[str] = set()
+        while True:
+            html_now = print_part(edition, imprint, part, pages, breaks) if breaks else html
+            if start:
+                html_now = continue_from(html_now, start)
+            number = first_page + len(kept)
+            document, late = typesetter.lay_out(html_now, number, course, heads if start else None, breaks)
+            if late is None:
+                return document.copy(kept + document.pages) if kept else document
+            breaks.add(late)
+            if resume := resumable_page(document.pages, late, resumable):
+                index, start = resume
+                kept += document.pages[:index]
 
     return typesetter.reuse(digest(str(first_page), course, html), lay_out)
+
+
+def resumable_blocks(part: PrintPart) -> set[str]:
+    """The blocks a layout of the part may resume from: an essay's paragraphs and notes, which
+    have no top margin for a page's top to take away."""
+    if not part.essay:
+        return set()
+    paragraphs = {block.id for block in part.essay.body if isinstance(block, Paragraph)}
+    return paragraphs | {note.id for note in part.essay.notes}
 
 
 def _blank_pages(typesetter: Typesetter, edition: Edition, imprint: Imprint, count: int, course: str) -> list[Page]:
@@ -197,7 +239,7 @@ def write_pdf(document: Document, edition: Edition, project: Project, when: date
         )
         for path in edition.sources
     ]
-    front_pages = first_page_of(document, edition.essays[0].id)
+    front_pages = first_page_of(document.pages, edition.essays[0].id)
 
     def page_labels(document: Document, pdf: pydyf.PDF) -> None:
         """Label pages as they are printed: i, ii … for the front matter, then 1, 2 …"""
@@ -239,20 +281,78 @@ def _page_references_listed_once() -> Iterator[None]:
         pydyf.PDF.page_references = listing
 
 
-def deferred_footnotes(document: Document) -> set[str]:
-    """The ids of the blocks (paragraphs, notes) holding a footnote call whose note was carried
-    over to a later page."""
+@contextmanager
+def _until_a_footnote_is_carried_over(breaks: set[str]) -> Iterator[list[str]]:
+    """While in this context, WeasyPrint ends a layout after the first page from which it
+    carries the note of a call on that page over to the next, unless the call stands in one of
+    the blocks `breaks`; the id of the call's block is put in the list this yields.
+
+    WeasyPrint's pagination (`make_all_pages`) makes the pages one by one; stopping it early
+    leaves a document of the pages made so far, with their running heads and numbers, so
+    that a part is not laid out to its end only to be laid out again from an early page."""
+    paginate = weasyprint.layout.make_all_pages
+    carried_from: list[str] = []
+
+    def make_all_pages(context: LayoutContext, root_box: Box, html: HTML, pages: list[PageBox]) -> Iterator[PageBox]:
+        for page_box in paginate(context, root_box, html, pages):
+            yield page_box
+            carried = context.reported_footnotes
+            for box, block in boxes_in_blocks(page_box):
+                if box.footnote is not None and box.footnote in carried and block and block not in breaks:
+                    carried_from.append(block)
+                    return
+
+    weasyprint.layout.make_all_pages = make_all_pages
+    try:
+        yield carried_from
+    finally:
+        weasyprint.layout.make_all_pages = paginate
+
+
+@dataclass(frozen=True)
+class Footnote:
+    """Where a footnote landed: the block holding its call, the call's page and the note's."""
+
+    block: str
+    call_page: int
+    note_page: int
+
+
+def footnotes(pages: list[Page]) -> list[Footnote]:
+    """Every footnote on these pages, in the order of their calls."""
     calls: dict[str, tuple[int, str]] = {}
     notes: dict[str, int] = {}
-    for index, page in enumerate(document.pages):
+    for index, page in enumerate(pages):
         for anchor in page.anchors:
             notes.setdefault(anchor, index)
         for box, block in boxes_in_blocks(page._page_box):
             if (box.element_tag or "").endswith("::footnote-call"):
                 calls.setdefault(box.element.get("id"), (index, block))
-    return {block for note, (index, block) in calls.items() if notes.get(note, index) > index and block}
+    return [Footnote(block, index, notes.get(note, index)) for note, (index, block) in calls.items()]
 
 
-def first_page_of(document: Document, anchor: str) -> int:
+def resumable_page(pages: list[Page], late: str, resumable: set[str]) -> tuple[int, str] | None:
+    """The last page, no later than the one on which the block `late` begins, from which a
+    layout can resume (see `resumable_pages`); None if there is none."""
+    first_late = first_page_of(pages, late)
+    return next((page for page in reversed(resumable_pages(pages, resumable)) if page[0] <= first_late), None)
+
+
+def resumable_pages(pages: list[Page], resumable: set[str]) -> list[tuple[int, str]]:
+    """The pages after the first from which a layout can resume, each with its index and the
+    block it opens with: the start of a block in `resumable`, and no footnote carried over from
+    an earlier page."""
+    carried = {page for note in footnotes(pages) for page in range(note.call_page + 1, note.note_page + 1)}
+    return [
+        (index, start.block)
+        for start in page_starts(pages, 0)
+        if (index := int(start.label) - 1) > 0
+        and not start.offset
+        and start.block in resumable
+        and index not in carried
+    ]
+
+
+def first_page_of(pages: list[Page], anchor: str) -> int:
     """The index (from 0) of the page on which the element with this id begins."""
-    return next(index for index, page in enumerate(document.pages) if anchor in page.anchors)
+    return next(index for index, page in enumerate(pages) if anchor in page.anchors)

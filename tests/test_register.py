@@ -117,7 +117,7 @@ def test_every_entry_is_in_the_back_matter_of_the_pdf(document: Document, editio
 
 def test_every_page_number_in_the_pdf_register_is_the_page_of_that_mention(document: Document, edition: Edition):
     pages = page_of(document)
-    front = first_page_of(document, edition.essays[0].id)
+    front = first_page_of(document.pages, edition.essays[0].id)
     printed = {}
     for page in document.pages:
         for box in page._page_box.descendants():
