@@ -28,7 +28,7 @@ def page_starts(pages: list[Page], first: int) -> list[PageStart]:
     starts = []
     for index, page in enumerate(pages):
         start = None
-        for text, block in _text_in_blocks(page._page_box):
+        for text, block in text_in_blocks(page._page_box):
             if start is None and index >= first and block and alnum(text):
                 start = PageStart(str(index - first + 1), block, seen.get(block, 0))
             seen[block] = seen.get(block, 0) + alnum(text)
@@ -50,7 +50,7 @@ def boxes_in_blocks(box, prune=lambda box: False, block: str = "") -> Iterator[t
         yield from boxes_in_blocks(child, prune, inner)
 
 
-def _text_in_blocks(page_box) -> Iterator[tuple[str, str]]:
+def text_in_blocks(page_box) -> Iterator[tuple[str, str]]:
     """The text of the page body in reading order, with its block."""
     for box, block in boxes_in_blocks(page_box, _not_body_text):
         if isinstance(box, boxes.TextBox):

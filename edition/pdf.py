@@ -26,7 +26,7 @@ from .fetcher import LocalFetcher, RefusedResource
 from .html import FRONT, PrintPart, continue_from, print_part, print_parts
 from .inputs import digest
 from .model import Edition, Imprint, Paragraph
-from .pages import boxes_in_blocks, page_starts
+from .pages import boxes_in_blocks, page_starts, text_in_blocks
 from .project import PRINT_STYLES, Project
 from .reader import Profile
 
@@ -105,14 +105,22 @@ class Typesetter:
             raise EditionError(str(refused)) from None
 
     def lay_out(
-        self, html: str, first_page: int, course: str, heads: tuple[str, str] | None, breaks: set[str]
+        self,
+        html: str,
+        first_page: int,
+        course: str,
+        heads: tuple[str, str] | None,
+        breakable: set[str],
+        breaks: set[str],
     ) -> tuple[Document, str | None]:
         """As `render`, but the layout ends with the first page from which the note of a call on
-        it is carried over to the next page, unless the call stands in one of the blocks
-        `breaks`. The pages, and the id of that block (None if the layout went to the end)."""
-        with _until_a_footnote_is_carried_over(breaks) as carried_from:
+        it is carried over to the next page. The pages, and the id of the block (one of
+        `breakable`, the blocks that may start a page) to start on a new page so that the note
+        stays with its call; None if the layout went to the end, or if only blocks in `breaks`,
+        which start a page already, could be moved."""
+        with _until_a_footnote_is_carried_over(breakable, breaks) as to_break:
             document = self.render(html, first_page, course, heads)
-        return document, next(iter(carried_from), None)
+        return document, next(iter(to_break), None)
 
 
 def typesetter_for(project: Project, page_size: str, styles: str, previous: Typesetter | None) -> Typesetter:
@@ -177,16 +185,17 @@ def _lay_out_part(
 ) -> Document:
     """The part laid out, or as it was laid out last time if the part shows nothing new.
 
-    WeasyPrint carries a footnote over to the next page, even with `footnote-policy: block`,
-    when that lets a paragraph keep its first two lines on the page (WeasyPrint issue 2432). So
-    WeasyPrint lays out the part only until it carries over the note of a call on the page it
-    has just made; that block is then started on a new page. The pages before it stay, and the
-    layout resumes from the last page before it that opens with a paragraph or an author's note
-    of its own (see `resumable_page`), else from the start of the part.
+    WeasyPrint carries a footnote over to the next page, whatever the `footnote-policy`, when
+    that lets the paragraph at the foot of the page keep its first two lines there (WeasyPrint
+    issue 2432). So WeasyPrint lays out the part only until it carries over the note of a call
+    on the page it has just made; a block is then started on a new page to keep the note with
+    its call (see `_block_to_break`). The pages before that block stay, and the layout resumes
+    from the last page before it that opens with a paragraph or an author's note of its own
+    (see `resumable_page`), else from the start of the part.
     """
     html = print_part(edition, imprint, part, pages)
     heads = (part.essay.author, part.essay.title) if part.essay else None
-    resumable = resumable_blocks(part)
+    breakable = breakable_blocks(part)
 
     def lay_out() -> Document:
         kept: list[Page] = []
@@ -197,20 +206,21 @@ def _lay_out_part(
             if start:
                 html_now = continue_from(html_now, start)
             number = first_page + len(kept)
-            document, late = typesetter.lay_out(html_now, number, course, heads if start else None, breaks)
+            document, late = typesetter.lay_out(html_now, number, course, heads if start else None, breakable, breaks)
             if late is None:
                 return document.copy(kept + document.pages) if kept else document
             breaks.add(late)
-            if resume := resumable_page(document.pages, late, resumable):
+            if resume := resumable_page(document.pages, late, breakable):
                 index, start = resume
                 kept += document.pages[:index]
 
     return typesetter.reuse(digest(str(first_page), course, html), lay_out)
 
 
-def resumable_blocks(part: PrintPart) -> set[str]:
-    """The blocks a layout of the part may resume from: an essay's paragraphs and notes, which
-    have no top margin for a page's top to take away."""
+def breakable_blocks(part: PrintPart) -> set[str]:
+    """The blocks of the part that may be started on a new page, and from which a layout may
+    resume: an essay's paragraphs and its authors' notes. The template gives them the class
+    `new-page`, and they have no top margin for the top of a page to take away."""
     if not part.essay:
         return set()
     paragraphs = {block.id for block in part.essay.body if isinstance(block, Paragraph)}
@@ -282,31 +292,49 @@ def _page_references_listed_once() -> Iterator[None]:
 
 
 @contextmanager
-def _until_a_footnote_is_carried_over(breaks: set[str]) -> Iterator[list[str]]:
+def _until_a_footnote_is_carried_over(breakable: set[str], breaks: set[str]) -> Iterator[list[str]]:
     """While in this context, WeasyPrint ends a layout after the first page from which it
-    carries the note of a call on that page over to the next, unless the call stands in one of
-    the blocks `breaks`; the id of the call's block is put in the list this yields.
+    carries the note of a call on that page over to the next; the block to start on a new page
+    instead (see `_block_to_break`) is put in the list this yields. A note whose block to break
+    is one of `breaks` already is left where WeasyPrint puts it: there is no more to be done.
 
     WeasyPrint's pagination (`make_all_pages`) makes the pages one by one; stopping it early
     leaves a document of the pages made so far, with their running heads and numbers, so
     that a part is not laid out to its end only to be laid out again from an early page."""
     paginate = weasyprint.layout.make_all_pages
-    carried_from: list[str] = []
+    to_break: list[str] = []
 
     def make_all_pages(context: LayoutContext, root_box: Box, html: HTML, pages: list[PageBox]) -> Iterator[PageBox]:
         for page_box in paginate(context, root_box, html, pages):
             yield page_box
             carried = context.reported_footnotes
-            for box, block in boxes_in_blocks(page_box):
-                if box.footnote is not None and box.footnote in carried and block and block not in breaks:
-                    carried_from.append(block)
-                    return
+            for box, called_in in boxes_in_blocks(page_box):
+                if box.footnote is not None and box.footnote in carried and called_in:
+                    block = _block_to_break(page_box, called_in, breakable)
+                    if block not in breaks:
+                        to_break.append(block)
+                        return
 
     weasyprint.layout.make_all_pages = make_all_pages
     try:
-        yield carried_from
+        yield to_break
     finally:
         weasyprint.layout.make_all_pages = paginate
+
+
+def _block_to_break(page_box: PageBox, called_in: str, breakable: set[str]) -> str:
+    """The block to start on a new page so that the note called in block `called_in` stays on
+    this page: the last one on the page, from that block on, that may start a page (one of
+    `breakable`), else the block of the call itself.
+
+    WeasyPrint carries a note over to make room for the second line of the paragraph at the
+    foot of the page, so as not to leave its first line alone there (`orphans`): the note may
+    have been called several paragraphs earlier. Moving that last paragraph brings the note
+    back; moving the paragraph of the call would move all those in between too, and leave the
+    page half empty."""
+    blocks = list(dict.fromkeys(block for _, block in text_in_blocks(page_box)))
+    after = blocks[blocks.index(called_in) :] if called_in in blocks else []
+    return next((block for block in reversed(after) if block in breakable), called_in)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from weasyprint.formatting_structure import boxes
 
 from edition.html import PrintPart, continue_from, print_part, print_parts
 from edition.model import Edition, Imprint
-from edition.pdf import Typesetter, footnotes, resumable_blocks, resumable_pages
+from edition.pages import text_in_blocks
+from edition.pdf import Typesetter, breakable_blocks, footnotes, resumable_pages
 from edition.project import Project
 
 FIRST_PAGE = 13  # an odd number, as a part opens on a right-hand page
@@ -48,21 +49,28 @@ def test_a_layout_ends_with_the_first_page_from_which_a_note_is_carried_over(
 ):
     carried = [note for note in footnotes(whole) if note.note_page > note.call_page]
     assert carried, "this test needs a part whose whole layout carries a note over"
-    first = min(carried, key=lambda note: note.call_page)
+    page = min(note.call_page for note in carried)
+    html = print_part(edition, Imprint(), weissman, {})
+    breakable = breakable_blocks(weissman)
 
-    document, late = typesetter.lay_out(print_part(edition, Imprint(), weissman, {}), FIRST_PAGE, "", None, set())
+    document, late = typesetter.lay_out(html, FIRST_PAGE, "", None, breakable, set())
 
-    assert late == first.block
-    assert len(document.pages) == first.call_page + 1 < len(whole)
-    assert [drawn(page) for page in document.pages] == [drawn(page) for page in whole[: first.call_page + 1]]
+    assert len(document.pages) == page + 1 < len(whole)
+    assert [drawn(page) for page in document.pages] == [drawn(page) for page in whole[: page + 1]]
+    # The block to move is the paragraph at the foot of the page, whose second line the note
+    # made room for; moved to the next page, it brings every note of the page back.
+    *_, (_, last) = text_in_blocks(whole[page]._page_box)
+    assert late == last and late in breakable
+    moved = typesetter.render(print_part(edition, Imprint(), weissman, {}, {late}), FIRST_PAGE, "").pages
+    assert all(note.note_page == note.call_page for note in footnotes(moved) if note.call_page <= page)
 
 
-def test_a_layout_goes_on_past_a_note_carried_from_a_block_already_on_a_new_page(
+def test_a_layout_goes_to_the_end_when_the_block_to_move_starts_a_page_already(
     typesetter: Typesetter, edition: Edition, weissman: PrintPart, whole: list[Page]
 ):
-    blocks = {note.block for note in footnotes(whole) if note.note_page > note.call_page}
+    breakable = breakable_blocks(weissman)
     html = print_part(edition, Imprint(), weissman, {})
-    document, late = typesetter.lay_out(html, FIRST_PAGE, "", None, blocks)
+    document, late = typesetter.lay_out(html, FIRST_PAGE, "", None, breakable, breakable)
     assert late is None
     assert len(document.pages) == len(whole)
 
@@ -72,7 +80,7 @@ def test_a_layout_resumed_from_a_page_gives_the_pages_of_the_whole_layout(
 ):
     """From a page opening with a paragraph and from one opening with an author's note: the same
     text in the same places, the running heads, folio, note letters and list numbers too."""
-    resumable = resumable_pages(whole, resumable_blocks(weissman))
+    resumable = resumable_pages(whole, breakable_blocks(weissman))
     notes = {note.id for note in weissman.essay.notes}
     paragraph = next(page for page in resumable if page[1] not in notes)
     note = next(page for page in resumable if page[1] in notes)
