@@ -105,17 +105,18 @@ def build(
     if not todo:
         return report
 
-    # Imported only now: WeasyPrint alone takes a second to import, which a build with nothing
-    # to do should not pay.
     from .epub import PrintPages, build_epub
-    from .pages import page_starts
-    from .pdf import first_page_of, layout, typesetter_for, write_pdf
 
     when = build_time(edition)
     imprint = Imprint(imprint_commit, when.isoformat(timespec="seconds"), profile.course)
     _prepare(out_dir)
     document = None
     if "pdf" in todo or starts is None:
+        # Imported only now: WeasyPrint alone takes a second to import, which a build with
+        # nothing to do, or with only the EPUB to write, should not pay.
+        from .pages import page_starts
+        from .pdf import first_page_of, layout, typesetter_for, write_pdf
+
         with report.stage("lay out the print edition"):
             if progress:
                 progress("laying out the print edition")

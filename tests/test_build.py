@@ -75,6 +75,22 @@ def test_a_changed_ereader_stylesheet_rebuilds_the_epub_alone_without_a_layout(c
     assert after[EPUB][1] != before[EPUB][1]
 
 
+def test_a_build_that_lays_nothing_out_does_not_load_weasyprint(copy: Project):
+    """Loading WeasyPrint alone takes about a second: the editor's no-op and EPUB-only builds
+    would wait for it."""
+    script = (
+        "import sys; from pathlib import Path; from edition.build import build; from edition.project import Project; "
+        f"print([p.name for p in build(Project(Path({str(copy.root)!r}))).written], 'weasyprint' in sys.modules)"
+    )
+
+    def run() -> str:
+        return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+
+    assert run() == "[] False\n"
+    edit(copy.styles_dir / "ereader.css", "/*", "/* changed */\n/*")
+    assert run() == f"[{EPUB!r}] False\n"
+
+
 def test_a_print_style_that_moves_no_text_rebuilds_the_pdf_alone(copy: Project):
     before = snapshot(copy)
     edit(copy.styles_dir / "print.css", "color: #555;", "color: #444;")
