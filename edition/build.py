@@ -114,8 +114,8 @@ def build(
     if "pdf" in todo or starts is None:
         # Imported only now: WeasyPrint alone takes a second to import, which a build with
         # nothing to do, or with only the EPUB to write, should not pay.
-        from .pages import page_starts
-        from .pdf import first_page_of, layout, typesetter_for, write_pdf
+        from .pages import first_page_of, page_starts
+        from .pdf import layout, typesetter_for, write_pdf
 
         with report.stage("lay out the print edition"):
             if progress:

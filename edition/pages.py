@@ -37,6 +37,11 @@ def page_starts(pages: list[Page], first: int) -> list[PageStart]:
     return starts
 
 
+def first_page_of(pages: list[Page], anchor: str) -> int:
+    """The index (from 0) of the page on which the element with this id begins."""
+    return next(index for index, page in enumerate(pages) if anchor in page.anchors)
+
+
 def boxes_in_blocks(box, prune=lambda box: False, block: str = "") -> Iterator[tuple[object, str]]:
     """Every box under `box` in document order, with the id of its nearest block-level ancestor
     (or table row) that has one; `prune` leaves out a box and everything in it."""

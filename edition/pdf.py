@@ -9,24 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 
 import pydyf
-import weasyprint.layout
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.css.counters import CounterStyle
 from weasyprint.document import Document, Page
-from weasyprint.formatting_structure.boxes import Box, PageBox
-from weasyprint.layout import LayoutContext
 from weasyprint.text.fonts import FontConfiguration
 
+from .breaks import PageBreaks, movable_blocks, resumable_blocks, resumable_page, stopping_at_a_carried_note
 from .errors import EditionError
 from .fetcher import LocalFetcher, RefusedResource
 from .html import FRONT, PrintPart, continue_from, print_part, print_parts
 from .inputs import digest
-from .model import Edition, Imprint, Paragraph
-from .pages import boxes_in_blocks, page_starts, text_in_blocks
+from .model import Edition, Essay, Imprint
+from .pages import first_page_of
 from .project import PRINT_STYLES, Project
 from .reader import Profile
 
@@ -79,20 +76,19 @@ class Typesetter:
         self.laid_out = {key: document for key, document in self.laid_out.items() if key in self.used}
         self.used = set()
 
-    def render(self, html: str, first_page: int, course: str, heads: tuple[str, str] | None = None) -> Document:
+    def render(self, html: str, first_page: int, course: str, continues: Essay | None = None) -> Document:
         """The HTML laid out in pages numbered from `first_page`, the course in their foot.
 
-        A part opens on a right-hand page. A layout that continues a part (`heads` given: the
-        left and the right running head) starts on the side its first page number falls on,
-        and with the running heads that the part's title and byline set."""
+        A part opens on a right-hand page. A layout that continues an essay from a page within it
+        (`continues`) starts on the side its first page number falls on, with the running heads
+        that the essay's title and byline set."""
         # The paper, where the numbers start, and the course: the only rules not in the stylesheets.
         rules = f"@page {{ size: {self.page_size}; }} @page :first {{ counter-reset: page {first_page}; }}"
         if course:
             rules += f" @page main {{ @bottom-center {{ content: {css_string('Course reader for ' + course)}; }} }}"
-        if heads:
-            left, right = map(css_string, heads)
-            rules += f" @page main:left {{ @top-left {{ content: {left}; }} }}"
-            rules += f" @page main:right {{ @top-right {{ content: {right}; }} }}"
+        if continues:
+            rules += f" @page main:left {{ @top-left {{ content: {css_string(continues.author)}; }} }}"
+            rules += f" @page main:right {{ @top-right {{ content: {css_string(continues.title)}; }} }}"
             if first_page % 2 == 0:
                 rules += " html { break-before: left; }"
         try:
@@ -104,23 +100,15 @@ class Typesetter:
         except RefusedResource as refused:
             raise EditionError(str(refused)) from None
 
-    def lay_out(
-        self,
-        html: str,
-        first_page: int,
-        course: str,
-        heads: tuple[str, str] | None,
-        breakable: set[str],
-        breaks: set[str],
-    ) -> tuple[Document, str | None]:
-        """As `render`, but the layout ends with the first page from which the note of a call on
-        it is carried over to the next page. The pages, and the id of the block (one of
-        `breakable`, the blocks that may start a page) to start on a new page so that the note
-        stays with its call; None if the layout went to the end, or if only blocks in `breaks`,
-        which start a page already, could be moved."""
-        with _until_a_footnote_is_carried_over(breakable, breaks) as to_break:
-            document = self.render(html, first_page, course, heads)
-        return document, next(iter(to_break), None)
+    def render_until_a_note_is_carried(
+        self, html: str, first_page: int, course: str, continues: Essay | None, breaks: PageBreaks
+    ) -> tuple[Document, tuple[str, str] | None]:
+        """As `render`, but the layout ends with the first page that carries over a note which a
+        page break can bring back. The pages, and the block to start on a new page with the id of
+        the note it brings back (None if the layout went to the end)."""
+        with stopping_at_a_carried_note(breaks) as found:
+            document = self.render(html, first_page, course, continues)
+        return document, next(iter(found), None)
 
 
 def typesetter_for(project: Project, page_size: str, styles: str, previous: Typesetter | None) -> Typesetter:
@@ -160,7 +148,7 @@ def layout(
         main += [None] * (len(main) % 2)
         document = _lay_out_part(typesetter, edition, imprint, part, pages, len(main) + 1, course)
         for index, page in enumerate(document.pages, start=len(main) + 1):
-            for anchor in page.anchors:  # an element on several pages is on each one's list
+            for anchor in page.anchors:  # an element on several pages is on each one's list, or on the first
                 pages.setdefault(anchor, str(index))
         main += document.pages
         if progress:
@@ -185,46 +173,34 @@ def _lay_out_part(
 ) -> Document:
     """The part laid out, or as it was laid out last time if the part shows nothing new.
 
-    WeasyPrint carries a footnote over to the next page, whatever the `footnote-policy`, when
-    that lets the paragraph at the foot of the page keep its first two lines there (WeasyPrint
-    issue 2432). So WeasyPrint lays out the part only until it carries over the note of a call
-    on the page it has just made; a block is then started on a new page to keep the note with
-    its call (see `_block_to_break`). The pages before that block stay, and the layout resumes
-    from the last page before it that opens with a paragraph or an author's note of its own
-    (see `resumable_page`), else from the start of the part.
+    Each time WeasyPrint carries a note over to the next page, the layout stops there, a block
+    is started on a new page to bring the note back, and the layout resumes from the last page
+    before that block that opens with a paragraph or note of its own, keeping the pages before
+    it; else from where it last started (see `breaks`).
     """
     html = print_part(edition, imprint, part, pages)
-    heads = (part.essay.author, part.essay.title) if part.essay else None
-    breakable = breakable_blocks(part)
+    movable, resumable = movable_blocks(part), resumable_blocks(part)
 
-    def lay_out() -> Document:
+    def lay_out_part() -> Document:
         kept: list[Page] = []
         start = None  # the block the layout resumes from, if it does not lay out the whole part
-        breaks: set[str] = set()
+        breaks = PageBreaks(movable)
         while True:
-            html_now = print_part(edition, imprint, part, pages, breaks) if breaks else html
+            html_now = print_part(edition, imprint, part, pages, breaks.blocks) if breaks.blocks else html
             if start:
                 html_now = continue_from(html_now, start)
-            number = first_page + len(kept)
-            document, late = typesetter.lay_out(html_now, number, course, heads if start else None, breakable, breaks)
-            if late is None:
+            continues = part.essay if start else None
+            document, to_break = typesetter.render_until_a_note_is_carried(
+                html_now, first_page + len(kept), course, continues, breaks
+            )
+            if to_break is None:
                 return document.copy(kept + document.pages) if kept else document
-            breaks.add(late)
-            if resume := resumable_page(document.pages, late, breakable):
+            breaks.add(*to_break)
+            if resume := resumable_page(document.pages, to_break[0], resumable):
                 index, start = resume
                 kept += document.pages[:index]
 
-    return typesetter.reuse(digest(str(first_page), course, html), lay_out)
-
-
-def breakable_blocks(part: PrintPart) -> set[str]:
-    """The blocks of the part that may be started on a new page, and from which a layout may
-    resume: an essay's paragraphs and its authors' notes. The template gives them the class
-    `new-page`, and they have no top margin for the top of a page to take away."""
-    if not part.essay:
-        return set()
-    paragraphs = {block.id for block in part.essay.body if isinstance(block, Paragraph)}
-    return paragraphs | {note.id for note in part.essay.notes}
+    return typesetter.reuse(digest(str(first_page), course, html), lay_out_part)
 
 
 def _blank_pages(typesetter: Typesetter, edition: Edition, imprint: Imprint, count: int, course: str) -> list[Page]:
@@ -289,98 +265,3 @@ def _page_references_listed_once() -> Iterator[None]:
         yield
     finally:
         pydyf.PDF.page_references = listing
-
-
-@contextmanager
-def _until_a_footnote_is_carried_over(breakable: set[str], breaks: set[str]) -> Iterator[list[str]]:
-    """While in this context, WeasyPrint ends a layout after the first page from which it
-    carries the note of a call on that page over to the next; the block to start on a new page
-    instead (see `_block_to_break`) is put in the list this yields. A note whose block to break
-    is one of `breaks` already is left where WeasyPrint puts it: there is no more to be done.
-
-    WeasyPrint's pagination (`make_all_pages`) makes the pages one by one; stopping it early
-    leaves a document of the pages made so far, with their running heads and numbers, so
-    that a part is not laid out to its end only to be laid out again from an early page."""
-    paginate = weasyprint.layout.make_all_pages
-    to_break: list[str] = []
-
-    def make_all_pages(context: LayoutContext, root_box: Box, html: HTML, pages: list[PageBox]) -> Iterator[PageBox]:
-        for page_box in paginate(context, root_box, html, pages):
-            yield page_box
-            carried = context.reported_footnotes
-            for box, called_in in boxes_in_blocks(page_box):
-                if box.footnote is not None and box.footnote in carried and called_in:
-                    block = _block_to_break(page_box, called_in, breakable)
-                    if block not in breaks:
-                        to_break.append(block)
-                        return
-
-    weasyprint.layout.make_all_pages = make_all_pages
-    try:
-        yield to_break
-    finally:
-        weasyprint.layout.make_all_pages = paginate
-
-
-def _block_to_break(page_box: PageBox, called_in: str, breakable: set[str]) -> str:
-    """The block to start on a new page so that the note called in block `called_in` stays on
-    this page: the last one on the page, from that block on, that may start a page (one of
-    `breakable`), else the block of the call itself.
-
-    WeasyPrint carries a note over to make room for the second line of the paragraph at the
-    foot of the page, so as not to leave its first line alone there (`orphans`): the note may
-    have been called several paragraphs earlier. Moving that last paragraph brings the note
-    back; moving the paragraph of the call would move all those in between too, and leave the
-    page half empty."""
-    blocks = list(dict.fromkeys(block for _, block in text_in_blocks(page_box)))
-    after = blocks[blocks.index(called_in) :] if called_in in blocks else []
-    return next((block for block in reversed(after) if block in breakable), called_in)
-
-
-@dataclass(frozen=True)
-class Footnote:
-    """Where a footnote landed: the block holding its call, the call's page and the note's."""
-
-    block: str
-    call_page: int
-    note_page: int
-
-
-def footnotes(pages: list[Page]) -> list[Footnote]:
-    """Every footnote on these pages, in the order of their calls."""
-    calls: dict[str, tuple[int, str]] = {}
-    notes: dict[str, int] = {}
-    for index, page in enumerate(pages):
-        for anchor in page.anchors:
-            notes.setdefault(anchor, index)
-        for box, block in boxes_in_blocks(page._page_box):
-            if (box.element_tag or "").endswith("::footnote-call"):
-                calls.setdefault(box.element.get("id"), (index, block))
-    return [Footnote(block, index, notes.get(note, index)) for note, (index, block) in calls.items()]
-
-
-def resumable_page(pages: list[Page], late: str, resumable: set[str]) -> tuple[int, str] | None:
-    """The last page, no later than the one on which the block `late` begins, from which a
-    layout can resume (see `resumable_pages`); None if there is none."""
-    first_late = first_page_of(pages, late)
-    return next((page for page in reversed(resumable_pages(pages, resumable)) if page[0] <= first_late), None)
-
-
-def resumable_pages(pages: list[Page], resumable: set[str]) -> list[tuple[int, str]]:
-    """The pages after the first from which a layout can resume, each with its index and the
-    block it opens with: the start of a block in `resumable`, and no footnote carried over from
-    an earlier page."""
-    carried = {page for note in footnotes(pages) for page in range(note.call_page + 1, note.note_page + 1)}
-    return [
-        (index, start.block)
-        for start in page_starts(pages, 0)
-        if (index := int(start.label) - 1) > 0
-        and not start.offset
-        and start.block in resumable
-        and index not in carried
-    ]
-
-
-def first_page_of(pages: list[Page], anchor: str) -> int:
-    """The index (from 0) of the page on which the element with this id begins."""
-    return next(index for index, page in enumerate(pages) if anchor in page.anchors)

@@ -4,15 +4,18 @@ layout of the whole part."""
 
 from __future__ import annotations
 
+import itertools
+
 import lxml.html
 import pytest
 from weasyprint.document import Page
 from weasyprint.formatting_structure import boxes
 
+from edition.breaks import PageBreaks, footnotes, movable_blocks, resumable_blocks, resumable_pages
 from edition.html import PrintPart, continue_from, print_part, print_parts
-from edition.model import Edition, Imprint
+from edition.model import Edition, Heading, Imprint, Paragraph
 from edition.pages import text_in_blocks
-from edition.pdf import Typesetter, breakable_blocks, footnotes, resumable_pages
+from edition.pdf import Typesetter
 from edition.project import Project
 
 FIRST_PAGE = 13  # an odd number, as a part opens on a right-hand page
@@ -51,28 +54,52 @@ def test_a_layout_ends_with_the_first_page_from_which_a_note_is_carried_over(
     assert carried, "this test needs a part whose whole layout carries a note over"
     page = min(note.call_page for note in carried)
     html = print_part(edition, Imprint(), weissman, {})
-    breakable = breakable_blocks(weissman)
 
-    document, late = typesetter.lay_out(html, FIRST_PAGE, "", None, breakable, set())
+    document, found = typesetter.render_until_a_note_is_carried(
+        html, FIRST_PAGE, "", None, PageBreaks(movable_blocks(weissman))
+    )
 
-    assert len(document.pages) == page + 1 < len(whole)
+    assert found is not None and len(document.pages) == page + 1 < len(whole)
     assert [drawn(page) for page in document.pages] == [drawn(page) for page in whole[: page + 1]]
     # The block to move is the paragraph at the foot of the page, whose second line the note
-    # made room for; moved to the next page, it brings every note of the page back.
+    # made room for, not the paragraph of the call; moved to the next page, it brings every
+    # note of the page back.
+    block, note = found
     *_, (_, last) = text_in_blocks(whole[page]._page_box)
-    assert late == last and late in breakable
-    moved = typesetter.render(print_part(edition, Imprint(), weissman, {}, {late}), FIRST_PAGE, "").pages
+    assert block == last and block not in {note.block for note in carried}
+    assert note in whole[page + 1].anchors and note not in whole[page].anchors
+    moved = typesetter.render(print_part(edition, Imprint(), weissman, {}, {block}), FIRST_PAGE, "").pages
     assert all(note.note_page == note.call_page for note in footnotes(moved) if note.call_page <= page)
 
 
-def test_a_layout_goes_to_the_end_when_the_block_to_move_starts_a_page_already(
+def test_a_note_a_break_did_not_bring_back_is_left_where_weasyprint_puts_it(
     typesetter: Typesetter, edition: Edition, weissman: PrintPart, whole: list[Page]
 ):
-    breakable = breakable_blocks(weissman)
     html = print_part(edition, Imprint(), weissman, {})
-    document, late = typesetter.lay_out(html, FIRST_PAGE, "", None, breakable, breakable)
-    assert late is None
+    breaks = PageBreaks(movable_blocks(weissman))
+    _, (_, note) = typesetter.render_until_a_note_is_carried(html, FIRST_PAGE, "", None, breaks)
+    breaks.notes.add(note)  # as if its break had been made, and the note were carried over again
+    document, found = typesetter.render_until_a_note_is_carried(html, FIRST_PAGE, "", None, breaks)
+    assert found is None
     assert len(document.pages) == len(whole)
+
+
+def test_a_paragraph_after_a_heading_takes_the_heading_to_the_next_page(edition: Edition):
+    """And the first paragraph and the first note, which would leave the title or the heading
+    "Notes" alone at the foot of a page, are not moved."""
+    filtzer, weissman = print_parts(edition)[:2]
+    body, movable = filtzer.essay.body, movable_blocks(filtzer)
+    first = next(block for block in body if isinstance(block, Paragraph))
+    assert movable[first.id] is None
+    pairs = [pair for pair in itertools.pairwise(body) if isinstance(pair[1], Paragraph) and pair[1] is not first]
+    headed = [(before, block) for before, block in pairs if isinstance(before, Heading)]
+    assert headed, "this test needs an essay with subheadings"
+    assert all(movable[block.id] == before.id for before, block in headed)
+    assert all(movable[block.id] == block.id for before, block in pairs if isinstance(before, Paragraph))
+    notes, movable = weissman.essay.notes, movable_blocks(weissman)
+    assert movable[notes[0].id] is None and all(movable[note.id] == note.id for note in notes[1:])
+    heading = headed[0][0]
+    assert f'<h2 id="{heading.id}" class="new-page">' in print_part(edition, Imprint(), filtzer, {}, {heading.id})
 
 
 def test_a_layout_resumed_from_a_page_gives_the_pages_of_the_whole_layout(
@@ -80,14 +107,13 @@ def test_a_layout_resumed_from_a_page_gives_the_pages_of_the_whole_layout(
 ):
     """From a page opening with a paragraph and from one opening with an author's note: the same
     text in the same places, the running heads, folio, note letters and list numbers too."""
-    resumable = resumable_pages(whole, breakable_blocks(weissman))
+    resumable = resumable_pages(whole, resumable_blocks(weissman))
     notes = {note.id for note in weissman.essay.notes}
     paragraph = next(page for page in resumable if page[1] not in notes)
     note = next(page for page in resumable if page[1] in notes)
     html = print_part(edition, Imprint(), weissman, {})
-    heads = (weissman.essay.author, weissman.essay.title)
     for index, block in [paragraph, note]:
-        resumed = typesetter.render(continue_from(html, block), FIRST_PAGE + index, "", heads).pages
+        resumed = typesetter.render(continue_from(html, block), FIRST_PAGE + index, "", weissman.essay).pages
         assert [drawn(page) for page in resumed] == [drawn(page) for page in whole[index:]], block
 
 

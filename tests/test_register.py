@@ -12,7 +12,7 @@ from lxml import etree
 from weasyprint.document import Document
 
 from edition.model import Edition
-from edition.pdf import first_page_of
+from edition.pages import first_page_of
 from edition.project import Project
 
 XHTML = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
