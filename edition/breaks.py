@@ -51,13 +51,10 @@ def movable_blocks(part: PrintPart) -> dict[str, str | None]:
 
 
 def resumable_blocks(part: PrintPart) -> set[str]:
-    """The blocks a layout of the part may resume from, when a page opens with one of them: an
-    essay's paragraphs and authors' notes, which have no top margin for the top of a page to take
-    away."""
-    if not part.essay:
-        return set()
-    paragraphs = {block.id for block in part.essay.body if isinstance(block, Paragraph)}
-    return paragraphs | {note.id for note in part.essay.notes}
+    """The blocks a layout of the part may resume from, when a page opens with one of them: the
+    blocks that may be moved (an essay's paragraphs and authors' notes), which have no top margin
+    for the top of a page to take away."""
+    return set(movable_blocks(part))
 
 
 @dataclass
@@ -77,6 +74,8 @@ class PageBreaks:
         also move every one after it and leave the page half empty. A note carried over again
         after a break made for it does not fit beside its call at all, and is left where
         WeasyPrint puts it."""
+        if not carried:  # most pages: spare walking their boxes
+            return None
         order = list(dict.fromkeys(block for _, block in text_in_blocks(page_box)))
         for box, called_in in boxes_in_blocks(page_box):
             if box.footnote is None or box.footnote not in carried or called_in not in order:
