@@ -1,6 +1,7 @@
 """`edition check`: every problem in the sources, in one run, each with a stable code.
 
-The codes E001–E031 come from reading and validating the sources (`source`, `register`); this
+The codes E001–E031 come from reading and validating the sources (`source`, `register`,
+`apparatus`); this
 module adds the checks an editor needs beyond the schema (E040–E053), which read the XML as it
 is, so they run even where the schema or the references fail. Each code is documented in the
 README. Hands on a sorted list of `Diagnostic`s; `build` stops when it is not empty.

@@ -14,7 +14,20 @@ import lxml.html
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from .model import Edition, Entry, Essay, Heading, Imprint, Inline, Mention, PageStart, Paragraph, Quotation, Span
+from .model import (
+    Edition,
+    Entry,
+    Essay,
+    Heading,
+    Imprint,
+    Inline,
+    Mention,
+    PageStart,
+    Paragraph,
+    Quotation,
+    Span,
+    plain,
+)
 
 
 @dataclass
@@ -35,6 +48,13 @@ def essay_label(essay: Essay) -> str:
     return essay.author.split()[-1]
 
 
+def upper_first(content: list[Inline]) -> list[Inline]:
+    """The content with a capital first letter, for a sentence that stands alone (after a citation)."""
+    if content and isinstance(content[0], str):
+        return [content[0][:1].upper() + content[0][1:], *content[1:]]
+    return content
+
+
 def places(entry: Entry, essays: list[Essay]) -> list[tuple[Essay, list[Mention]]]:
     """Where each essay names an entry: one mention per paragraph or note, in reading order."""
     grouped = []
@@ -50,15 +70,15 @@ def places(entry: Entry, essays: list[Essay]) -> list[tuple[Essay, list[Mention]
 
 PRINT = Target(epub=False)
 EPUB = Target(epub=True)
-MAX_CROSS_REFERENCES = 3  # the other essays an editorial note points to by place
 
 
 class InlineRenderer:
     """Renders phrase-level content.
 
-    It remembers each author's note's calls, so every call has its own id, and the editorial
-    footnotes a block has called: print sets them in the text, where WeasyPrint floats them to
-    the foot of the page; the EPUB sets them as `aside`s after the block (`footnotes()`).
+    It remembers each author's note's calls, so every call has its own id. An editorial note is
+    called where the edition's notes say: print sets the note in the text, where WeasyPrint
+    floats it to the foot of the page; the EPUB links the call to the note, which the essay's
+    template sets after the essay's text (`editorial_notes`).
     """
 
     def __init__(self, target: Target, edition: Edition, page_starts: list[PageStart] = ()):
@@ -66,8 +86,13 @@ class InlineRenderer:
         self.edition = edition
         self.entries = edition.entries
         self.calls: dict[str, int] = {}
-        self.pending: list[tuple[str, str, str]] = []
-        self.footnote_count = 0
+        # The EPUB's note calls are letters, as in print, counted again in each essay; a chapter
+        # has no pages to tell two notes of one letter apart, so after z come aa, ab, ….
+        self.markers = {
+            note.anchor: letters(number)
+            for essay in edition.essays
+            for number, note in enumerate(edition.notes_of(essay), start=1)
+        }
         # Where the print edition's pages begin, by block: each is marked once, where it falls.
         self.page_marks: dict[str, list[tuple[int, str]]] = {}
         self.pages_marked: list[str] = []
@@ -118,6 +143,8 @@ class InlineRenderer:
                 return Markup('<a href="{}">{}</a>').format(part.attrs["target"], inner)
             case "mention":
                 return self.mention(part, inner)
+            case "anchor":
+                return self.note_call(part.attrs["id"])
             case "pagebreak":
                 return self.page_break(part.attrs["label"])
             case _:
@@ -140,54 +167,45 @@ class InlineRenderer:
         return f"{mention.essay_id}.xhtml#{mention.anchor}" if self.target.epub else f"#{mention.anchor}"
 
     def mention(self, part: Span, inner: Markup) -> Markup:
-        """A name in the text, linked to its entry; the first in an essay calls the entry's note."""
+        """A name in the text, linked to its entry, and the call of the note it carries, if any."""
         entry = part.attrs["ref"]
         anchor = part.attrs.get("anchor")
         if not anchor:
             return Markup('<a class="xref" href="{}">{}</a>').format(self.entry_href(entry), inner)
         named = Markup('<a class="mention" id="{}" href="{}">{}</a>').format(anchor, self.entry_href(entry), inner)
-        if not part.attrs.get("first"):
-            return named
-        if not self.target.epub:
-            note = self.footnote(entry, anchor)
-            return named + Markup('<span class="footnote" id="note-{}">{}</span>').format(anchor, note)
-        self.footnote_count += 1
-        marker = cyclic_letter(self.footnote_count)
-        self.pending.append((entry, anchor, marker))
-        return named + Markup(
-            '<a class="fnref" id="call-{0}" href="#fn-{0}" epub:type="noteref" role="doc-noteref">{1}</a>'
-        ).format(anchor, marker)
+        return named + self.note_call(anchor)
 
-    def footnote(self, entry_id: str, anchor: str) -> Markup:
-        """An entry's editorial note as a footnote: name, dates, note, and where else it is named."""
-        entry = self.entries[entry_id]
-        essay_id = next(m.essay_id for m in entry.mentions if m.anchor == anchor)
-        head = Markup('<b class="fn-name">{}</b>').format(entry.name)
+    def note_call(self, anchor: str) -> Markup:
+        """The editorial note called at `anchor`: in print the note itself, which WeasyPrint
+        floats to the foot of the page; in the EPUB a link to it."""
+        if anchor not in self.edition.notes:
+            return Markup("")
+        if not self.target.epub:
+            return Markup('<span class="footnote" id="note-{}">{}</span>').format(anchor, self.note_text(anchor))
+        return Markup(
+            '<a class="fnref" id="call-{0}" href="#fn-{0}" epub:type="noteref" role="doc-noteref">{1}</a>'
+        ).format(anchor, self.markers[anchor])
+
+    def note_text(self, anchor: str) -> Markup:
+        """An editorial note's text: a commentary, or the identification of each entry it names."""
+        note = self.edition.notes[anchor]
+        if note.commentary:
+            return self(note.commentary.content)
+        return Markup(" ").join(self.identification(self.entries[entry]) for entry in note.entries)
+
+    def identification(self, entry: Entry) -> Markup:
+        """Who or what an entry is: its name in bold, its dates, and the editors' sentence."""
+        head = Markup('<b class="fn-name">{}</b>').format(self(entry.head))
         if entry.dates:
             head += Markup(" ({})").format(entry.dates)
-        text = Markup(" ").join(self(paragraph) for paragraph in entry.note)
-        elsewhere = [(essay, found) for essay, found in places(entry, self.edition.essays) if essay.id != essay_id]
-        if len(elsewhere) > MAX_CROSS_REFERENCES:
-            # A long reader would repeat the register in every note, and make each note longer
-            # with every essay added.
-            return Markup("{}. {} Also named in {} other essays: see the register.").format(head, text, len(elsewhere))
-        for essay, mentions in elsewhere:
-            first = Markup('<a class="place" href="{}">{}</a>').format(self.place_href(mentions[0]), mentions[0].where)
-            more = " and elsewhere" if len(mentions) > 1 else ""
-            text += Markup(" Also in {}’s essay: {}{}.").format(essay_label(essay), first, more)
-        return Markup("{}. {}").format(head, text)
+        return Markup("{}, {}").format(head, self(entry.identification))
 
-    def footnotes(self) -> Markup:
-        """The EPUB asides of the footnotes called since the last call; then forgets them."""
-        asides = Markup("").join(
-            Markup(
-                '<aside class="footnote" id="fn-{0}" epub:type="footnote" role="doc-footnote">'
-                '<p><a class="fn-back" href="#call-{0}" role="doc-backlink">{1}</a> {2}</p></aside>\n'
-            ).format(anchor, marker, self.footnote(entry, anchor))
-            for entry, anchor, marker in self.pending
-        )
-        self.pending = []
-        return asides
+    def editorial_notes(self, essay: Essay) -> list[tuple[str, str, Markup]]:
+        """The EPUB's notes of an essay, set after its text: (anchor, marker, text) in reading order."""
+        return [
+            (note.anchor, self.markers[note.anchor], self.note_text(note.anchor))
+            for note in self.edition.notes_of(essay)
+        ]
 
     def noteref(self, part: Span, inner: Markup) -> Markup:
         note = part.attrs["note"]
@@ -198,35 +216,70 @@ class InlineRenderer:
         )
 
 
+# Spans a reader activates: a page marker inside one would become part of the link's name.
+LINKS = {"mention", "ref", "noteref"}
+
+
 def insert_page_breaks(content: list[Inline], marks: list[tuple[int, str]]) -> list[Inline]:
-    """The content with a page-break span before the letter or digit at each offset."""
+    """The content with a page-break span where each page begins: before the letter or digit at
+    its offset, or, where that falls inside a word or a link, after the word or the link, as
+    DAISY's guidance on page markers asks (never inside a word, a link or a heading)."""
     pending = sorted(marks, key=lambda mark: mark[0])
-    count = 0
+    count = 0  # letters and digits walked so far
+    in_word = False  # the last character walked was a letter or digit
+    deferred: list[str] = []  # labels of pages that began inside the current word or link
+
+    def marker(label: str) -> Span:
+        return Span("pagebreak", [], {"label": label})
+
+    def due() -> list[str]:
+        labels = []
+        while pending and count >= pending[0][0]:
+            labels.append(pending.pop(0)[1])
+        return labels
 
     def walk(parts: list[Inline]) -> list[Inline]:
-        nonlocal count
+        nonlocal count, in_word, deferred
         out: list[Inline] = []
         for part in parts:
+            if isinstance(part, Span) and part.kind in LINKS:
+                length = sum(character.isalnum() for character in plain([part]))
+                if length and not in_word:
+                    out += [marker(label) for label in due()]  # the page begins with the link
+                count += length - 1
+                deferred += due()  # the page begins inside the link: mark it after
+                count += 1
+                out.append(part)
+                in_word = in_word or bool(length)
+                continue
             if isinstance(part, Span):
                 out.append(Span(part.kind, walk(part.children), part.attrs))
                 continue
             piece = ""
             for character in part:
-                while pending and character.isalnum() and count >= pending[0][0]:
-                    if piece:
-                        out.append(piece)
-                    piece = ""
-                    out.append(Span("pagebreak", [], {"label": pending.pop(0)[1]}))
+                if not character.isalnum():
+                    if deferred:
+                        out += [piece, *map(marker, deferred)] if piece else [*map(marker, deferred)]
+                        piece, deferred = "", []
+                    in_word = False
+                else:
+                    labels = due()
+                    if in_word:
+                        deferred += labels
+                    elif labels:
+                        out += [piece, *map(marker, labels)] if piece else [*map(marker, labels)]
+                        piece = ""
+                    count += 1
+                    in_word = True
                 piece += character
-                count += character.isalnum()
             if piece:
                 out.append(piece)
         return out
 
     result = walk(content)
     # A page that begins after the last letter of the block (only possible if the outputs
-    # differ) is marked at its end rather than lost.
-    result += [Span("pagebreak", [], {"label": label}) for _, label in pending]
+    # differ), or inside its last word, is marked at its end rather than lost.
+    result += [marker(label) for label in [*deferred, *(label for _, label in pending)]]
     return result
 
 
@@ -244,6 +297,7 @@ def _environment() -> Environment:
     env.tests["quotation"] = lambda block: isinstance(block, Quotation)
     env.globals["essay_label"] = essay_label
     env.globals["places"] = places
+    env.globals["upper_first"] = upper_first
     return env
 
 
@@ -259,9 +313,10 @@ def _render(
     )
 
 
-def cyclic_letter(number: int) -> str:
-    """1 → a, 26 → z, 27 → a: the markers of editorial footnotes, as in print (print.css)."""
-    return chr(ord("a") + (number - 1) % 26)
+def letters(number: int) -> str:
+    """1 → a, 26 → z, 27 → aa, 28 → ab: the EPUB's marks of editorial notes."""
+    prefix, last = divmod(number - 1, 26)
+    return (letters(prefix) if prefix else "") + chr(ord("a") + last)
 
 
 @dataclass(frozen=True)

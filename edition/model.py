@@ -15,9 +15,10 @@ class Span:
     """A phrase-level element: what kind it is, its attributes, and what it contains.
 
     Kinds: title, foreign, lead-in, italic, emph, q, noteref, interpolation, correction, lb,
-    ref, mention. A correction holds the corrected reading as children and the received
+    ref, mention, anchor. A correction holds the corrected reading as children and the received
     reading in attrs["sic"]. A mention names a register entry: attrs["ref"] is its id; the
-    register stage adds attrs["anchor"], and attrs["first"] on an essay's first mention.
+    register stage adds attrs["anchor"], and attrs["first"] on an essay's first mention. An
+    anchor (attrs["id"]) marks where an editorial commentary note is called.
     """
 
     kind: str
@@ -119,16 +120,47 @@ class Mention:
 
 @dataclass
 class Entry:
-    """A register entry: a person, organisation, event, term or work the essays name."""
+    """A register entry: a person, organisation, event, term or work the essays name.
+
+    `head` is how a note names it (a work by its title); `identification` says in a sentence who
+    or what it is. `related` lists the entries of a work's authors and editors, whose note it
+    shares where they are named together. A `register_only` entry gets no footnote.
+    """
 
     id: str
     section: str
     name: str
     sort_key: str
     dates: str
+    head: list[Inline]
     citation: list[Inline]
-    note: list[list[Inline]]
+    identification: list[Inline]
+    related: list[str] = field(default_factory=list)
+    register_only: bool = False
     mentions: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class Commentary:
+    """An editors' note on a passage: where an essay errs, where historians disagree, or what
+    a passage needs that an identification cannot give. Called at the anchor `anchor`."""
+
+    id: str
+    anchor: str
+    content: list[Inline]
+
+
+@dataclass(frozen=True)
+class EditorialNote:
+    """One editorial footnote as a reader meets it: called at `anchor` (a mention's anchor or a
+    commentary anchor) in block `block` of essay `essay_id`. It identifies `entries` (one, or a
+    work with its author named beside it) or carries `commentary`."""
+
+    anchor: str
+    essay_id: str
+    block: str
+    entries: tuple[str, ...] = ()
+    commentary: Commentary | None = None
 
 
 @dataclass
@@ -176,6 +208,7 @@ class Edition:
     essays: list[Essay]
     register: list[RegisterSection]
     sources: list[Path]
+    notes: dict[str, EditorialNote] = field(default_factory=dict)  # by the anchor that calls each
 
     @property
     def authors(self) -> list[str]:
@@ -188,6 +221,10 @@ class Edition:
     @property
     def entries(self) -> dict[str, Entry]:
         return {entry.id: entry for section in self.register for entry in section.entries}
+
+    def notes_of(self, essay: Essay) -> list[EditorialNote]:
+        """An essay's editorial notes in reading order."""
+        return [note for note in self.notes.values() if note.essay_id == essay.id]
 
     @property
     def corrections(self) -> list[Correction]:

@@ -28,7 +28,7 @@ from .model import (
     Span,
     plain,
 )
-from .tei import NS, XML_ID
+from .tei import NS, XML_ID, XML_LANG
 
 # Section title, then the entries it gathers, with the element that holds each entry's name.
 SECTIONS = [
@@ -63,13 +63,25 @@ def read_register(tree: etree._ElementTree, inline) -> tuple[list[RegisterSectio
 def _entry(element: etree._Element, name_path: str, section: str, inline) -> Entry:
     note = element.find("tei:note", NS)
     citation: list[Inline] = []
-    if etree.QName(element).localname == "bibl":
+    related: list[str] = []
+    work = etree.QName(element).localname == "bibl"
+    if work:
         bare = copy.deepcopy(element)
         bare.remove(bare.find("tei:note", NS))
         citation = inline(bare)
+        # Who wrote or edited the work (not who translated it): named beside it, they share its note.
+        related = [
+            person.get("ref").removeprefix("#")
+            for person in element.xpath("tei:author[@ref] | tei:editor[@ref]", namespaces=NS)
+            if person.get("role") != "translator"
+        ]
     # A work without a title (an untitled manuscript) is named by its citation.
     named = element.find(name_path, NS)
     name = " ".join("".join(named.itertext() if named is not None else plain(citation)).split())
+    head: list[Inline] = [name]
+    if work and named is not None:
+        title = {"level": named.get("level", "m")} | ({"lang": named.get(XML_LANG)} if named.get(XML_LANG) else {})
+        head = [Span("title", [name], title)]
     person = section == "Persons"
     sort_name = name.split()[-1] + " " + name if person else name.removeprefix("The ")
     return Entry(
@@ -78,8 +90,11 @@ def _entry(element: etree._Element, name_path: str, section: str, inline) -> Ent
         name=name,
         sort_key=sort_name.casefold(),
         dates=_dates(element),
+        head=head,
         citation=citation,
-        note=[inline(p) for p in note.iterfind("tei:p", NS)],
+        identification=inline(note),
+        related=related,
+        register_only=element.get("rend") == "register-only",
     )
 
 
@@ -114,11 +129,10 @@ def link_mentions(
     """
     entries = {entry.id: entry for section in sections for entry in section.entries}
     problems = []
-    count = 0
     for essay in essays:
         seen: set[str] = set()
-        for where, content in labelled_content(essay):
-            for span in _mentions(content):
+        for block, where, content in labelled_content(essay):
+            for count, span in enumerate(_mentions(content), start=1):
                 ref = span.attrs["ref"]
                 line = int(span.attrs.get("line", 0))
                 if ref not in entries:
@@ -126,8 +140,8 @@ def link_mentions(
                         Diagnostic(shown[essay.id], line, 0, "E030", f"mention points at no register entry: #{ref}")
                     )
                     continue
-                count += 1
-                anchor = f"{essay.id}-m{count}"
+                # Numbered within its block, so an edit elsewhere changes no anchor here.
+                anchor = f"{block}-m{count}"
                 span.attrs["anchor"] = anchor
                 first = ref not in seen
                 if first:
@@ -144,30 +158,32 @@ def link_mentions(
     return problems
 
 
-def labelled_content(essay: Essay) -> Iterator[tuple[str, list[Inline]]]:
-    """Every piece of an essay's text in reading order, with the place a reader cites it by."""
+def labelled_content(essay: Essay) -> Iterator[tuple[str, str, list[Inline]]]:
+    """Every piece of an essay's text in reading order: the id of the element the outputs set it
+    in, the place a reader cites it by, and its content."""
     labels = {"reviewed": "head", "headnote": "headnote"}
     for item in essay.front:
-        yield labels.get(item.kind, item.kind), item.content
+        yield item.id, labels.get(item.kind, item.kind), item.content
     last = "¶1"
     for block in essay.body:
         yield from _labelled_block(block, last)
         if isinstance(block, Paragraph):
             last = f"¶{block.number}"
     for note in essay.notes:
-        yield f"n. {note.number}", note.content
-    for paragraph in essay.afterword:
-        yield "author’s note", paragraph
+        yield note.id, f"n. {note.number}", note.content
+    for number, paragraph in enumerate(essay.afterword, start=1):
+        yield f"{essay.id}-bio{number}", "author’s note", paragraph
 
 
-def _labelled_block(block: Block, last: str) -> Iterator[tuple[str, list[Inline]]]:
+def _labelled_block(block: Block, last: str) -> Iterator[tuple[str, str, list[Inline]]]:
     if isinstance(block, Paragraph):
-        yield f"¶{block.number}", block.content
+        yield block.id, f"¶{block.number}", block.content
     elif isinstance(block, Heading):
-        yield "heading", block.content
+        yield block.id, "heading", block.content
     elif isinstance(block, Quotation):
-        for paragraph in [*block.paragraphs, block.reference]:
-            yield last, paragraph
+        for number, paragraph in enumerate(block.paragraphs, start=1):
+            yield f"{block.id}-{number}", last, paragraph
+        yield f"{block.id}-ref", last, block.reference
 
 
 def _mentions(content: list[Inline]) -> Iterator[Span]:

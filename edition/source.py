@@ -13,10 +13,12 @@ from pathlib import Path
 
 from lxml import etree
 
+from .apparatus import editorial_notes, read_commentary
 from .errors import Diagnostic, EditionError, SourceError, display_path
 from .model import (
     Block,
     Change,
+    Commentary,
     Correction,
     Edition,
     Essay,
@@ -107,20 +109,52 @@ def load_edition(project: Project) -> Edition:
         raise SourceError(problems)
 
     register_path = project.source_dir / "register.xml"
+    commentary_path = project.source_dir / "commentary.xml"
     sections: list[RegisterSection] = []
-    if edition_tree.find("tei:text/tei:body/tei:ptr[@type='register']", NS) is not None:
-        register_tree = parse_xml(register_path, project)
-        problems = validate(register_tree, register_path, project, schema)
-        if problems:
-            raise SourceError(problems)
-        sections, lines = read_register(register_tree, lambda element: _inline(element, _ignore))
-        shown = {essay.id: display_path(essay.source, project.root) for essay in essays}
+    shown = {essay.id: display_path(essay.source, project.root) for essay in essays}
+    if _lists(edition_tree, "register"):
+        sections, lines = read_register(_read_valid(register_path, project, schema), _editors_inline)
         shown["register"] = display_path(register_path, project.root)
         problems = link_mentions(essays, sections, shown, lines)
         if problems:
             raise SourceError(problems)
-    sources = [project.edition_file, *essay_paths, *([register_path] if sections else []), project.schema]
-    return _read_edition(edition_tree, essays, sections, sources)
+    commentary: list[Commentary] = []
+    commentary_lines: dict[str, int] = {}
+    if _lists(edition_tree, "commentary"):
+        commentary, commentary_lines = read_commentary(_read_valid(commentary_path, project, schema), _editors_inline)
+        shown["commentary"] = display_path(commentary_path, project.root)
+    entries = {entry.id: entry for section in sections for entry in section.entries}
+    notes, problems = editorial_notes(essays, entries, commentary, shown, commentary_lines)
+    if problems:
+        raise SourceError(problems)
+    sources = [
+        project.edition_file,
+        *essay_paths,
+        *([register_path] if sections else []),
+        *([commentary_path] if commentary else []),
+        project.schema,
+    ]
+    edition = _read_edition(edition_tree, essays, sections, sources)
+    edition.notes = notes
+    return edition
+
+
+def _lists(tree: etree._ElementTree, kind: str) -> bool:
+    """Whether the edition file lists a part of this kind (the register, the commentary)."""
+    return tree.find(f"tei:text/tei:body/tei:ptr[@type='{kind}']", NS) is not None
+
+
+def _read_valid(path: Path, project: Project, schema: etree.RelaxNG) -> etree._ElementTree:
+    tree = parse_xml(path, project)
+    problems = validate(tree, path, project, schema)
+    if problems:
+        raise SourceError(problems)
+    return tree
+
+
+def _editors_inline(element: etree._Element) -> list[Inline]:
+    """The editors' own text (register, commentary): read as the essays are, with no corrections."""
+    return _inline(element, _ignore)
 
 
 def _ignore(sic: str, corr: str) -> None:
@@ -166,8 +200,7 @@ def _read_edition(
         for change in tree.getroot().iterfind("tei:teiHeader/tei:revisionDesc/tei:change", NS)
     ]
     conventions = [
-        _inline(p, _ignore)
-        for p in tree.getroot().iterfind("tei:text/tei:front/tei:div[@type='conventions']/tei:p", NS)
+        _editors_inline(p) for p in tree.getroot().iterfind("tei:text/tei:front/tei:div[@type='conventions']/tei:p", NS)
     ]
     return Edition(
         slug=_text(publication.find("tei:idno[@type='slug']", NS)),
@@ -363,6 +396,8 @@ def _span(element: etree._Element, record: Callable[[str, str], None]) -> list[I
         if element.get("type") == "noteref":
             return [Span("noteref", _children(element, record), {"note": target.removeprefix("#")})]
         return [Span("ref", _children(element, record), {"target": target})]
+    if tag == "anchor":
+        return [Span("anchor", [], {"id": element.get(XML_ID), "line": str(element.sourceline)})]
     return [Span(SPAN_KINDS[tag], _children(element, record), attrs)]
 
 

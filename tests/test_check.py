@@ -34,7 +34,11 @@ CASES: dict[str, Callable[[Project], None]] = {
     ),
     "E004": lambda p: edit(p.edition_file, 'target="weissman-1988.xml"/>', 'target="../weissman-1988.xml"/>'),
     "E010": lambda p: edit(essay(p), FIRST_PARAGRAPH, "<para/>" + FIRST_PARAGRAPH),
-    "E020": lambda p: edit(essay(p), 'target="#weissman-n1">1</ref>', 'target="#weissman-n99">1</ref>'),
+    "E020": lambda p: edit(
+        essay(p),
+        'target="#weissman-n1">1</ref>',
+        'target="#weissman-n1">1</ref><ref type="noteref" target="#weissman-n99">99</ref>',
+    ),
     "E021": lambda p: edit(
         essay(p),
         "</note>\n      </div>",
@@ -44,7 +48,16 @@ CASES: dict[str, Callable[[Project], None]] = {
     "E031": lambda p: edit(
         p.source_dir / "register.xml",
         "<head>Persons</head>",
-        '<head>Persons</head><person xml:id="nobody"><persName>Nobody</persName><note><p>No one.</p></note></person>',
+        '<head>Persons</head><person xml:id="nobody"><persName>Nobody</persName>'
+        '<note type="identification">No one.</note></person>',
+    ),
+    "E022": lambda p: edit(
+        p.source_dir / "commentary.xml",
+        "</listAnnotation>",
+        '<note xml:id="c-stray" type="commentary" target="#nowhere">A note.</note></listAnnotation>',
+    ),
+    "E023": lambda p: edit(
+        essay(p), "SERGE’S CONTRIBUTION TO</hi>", 'SERGE’S CONTRIBUTION TO</hi><anchor xml:id="stray"/>'
     ),
     "E040": lambda p: edit(essay(p), FIRST_PARAGRAPH, FIRST_PARAGRAPH.replace("<p>", '<p xml:id="trotsky">')),
     "E050": lambda p: edit(essay(p), "SERGE’S CONTRIBUTION TO</hi>", 'SERGE’S CONTRIBUTION TO</hi> "our"'),

@@ -69,7 +69,8 @@ def test_every_paragraph_is_there_with_its_number(documents: dict[str, etree._El
         assert numbers == [str(p.number) for p in essay.paragraphs]
 
 
-def test_every_note_call_and_backlink_resolves(documents: dict[str, etree._Element]):
+def test_every_note_call_and_backlink_resolves(documents: dict[str, etree._Element], edition: Edition):
+    authors_notes = {f"{essay.id}.xhtml": len(essay.notes) for essay in edition.essays}
     for name, document in documents.items():
         ids = set(document.xpath("//@id"))
         for link in document.xpath("//x:a[@href]", namespaces=XHTML_NS):
@@ -82,7 +83,7 @@ def test_every_note_call_and_backlink_resolves(documents: dict[str, etree._Eleme
             assert call.get("href")[1:] in ids
         notes = document.xpath("//x:section[@epub:type='endnotes']/x:ol/x:li", namespaces=XHTML_NS)
         footnotes = document.xpath("//x:aside[@epub:type='footnote']", namespaces=XHTML_NS)
-        assert len(notes) == (28 if name == "weissman-1988.xhtml" else 0)
+        assert len(notes) == authors_notes.get(name, 0)
         for note in [*notes, *footnotes]:
             backlink = note.xpath(".//x:a[@role='doc-backlink']/@href", namespaces=XHTML_NS)
             assert backlink and backlink[-1][1:] in ids
@@ -93,6 +94,7 @@ def test_every_epub_type_in_the_content_has_its_aria_role(documents: dict[str, e
         "noteref": "doc-noteref",
         "endnotes": "doc-endnotes",
         "footnote": "doc-footnote",
+        "endnote": None,  # DPUB-ARIA 1.1 deprecates doc-endnote: the list item needs no role
         "chapter": "doc-chapter",
         "colophon": "doc-colophon",
         "pagebreak": "doc-pagebreak",
@@ -135,24 +137,34 @@ def first_text_of_each_page(path: Path) -> dict[str, str]:
 
 def test_the_page_list_has_one_entry_per_page_of_the_print_body(outputs, documents):
     labels = [label for label, _ in page_list(documents)]
-    assert labels == list(first_text_of_each_page(outputs["pdf"]))
-    assert len(labels) > 40
+    assert labels and labels == list(first_text_of_each_page(outputs["pdf"]))
 
 
 def test_each_page_marker_stands_where_that_print_page_begins(outputs, documents):
-    """After each marker, the EPUB's text is the text that opens that page of the PDF."""
+    """After each marker comes the text that opens that page of the PDF, or, where the page
+    begins inside a word or a link, the text after that word or link; no marker stands inside a
+    heading, a link or a word (DAISY's guidance on page markers)."""
     opening = first_text_of_each_page(outputs["pdf"])
+    moved = 0
     for label, href in page_list(documents):
         name, anchor = href.split("#")
         (marker,) = documents[name].xpath(f"//*[@id='{anchor}']")
         assert marker.get("{http://www.idpf.org/2007/ops}type") == "pagebreak"
         assert marker.get("role") == "doc-pagebreak" and marker.get("aria-label") == label
+        assert not marker.xpath("ancestor::x:a | ancestor::x:h1 | ancestor::x:h2 | ancestor::x:h3", namespaces=XHTML_NS)
+        before = "".join(marker.xpath("preceding::text()[1]"))
+        after = "".join(marker.xpath("following::text()[1]"))
+        assert not (before[-1:].isalnum() and after[:1].isalnum()), f"page {label} is marked inside a word"
         following = "".join(
             ch
             for ch in "".join(marker.xpath("following::text()[not(ancestor::*[@class='pnum' or @class='fnref'])]"))
             if ch.isalnum()
         )
-        assert following[:14] == opening[label][:14], label
+        # A word or a link is at most 40 letters long.
+        skipped = next((k for k in range(40) if opening[label][k : k + 14] == following[:14]), None)
+        assert skipped is not None, label
+        moved += skipped > 0
+    assert moved < len(opening) / 4
 
 
 def test_the_ncx_lists_the_same_pages(epub_zip: zipfile.ZipFile, documents):
