@@ -21,6 +21,7 @@ from .cover import cover_alt, cover_png
 from .html import Chapter, epub_chapters, epub_navigation, epub_ncx
 from .model import Edition, Imprint, PageStart
 from .project import EREADER_STYLES, Project
+from .reader import CourseReader
 from .tei import XML_LANG
 
 XHTML = "application/xhtml+xml"
@@ -59,8 +60,22 @@ class PrintPages:
 
 
 def identifier(edition: Edition) -> str:
-    """A stable identifier for this version of this edition: the same source, the same id."""
+    """A stable identifier for this version of this edition: the same source, the same id. A
+    course reader is a book of its own: its id also depends on every setting of its profile."""
+    if not isinstance(edition, CourseReader):
+        return edition_identifier(edition)
+    name = f"edition:{edition.slug}:{edition.version}:reader:{edition.profile.digest}"
+    return uuid.uuid5(uuid.NAMESPACE_URL, name).urn
+
+
+def edition_identifier(edition: Edition) -> str:
+    """The identifier of the whole edition this version of `edition` (a course reader or not) is of."""
     return uuid.uuid5(uuid.NAMESPACE_URL, f"edition:{edition.slug}:{edition.version}").urn
+
+
+def book_title(edition: Edition) -> str:
+    """The title in the package: the edition's, or for a course reader its own, naming the course."""
+    return edition.book_title if isinstance(edition, CourseReader) else edition.full_title
 
 
 def build_epub(edition: Edition, project: Project, imprint: Imprint, when: datetime, print_pages: PrintPages) -> bytes:
@@ -107,12 +122,14 @@ def page_targets(chapters: list[Chapter]) -> list[tuple[str, str]]:
 
 def _describe(book: epub.EpubBook, edition: Edition, uid: str, when: datetime, source: str) -> None:
     book.set_identifier(uid)
-    book.set_title(edition.full_title)
+    book.set_title(book_title(edition))
     book.set_language(edition.language)
     for number, author in enumerate(edition.authors, start=1):
         book.add_author(author, uid=f"author-{number}")
     for editor in edition.editors:
         book.add_metadata("DC", "contributor", editor)
+    if isinstance(edition, CourseReader):  # drawn from the whole edition
+        book.add_metadata("DC", "relation", edition_identifier(edition))
     book.add_metadata("DC", "publisher", edition.publisher)
     book.add_metadata("DC", "date", edition.date)
     book.add_metadata("DC", "rights", edition.licence)
