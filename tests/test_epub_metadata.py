@@ -85,6 +85,25 @@ def test_each_author_is_a_creator_and_each_editor_a_contributor_with_role_and_so
         }
 
 
+# How to find its parts
+
+
+@pytest.mark.parametrize("which", ["edition", "reader"])
+def test_ncx_play_order_is_one_sequence_in_reading_order(which, outputs, reader_epub):
+    """Each chapter's navPoint, then the print pages that begin in that chapter, numbered 1, 2, …"""
+    ncx = part(outputs["epub"] if which == "edition" else reader_epub, "toc.ncx")
+    nav_points = ncx.findall("ncx:navMap/ncx:navPoint", NS)
+    page_targets = ncx.findall("ncx:pageList/ncx:pageTarget", NS)
+    assert page_targets
+    reading_order = []
+    for point in nav_points:
+        chapter = point.find("ncx:content", NS).get("src")
+        reading_order.append(point)
+        reading_order += [t for t in page_targets if t.find("ncx:content", NS).get("src").split("#")[0] == chapter]
+    assert len(reading_order) == len(nav_points) + len(page_targets)
+    assert [int(element.get("playOrder")) for element in reading_order] == list(range(1, len(reading_order) + 1))
+
+
 # A course reader is a book of its own
 
 
