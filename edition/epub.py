@@ -59,6 +59,10 @@ class PrintPages:
     starts: list[PageStart]
 
 
+# Content documents that are landmarks of a kind the chapters do not name themselves.
+LANDMARKS = {"register.xhtml": "index"}  # the register is an index of names (and the works cited)
+
+
 def identifier(edition: Edition) -> str:
     """A stable identifier for this version of this edition: the same source, the same id. A
     course reader is a book of its own: its id also depends on every setting of its profile."""
@@ -103,6 +107,8 @@ def build_epub(edition: Edition, project: Project, imprint: Imprint, when: datet
     book.add_item(cover)
 
     chapters = epub_chapters(edition, imprint, STYLESHEET, print_pages.starts, (COVER, cover_alt(edition)))
+    for chapter in chapters:
+        chapter.landmark = chapter.landmark or LANDMARKS.get(chapter.file_name, "")
     pages = page_targets(chapters)
     nav = _item("nav", "nav.xhtml", epub_navigation(edition, chapters, pages, STYLESHEET), ["nav"])
     book.add_item(nav)

@@ -26,6 +26,7 @@ NS = {
     "x": "http://www.w3.org/1999/xhtml",
     "epub": "http://www.idpf.org/2007/ops",
 }
+EPUB_TYPE = f"{{{NS['epub']}}}type"
 EXAMPLE = ROOT / "readers" / "example.toml"
 
 
@@ -102,6 +103,16 @@ def test_ncx_play_order_is_one_sequence_in_reading_order(which, outputs, reader_
         reading_order += [t for t in page_targets if t.find("ncx:content", NS).get("src").split("#")[0] == chapter]
     assert len(reading_order) == len(nav_points) + len(page_targets)
     assert [int(element.get("playOrder")) for element in reading_order] == list(range(1, len(reading_order) + 1))
+
+
+@pytest.mark.parametrize("which", ["edition", "reader"])
+def test_the_register_is_the_index_landmark_and_an_index(which, outputs, reader_epub):
+    epub = outputs["epub"] if which == "edition" else reader_epub
+    landmarks = part(epub, "nav.xhtml").xpath("//x:nav[@epub:type='landmarks']//x:a", namespaces=NS)
+    assert [a.get("href") for a in landmarks if a.get(EPUB_TYPE) == "index"] == ["register.xhtml"]
+    [section] = part(epub, "register.xhtml").xpath("//x:section[@id='register']", namespaces=NS)
+    assert section.get(EPUB_TYPE) == "index"
+    assert section.get("role") == "doc-index"
 
 
 # A course reader is a book of its own
