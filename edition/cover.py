@@ -1,4 +1,5 @@
-"""Draw the EPUB's cover from the edition's metadata: title, subtitle, authors, version.
+"""Draw the EPUB's cover from the edition's metadata: title, subtitle, authors, version, and
+for a course reader the course.
 
 A plain typographic cover in the book face, as PNG bytes; the same metadata gives the same
 image. Pillow comes with WeasyPrint, and the fonts are the project's own (styles/fonts).
@@ -13,6 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .model import Edition
 from .project import Project
+from .reader import CourseReader
 
 SIZE = (1400, 2100)
 INK = (34, 34, 34)
@@ -38,6 +40,13 @@ def cover_png(edition: Edition, project: Project) -> bytes:
         y = _centred(draw, edition.subtitle, text_face, y) + 140
     for author in edition.authors:
         y = _centred(draw, author, text_face, y) + 36
+    if isinstance(edition, CourseReader):  # a course reader names its course, as its title page does
+        course = [edition.profile.course_code, edition.profile.course_title]
+        lines = [line for part in course if part for line in textwrap.wrap(part, width=30)]
+        y = max(y + 60, SIZE[1] - 420 - 84 * len(lines))
+        y = _centred(draw, "Course reader for", small_face, y) + 30
+        for line in lines:
+            y = _centred(draw, line, text_face, y) + 20
     _centred(draw, f"Version {edition.version}", small_face, SIZE[1] - 260)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
@@ -52,4 +61,7 @@ def _centred(draw: ImageDraw.ImageDraw, text: str, face: ImageFont.FreeTypeFont,
 
 
 def cover_alt(edition: Edition) -> str:
-    return f"Cover: {edition.full_title}, by {' and '.join(edition.authors)}; version {edition.version}."
+    course = ""
+    if isinstance(edition, CourseReader):
+        course = f"; course reader for {edition.profile.course}" if edition.profile.course else "; course reader"
+    return f"Cover: {edition.full_title}, by {' and '.join(edition.authors)}{course}; version {edition.version}."

