@@ -18,7 +18,7 @@ from ebooklib import epub
 from lxml import etree
 
 from .cover import cover_alt, cover_png
-from .html import Chapter, epub_chapters, epub_navigation, epub_ncx
+from .html import NAVIGATION, Chapter, epub_chapters, epub_navigation, epub_ncx
 from .model import Edition, Imprint, PageStart
 from .project import EREADER_STYLES, Project
 from .reader import CourseReader
@@ -44,8 +44,10 @@ ACCESSIBILITY = [
         "schema:accessibilitySummary",
         "The text is fully navigable by headings and a table of contents, in a logical reading "
         "order; notes are linked to their calls and back, and the pages of the print edition are "
-        "marked and listed. The only image, the cover, has a text alternative. No colour or "
-        "typeface is imposed on the reader.",
+        "marked and listed: every numbered page of the print body, register and note on the text, "
+        "and the pages of the front matter that carry a number; blank pages are not listed. The "
+        "editorial notes follow each essay and open from their calls. The only image, the cover, "
+        "has a text alternative. No colour or typeface is imposed on the reader.",
     ),
     ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
 ]
@@ -57,10 +59,6 @@ class PrintPages:
 
     source: str
     starts: list[PageStart]
-
-
-# Content documents that are landmarks of a kind the chapters do not name themselves.
-LANDMARKS = {"register.xhtml": "index"}  # the register is an index of names (and the works cited)
 
 
 def identifier(edition: Edition) -> str:
@@ -107,10 +105,9 @@ def build_epub(edition: Edition, project: Project, imprint: Imprint, when: datet
     book.add_item(cover)
 
     chapters = epub_chapters(edition, imprint, STYLESHEET, print_pages.starts, (COVER, cover_alt(edition)))
-    for chapter in chapters:
-        chapter.landmark = chapter.landmark or LANDMARKS.get(chapter.file_name, "")
     pages = page_targets(chapters)
-    nav = _item("nav", "nav.xhtml", epub_navigation(edition, chapters, pages, STYLESHEET), ["nav"])
+    navigation = epub_navigation(edition, chapters, pages, STYLESHEET, print_pages.starts)
+    nav = _item("nav", NAVIGATION, navigation, ["nav"])
     book.add_item(nav)
     book.add_item(
         epub.EpubItem(
@@ -120,11 +117,15 @@ def build_epub(edition: Edition, project: Project, imprint: Imprint, when: datet
             content=epub_ncx(edition, chapters, pages, uid).encode(),
         )
     )
-    items = [_item(_item_id(chapter), chapter.file_name, chapter.xhtml) for chapter in chapters]
-    for item in items:
-        book.add_item(item)
     # Cover, title page and colophon, then the table of contents, then the text.
-    book.spine = [*items[:3], nav, *items[3:]]
+    book.spine = []
+    for chapter in chapters:
+        if chapter.file_name == NAVIGATION:
+            book.spine.append(nav)
+            continue
+        item = _item(_item_id(chapter), chapter.file_name, chapter.xhtml)
+        book.add_item(item)
+        book.spine.append(item)
 
     raw = io.BytesIO()
     epub.write_epub(raw, book, {"mtime": when, "epub2_guide": False, "epub3_pages": False, "raise_exceptions": True})
@@ -158,6 +159,8 @@ def _describe(book: epub.EpubBook, edition: Edition, uid: str, when: datetime, s
     book.add_metadata(None, "meta", "pagination", {"refines": "#print-source", "property": "source-of"})
     for name, value in ACCESSIBILITY:
         book.add_metadata(None, "meta", value, {"property": name})
+    # The claim is checked by the publisher itself: Ace by DAISY in the tests, and by hand (README).
+    book.add_metadata(None, "meta", edition.publisher, {"property": "a11y:certifiedBy"})
     book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
     book.add_metadata(None, "meta", f"{edition.version}", {"property": "schema:version"})
 

@@ -167,11 +167,15 @@ class InlineRenderer:
         return f"{mention.essay_id}.xhtml#{mention.anchor}" if self.target.epub else f"#{mention.anchor}"
 
     def mention(self, part: Span, inner: Markup) -> Markup:
-        """A name in the text, linked to its entry, and the call of the note it carries, if any."""
+        """A name in the text (in print, linked to its entry) and the call of the note it carries, if any."""
         entry = part.attrs["ref"]
         anchor = part.attrs.get("anchor")
         if not anchor:
             return Markup('<a class="xref" href="{}">{}</a>').format(self.entry_href(entry), inner)
+        if self.target.epub:
+            # No link hidden in the running text, where a tap on a touch reader is meant to turn a
+            # page or look up a word: the name's note links to its register entry instead.
+            return Markup('<span class="mention" id="{}">{}</span>').format(anchor, inner) + self.note_call(anchor)
         named = Markup('<a class="mention" id="{}" href="{}">{}</a>').format(anchor, self.entry_href(entry), inner)
         return named + self.note_call(anchor)
 
@@ -191,11 +195,14 @@ class InlineRenderer:
         note = self.edition.notes[anchor]
         if note.commentary:
             return self(note.commentary.content)
-        return Markup(" ").join(self.identification(self.entries[entry]) for entry in note.entries)
+        return Markup(" ").join(self.identification(self.entries[entry], linked=True) for entry in note.entries)
 
-    def identification(self, entry: Entry) -> Markup:
-        """Who or what an entry is: its name in bold, its dates, and the editors' sentence."""
+    def identification(self, entry: Entry, linked: bool = False) -> Markup:
+        """Who or what an entry is: its name in bold (`linked`: a link to its register entry), its
+        dates, and the editors' sentence."""
         head = Markup('<b class="fn-name">{}</b>').format(self(entry.head))
+        if linked:
+            head = Markup('<a class="entry-link" href="{}">{}</a>').format(self.entry_href(entry.id), head)
         if entry.dates:
             head += Markup(" ({})").format(entry.dates)
         return Markup("{}, {}").format(head, self(entry.identification))
@@ -411,35 +418,54 @@ class Chapter:
 def epub_chapters(
     edition: Edition, imprint: Imprint, stylesheet: str, page_starts: list[PageStart], cover: tuple[str, str]
 ) -> list[Chapter]:
-    """The EPUB's content documents, in reading order, marking where the print pages begin."""
+    """The EPUB's documents in reading order, marking where the print pages begin. The
+    navigation document ("Contents", after the colophon, as in print) is among them with its
+    pages, but without its XHTML, which lists the pages of all of them (`epub_navigation`)."""
 
     def chapter(file_name: str, title: str, template: str, landmark: str = "", **context) -> Chapter:
         inline = InlineRenderer(EPUB, edition, page_starts)
         xhtml = _render(template, EPUB, edition, imprint, inline, title=title, stylesheet=stylesheet, **context)
         return Chapter(file_name, title, xhtml, landmark, inline.pages_marked)
 
+    contents = [start.label for start in page_starts if start.block == CONTENTS]
     chapters = [
         chapter("cover.xhtml", "Cover", "epub/cover.xhtml.j2", "cover", cover=cover),
         chapter("titlepage.xhtml", "Title page", "epub/titlepage.xhtml.j2", "titlepage"),
         chapter("colophon.xhtml", "Colophon", "epub/colophon.xhtml.j2", "copyright-page"),
+        Chapter(NAVIGATION, "Contents", "", "toc", contents),
     ]
     for number, essay in enumerate(edition.essays, start=1):
         landmark = "bodymatter" if number == 1 else ""
         chapters.append(chapter(f"{essay.id}.xhtml", essay.title, "epub/essay.xhtml.j2", landmark, essay=essay))
     if edition.register:
-        chapters.append(chapter("register.xhtml", "Register", "epub/register.xhtml.j2"))
+        # The register is an index of names (and the list of works cited).
+        chapters.append(chapter("register.xhtml", "Register", "epub/register.xhtml.j2", "index"))
     chapters.append(chapter("note-on-the-text.xhtml", "A note on the text", "epub/note-on-text.xhtml.j2"))
     return chapters
 
 
-def epub_navigation(edition: Edition, chapters: list[Chapter], pages: list[tuple[str, str]], stylesheet: str) -> str:
-    """The EPUB 3 navigation document: table of contents, landmarks and the print pages."""
+NAVIGATION = "nav.xhtml"
+CONTENTS = "contents"  # the id of the print edition's table of contents, which the nav stands for
+
+
+def epub_navigation(
+    edition: Edition,
+    chapters: list[Chapter],
+    pages: list[tuple[str, str]],
+    stylesheet: str,
+    page_starts: list[PageStart],
+) -> str:
+    """The EPUB 3 navigation document: table of contents, landmarks and the print pages. As in
+    print, the contents list the text and the back matter; the landmarks lead to the rest."""
+    body = next(index for index, chapter in enumerate(chapters) if chapter.landmark == "bodymatter")
     return _render(
         "epub/nav.xhtml.j2",
         EPUB,
         edition,
         Imprint(),
+        InlineRenderer(EPUB, edition, [start for start in page_starts if start.block == CONTENTS]),
         chapters=chapters,
+        contents=chapters[body:],
         pages=pages,
         stylesheet=stylesheet,
         title="Contents",
@@ -448,4 +474,14 @@ def epub_navigation(edition: Edition, chapters: list[Chapter], pages: list[tuple
 
 def epub_ncx(edition: Edition, chapters: list[Chapter], pages: list[tuple[str, str]], identifier: str) -> str:
     """The EPUB 2 table of contents and page list, for readers that do not read EPUB 3 navigation."""
-    return _render("epub/toc.ncx.j2", EPUB, edition, Imprint(), chapters=chapters, pages=pages, identifier=identifier)
+    max_page = max((int(label) for label, _ in pages if label.isdigit()), default=0)
+    return _render(
+        "epub/toc.ncx.j2",
+        EPUB,
+        edition,
+        Imprint(),
+        chapters=chapters,
+        pages=pages,
+        identifier=identifier,
+        max_page=max_page,
+    )

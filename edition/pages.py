@@ -23,18 +23,40 @@ def alnum(text: str) -> int:
 
 
 def page_starts(pages: list[Page], first: int) -> list[PageStart]:
-    """The start of every page from `first` (labelled 1) on that holds text."""
+    """The start of every page that holds text: from `first` on, labelled 1, 2…; before it, the
+    front matter's pages that print a folio, labelled i, ii…"""
     seen: dict[str, int] = {}
     starts = []
     for index, page in enumerate(pages):
+        label = str(index - first + 1) if index >= first else roman(index + 1) if has_folio(page) else None
         start = None
         for text, block in text_in_blocks(page._page_box):
-            if start is None and index >= first and block and alnum(text):
-                start = PageStart(str(index - first + 1), block, seen.get(block, 0))
+            if start is None and label and block and alnum(text):
+                start = PageStart(label, block, seen.get(block, 0))
             seen[block] = seen.get(block, 0) + alnum(text)
         if start:
             starts.append(start)
     return starts
+
+
+def has_folio(page: Page) -> bool:
+    """Whether the page prints its number: text in a margin box at its foot."""
+    return any(
+        isinstance(box, boxes.MarginBox)
+        and box.at_keyword.startswith("@bottom")
+        and any(isinstance(text, boxes.TextBox) and alnum(text.text) for text in box.descendants())
+        for box in page._page_box.children
+    )
+
+
+def roman(number: int) -> str:
+    """1 → i, 4 → iv: the front matter's folios (print.css counts them in lower-roman)."""
+    numerals = [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+    out = ""
+    for value, numeral in numerals:
+        while number >= value:
+            out, number = out + numeral, number - value
+    return out
 
 
 def first_page_of(pages: list[Page], anchor: str) -> int:

@@ -54,7 +54,7 @@ DEFAULT = Profile()
 class CourseReader(Edition):
     """The edition as a course's profile narrows it: a book of its own (see `epub`)."""
 
-    profile: Profile
+    profile: Profile = DEFAULT
 
     @property
     def book_title(self) -> str:

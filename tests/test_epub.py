@@ -94,7 +94,8 @@ def test_every_epub_type_in_the_content_has_its_aria_role(documents: dict[str, e
         "noteref": "doc-noteref",
         "endnotes": "doc-endnotes",
         "footnote": "doc-footnote",
-        "endnote": None,  # DPUB-ARIA 1.1 deprecates doc-endnote: the list item needs no role
+        "endnote": None,
+        "index": "doc-index",  # DPUB-ARIA 1.1 deprecates doc-endnote: the list item needs no role
         "chapter": "doc-chapter",
         "colophon": "doc-colophon",
         "pagebreak": "doc-pagebreak",
@@ -115,22 +116,25 @@ def page_list(documents: dict[str, etree._Element]) -> list[tuple[str, str]]:
 
 
 def first_text_of_each_page(path: Path) -> dict[str, str]:
-    """The letters and digits that open each numbered page of the PDF, set in text sizes
-    (running heads, folios, paragraph numbers and note markers are smaller)."""
+    """The letters and digits that open each page of the PDF that prints its number, set in text
+    sizes (running heads, folios, paragraph numbers and note markers are smaller)."""
     reader = PdfReader(path)
     firsts = {}
     for label, page in zip(reader.page_labels, reader.pages, strict=True):
         parts: list[str] = []
+        front = not label.isdigit()
 
-        def keep(text, cm, tm, font, size, parts=parts):
-            if size * abs(tm[0] * cm[0]) >= 9:
+        def keep(text, cm, tm, font, size, parts=parts, front=front):
+            if front or size * abs(tm[0] * cm[0]) >= 9:  # the front matter has no running heads
                 parts.append(text)
 
-        page.extract_text(visitor_text=keep)
+        words = page.extract_text(visitor_text=keep).split()
         text = "".join(ch for ch in "".join(parts) if ch.isalnum())
         # The head of the table of corrections is repeated on each page it spans.
         text = text.removeprefix("WhereThecapturereadsThiseditionreads")
-        if label.isdigit() and text:
+        # A front-matter page is numbered if its folio is printed (the title page's is not).
+        numbered = label.isdigit() or (words and words[-1] == label)
+        if numbered and text:
             firsts[label] = text
     return firsts
 
@@ -170,7 +174,8 @@ def test_each_page_marker_stands_where_that_print_page_begins(outputs, documents
 def test_the_ncx_lists_the_same_pages(epub_zip: zipfile.ZipFile, documents):
     ncx = etree.fromstring(epub_zip.read("EPUB/toc.ncx"))
     targets = ncx.xpath("//n:pageTarget", namespaces={"n": "http://www.daisy.org/z3986/2005/ncx/"})
-    assert [(t.get("value"), t[1].get("src")) for t in targets] == page_list(documents)
+    assert [(t.findtext("{*}navLabel/{*}text"), t[1].get("src")) for t in targets] == page_list(documents)
+    assert all(t.get("value") == t.findtext("{*}navLabel/{*}text") for t in targets if t.get("type") == "normal")
 
 
 def test_accessibility_cover_and_pagination_source_are_declared(epub_zip: zipfile.ZipFile, documents):
