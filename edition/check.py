@@ -15,7 +15,8 @@ from pathlib import Path
 from lxml import etree
 
 from .errors import Diagnostic, SourceError, display_path
-from .project import Project
+from .gate import check_folder, inside_project
+from .project import EREADER_STYLES, PRINT_STYLES, Project
 from .source import load_edition, parse_xml
 from .tei import NS, XML_ID, XML_LANG
 
@@ -33,6 +34,7 @@ TEXT_RULES = [
 
 def run_checks(project: Project) -> list[Diagnostic]:
     """Every problem: those that stop the sources being read, and the editor's checks."""
+    check_files(project)
     problems: list[Diagnostic] = []
     try:
         load_edition(project)
@@ -44,6 +46,7 @@ def run_checks(project: Project) -> list[Diagnostic]:
 
 def lint(project: Project) -> list[Diagnostic]:
     """The editor's checks over every source file that parses."""
+    check_files(project)
     trees = {}
     for path in sorted(project.source_dir.glob("*.xml")):
         try:
@@ -59,6 +62,19 @@ def lint(project: Project) -> list[Diagnostic]:
         if tree.getroot().find("tei:text", NS) is not None:
             problems += _untagged_foreign_terms(tree, shown, terms)
     return problems
+
+
+def check_files(project: Project) -> None:
+    """Every file in source/ and styles/ is a regular file inside the project (a symlink may
+    not lead out of it), the stylesheets are there, and they import and name only what they
+    may (`stylesheets`); else an `EditionError` naming the file, before anything is read."""
+    from .stylesheets import check_styles  # tinycss2 is needed by this check only
+
+    for folder in (project.source_dir, project.styles_dir):
+        check_folder(folder, project.root)
+    for name in dict.fromkeys(PRINT_STYLES + EREADER_STYLES):
+        inside_project(project.styles_dir / name, project.root)
+    check_styles(project)
 
 
 def _texts(tree: etree._ElementTree) -> Iterator[tuple[etree._Element, str, int]]:

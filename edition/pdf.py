@@ -327,8 +327,7 @@ def read_faces(project: Project) -> Faces:
         shown = path.relative_to(project.root)
         try:
             font = TTFont(io.BytesIO(data), lazy=True)
-            for tag in font.reader:  # a truncated file ends inside a table
-                entry = font.reader.tables[tag]
+            for tag, entry in font.reader.tables.items():  # a truncated file ends inside a table
                 if entry.offset + entry.length > len(data):
                     raise TTLibError(f"the {tag.strip()} table is cut short")
             cmap = font["cmap"].getBestCmap()
