@@ -72,14 +72,17 @@ def lint(project: Project) -> list[Diagnostic]:
 def check_files(project: Project) -> None:
     """Every file in source/ and styles/ is a regular file inside the project (a symlink may
     not lead out of it), the stylesheets are there, and they import and name only what they
-    may (`stylesheets`); else an `EditionError` naming the file, before anything is read."""
-    from .stylesheets import check_styles  # tinycss2 is needed by this check only
+    may (`stylesheets`), and the fonts load (`fonts`); else an `EditionError` naming the
+    file, before anything is read."""
+    from .fonts import read_faces  # fontTools and tinycss2 are needed by these checks only
+    from .stylesheets import check_styles
 
     for folder in (project.source_dir, project.styles_dir):
         check_folder(folder, project.root)
     for name in dict.fromkeys(PRINT_STYLES + EREADER_STYLES):
         inside_project(project.styles_dir / name, project.root)
     check_styles(project)
+    read_faces(project)
 
 
 def _texts(tree: etree._ElementTree) -> Iterator[tuple[etree._Element, str, int]]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -17,7 +16,6 @@ from datetime import UTC, datetime
 import pydyf
 from fontTools import subset as fonttools_subset
 from fontTools.ttLib import TTFont, TTLibError
-from lxml import etree
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.css.counters import CounterStyle
 from weasyprint.document import Document, Page
@@ -27,7 +25,7 @@ from weasyprint.text.fonts import FontConfiguration
 from .breaks import PageBreaks, movable_blocks, resumable_blocks, resumable_page, stopping_at_a_carried_note
 from .errors import EditionError
 from .fetcher import LocalFetcher, RefusedResource
-from .gate import inside_project
+from .fonts import Faces, check_characters, read_faces
 from .html import FRONT, PrintPart, continue_from, print_part, print_parts
 from .inputs import digest
 from .model import Edition, Essay, Imprint
@@ -289,84 +287,6 @@ def _page_references_listed_once() -> Iterator[None]:
         yield
     finally:
         pydyf.PDF.page_references = listing
-
-
-# Fonts ------------------------------------------------------------------------------------
-#
-# The print edition uses the faces in styles/fonts and nothing else. Each is read and checked
-# when the typesetter is set up (a truncated or damaged file is a clear error, not a PDF whose
-# text is invisible), the text is checked against them before any layout (WeasyPrint would
-# silently take a character a face lacks from a system font, or draw a box), and the PDF is
-# checked after the write to embed no other face.
-
-FONT_SUFFIXES = (".ttf", ".otf")
-# Characters no face needs: white space and controls (XML white space is collapsed), and the
-# format characters (soft hyphen, zero-width space, joiners) that the shaper handles itself.
-NEEDS_NO_GLYPH = {"Cc", "Cf", "Zl", "Zp"}
-
-
-class Faces:
-    """The edition's faces: each file's name by the hash of its bytes, and the characters they
-    cover together."""
-
-    def __init__(self) -> None:
-        self.by_digest: dict[str, str] = {}
-        self.characters: set[int] = set()
-
-
-def read_faces(project: Project) -> Faces:
-    """Read and check every face in styles/fonts; a face that does not load is an `EditionError`
-    naming its file."""
-    faces = Faces()
-    folder = project.styles_dir / "fonts"
-    paths = sorted(path for path in folder.iterdir() if path.suffix.lower() in FONT_SUFFIXES) if folder.is_dir() else []
-    if not paths:
-        raise EditionError(f"no font in {folder.relative_to(project.root)}: the print edition needs its faces there")
-    for path in paths:
-        data = inside_project(path, project.root).read_bytes()
-        shown = path.relative_to(project.root)
-        try:
-            font = TTFont(io.BytesIO(data), lazy=True)
-            for tag, entry in font.reader.tables.items():  # a truncated file ends inside a table
-                if entry.offset + entry.length > len(data):
-                    raise TTLibError(f"the {tag.strip()} table is cut short")
-            cmap = font["cmap"].getBestCmap()
-            tables = [font[tag] for tag in ("head", "maxp", "hhea", "hmtx")]  # decoded, to check them
-            if not cmap or not all(tables):
-                raise TTLibError("it maps no character to a glyph")
-        except Exception as error:  # fontTools raises many kinds on a damaged file
-            raise EditionError(f"{shown}: the font cannot be read ({error or type(error).__name__})") from None
-        faces.by_digest[hashlib.sha256(data).hexdigest()] = path.name
-        faces.characters |= set(cmap)
-    return faces
-
-
-def check_characters(edition: Edition, project: Project, faces: Faces, course: str = "") -> None:
-    """Every character the print edition shows is in its faces; else an `EditionError` naming
-    the characters and the first place of each."""
-    missing: dict[str, str] = {}
-
-    def scan(text: str, where: str) -> None:
-        for ch in text:
-            known = ord(ch) in faces.characters or ch in missing or ch.isspace()
-            if not known and unicodedata.category(ch) not in NEEDS_NO_GLYPH:
-                missing[ch] = where
-
-    for path in edition.sources:
-        if path.suffix != ".xml":
-            continue
-        shown = path.relative_to(project.root)
-        root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True, remove_pis=True))
-        for element in root.getroot().iter(etree.Element):
-            scan(element.text or "", f"{shown}:{element.sourceline}")
-            scan(element.tail or "", f"{shown}:{element.sourceline}")
-    scan(course, "the reader profile's course")
-    if missing:
-        listed = ", ".join(f"{ch!r} U+{ord(ch):04X} at {where}" for ch, where in list(missing.items())[:8])
-        more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
-        raise EditionError(
-            f"the edition's typeface has no glyph for {listed}{more}: use other characters, or add a face"
-        )
 
 
 # WeasyPrint internals, touched here only ---------------------------------------------------
