@@ -188,6 +188,8 @@ def _essay_paths(tree: etree._ElementTree, project: Project) -> list[Path]:
             problems.append(Diagnostic(shown, ptr.sourceline, 0, "E004", f"{target!r} is {NOT_ESSAYS[target]}"))
         elif not path.is_file():
             problems.append(Diagnostic(shown, ptr.sourceline, 0, "E001", f"essay {target!r} not found"))
+        elif path in paths:
+            problems.append(Diagnostic(shown, ptr.sourceline, 0, "E004", f"essay {target!r} is listed twice"))
         else:
             paths.append(path)
     if problems:
