@@ -520,3 +520,14 @@ def test_any_markup_in_a_paragraph_is_reported_or_rendered_well_formed(tmp_path_
             assert not href.lower().lstrip().startswith(("javascript:", "data:", "file:")), href
     html = print_part(edition, Imprint(), FRONT, defaultdict(lambda: "1"))
     assert "<script" not in html.lower()
+
+
+def test_the_fetcher_refuses_a_folder_and_a_pipe(tmp_path: Path):
+    from edition.fetcher import LocalFetcher, RefusedResource
+
+    (tmp_path / "folder.css").mkdir()
+    os.mkfifo(tmp_path / "pipe.css")
+    fetcher = LocalFetcher([tmp_path])
+    for name, why in [("folder.css", "is a folder, not a file"), ("pipe.css", "not a regular file")]:
+        with pytest.raises(RefusedResource, match=why):
+            fetcher.fetch((tmp_path / name).as_uri())
