@@ -1,9 +1,8 @@
 """`edition check`: every problem in the sources, in one run, each with a stable code.
 
 The codes E001–E031 come from reading and validating the sources (`source`, `register`,
-`apparatus`); this
-module adds the checks an editor needs beyond the schema (E040–E053), which read the XML as it
-is, so they run even where the schema or the references fail. Each code is documented in the
+`apparatus`); this module adds the checks an editor needs beyond the schema (E040–E056), which
+read the XML as it is, so they run even where the schema or the references fail. Each code is documented in the
 README. Hands on a sorted list of `Diagnostic`s; `build` stops when it is not empty.
 """
 
@@ -16,8 +15,9 @@ from pathlib import Path
 from lxml import etree
 
 from .errors import Diagnostic, SourceError, display_path
-from .project import Project
-from .source import load_edition, parse_xml
+from .gate import check_folder, inside_project
+from .project import EREADER_STYLES, PRINT_STYLES, Project
+from .source import NOT_ESSAYS, load_edition, parse_xml
 from .tei import NS, XML_ID, XML_LANG
 
 # Elements that make no sense empty (lb, ptr, sic, birth… are empty by design).
@@ -34,6 +34,7 @@ TEXT_RULES = [
 
 def run_checks(project: Project) -> list[Diagnostic]:
     """Every problem: those that stop the sources being read, and the editor's checks."""
+    check_files(project)
     problems: list[Diagnostic] = []
     try:
         load_edition(project)
@@ -45,6 +46,7 @@ def run_checks(project: Project) -> list[Diagnostic]:
 
 def lint(project: Project) -> list[Diagnostic]:
     """The editor's checks over every source file that parses."""
+    check_files(project)
     trees = {}
     for path in sorted(project.source_dir.glob("*.xml")):
         try:
@@ -53,13 +55,34 @@ def lint(project: Project) -> list[Diagnostic]:
             continue  # reported by run_checks, from load_edition
     terms = _foreign_terms(trees.get(project.source_dir / "register.xml"))
     problems = _duplicate_ids(trees, project)
+    ids = {element.get(XML_ID) for tree in trees.values() for element in tree.getroot().iter(etree.Element)}
     for path, tree in trees.items():
         shown = display_path(path, project.root)
+        problems += _deep_nesting(tree, shown)
+        problems += _link_targets(tree, shown, ids)
+        if path.name not in NOT_ESSAYS:
+            problems += _reserved_ids(tree, shown)
         problems += _text_problems(tree, shown)
         problems += _empty_elements(tree, shown)
         if tree.getroot().find("tei:text", NS) is not None:
             problems += _untagged_foreign_terms(tree, shown, terms)
     return problems
+
+
+def check_files(project: Project) -> None:
+    """Every file in source/ and styles/ is a regular file inside the project (a symlink may
+    not lead out of it), the stylesheets are there, and they import and name only what they
+    may (`stylesheets`), and the fonts load (`fonts`); else an `EditionError` naming the
+    file, before anything is read."""
+    from .fonts import read_faces  # fontTools and tinycss2 are needed by these checks only
+    from .stylesheets import check_styles
+
+    for folder in (project.source_dir, project.styles_dir):
+        check_folder(folder, project.root)
+    for name in dict.fromkeys(PRINT_STYLES + EREADER_STYLES):
+        inside_project(project.styles_dir / name, project.root)
+    check_styles(project)
+    read_faces(project)
 
 
 def _texts(tree: etree._ElementTree) -> Iterator[tuple[etree._Element, str, int]]:
@@ -75,6 +98,62 @@ def _texts(tree: etree._ElementTree) -> Iterator[tuple[etree._Element, str, int]
 
 def _line_of(text: str, start: int, first_line: int) -> int:
     return first_line + text[:start].count("\n")
+
+
+# What the outputs make of a link (`ref/@target`) that is not a footnote call: a web page, a
+# mail address, or a place in the edition. Anything else (javascript:, data:, file:, a path on
+# the editor's machine) would reach both outputs as a live link.
+SAFE_TARGET = re.compile(r"(?i:https?)://\S+|(?i:mailto):\S+|#[\w.-]+")
+
+
+def _link_targets(tree: etree._ElementTree, shown: str, ids: set[str | None]) -> list[Diagnostic]:
+    problems = []
+    for ref in tree.getroot().iterfind(".//tei:ref[@target]", NS):
+        if ref.get("type") == "noteref":
+            continue  # E020
+        target = ref.get("target")
+        if not SAFE_TARGET.fullmatch(target):
+            message = f"link target {target!r} is not allowed: use an http(s): or mailto: address, or #id"
+        elif target.startswith("#") and target[1:] not in ids:
+            message = f"link target {target!r} points at no xml:id in the edition"
+        else:
+            continue
+        problems.append(Diagnostic(shown, ref.sourceline, 0, "E054", message))
+    return problems
+
+
+# The EPUB's own files and items (see `html.epub_chapters` and `epub`): an essay is written as
+# <its xml:id>.xhtml beside them, so an essay may not take one of their names.
+EPUB_NAMES = {
+    "cover", "titlepage", "colophon", "nav", "toc", "register", "note-on-the-text", "content",
+    "container", "mimetype", "css", "images", "ncx", "cover-image",
+}  # fmt: skip
+
+
+def _reserved_ids(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:
+    root = tree.getroot()
+    essay_id = root.get(XML_ID)
+    if root.find("tei:text", NS) is None or essay_id is None or essay_id.casefold() not in EPUB_NAMES:
+        return []
+    message = f"essay id {essay_id!r} is the name of one of the EPUB's own files: choose another id"
+    return [Diagnostic(shown, root.sourceline, 0, "E055", message)]
+
+
+# Deeper than any text needs (the edition's sources nest 7 deep); far deeper, WeasyPrint runs
+# out of stack laying it out.
+MAX_DEPTH = 40
+
+
+def _deep_nesting(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:
+    depth = 0
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth > MAX_DEPTH:
+            message = (
+                f"elements nested more than {MAX_DEPTH} deep, here <{etree.QName(element).localname}>: unnest them"
+            )
+            return [Diagnostic(shown, element.sourceline, 0, "E056", message)]
+    return []
 
 
 def _text_problems(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:

@@ -79,8 +79,13 @@ def _report_error(error: EditionError) -> int:
         if len(error.diagnostics) > 1:
             print(f"edition: {len(error.diagnostics)} problems in the sources; nothing was written", file=sys.stderr)
         return EXIT_SOURCE
-    print(f"edition: {error}", file=sys.stderr)
+    print(f"edition: {one_line(str(error))}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def one_line(message: str) -> str:
+    """The message on one line: a control character from a file name or a value is shown escaped."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in message)
 
 
 def _check(project) -> int:

@@ -15,6 +15,9 @@ from urllib.request import url2pathname
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from .errors import EditionError
+from .gate import inside_project
+
 MEDIA_TYPES = {
     ".css": "text/css",
     ".ttf": "font/ttf",
@@ -47,8 +50,12 @@ class LocalFetcher(URLFetcher):
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise RefusedResource(f"refused to fetch {url}: only local files of the project are read")
         path = Path(url2pathname(unquote(parts.path))).resolve()
-        if not any(path.is_relative_to(root) for root in self.roots):
+        root = next((root for root in self.roots if path.is_relative_to(root)), None)
+        if root is None:
             raise RefusedResource(f"refused to read {path}: it is outside the project's styles/ and source/")
-        if not path.is_file():
+        if not path.exists():
             raise RefusedResource(f"missing file {path}")
-        return path
+        try:
+            return inside_project(path, root)
+        except EditionError as error:  # a folder, a device, a pipe
+            raise RefusedResource(f"refused to read {path}: {str(error).split(': ', 1)[-1]}") from None

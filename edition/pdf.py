@@ -7,19 +7,25 @@ attachment (relationship Source), so the PDF carries what it was made from.
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pydyf
+from fontTools import subset as fonttools_subset
+from fontTools.ttLib import TTFont, TTLibError
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.css.counters import CounterStyle
 from weasyprint.document import Document, Page
+from weasyprint.pdf import fonts as weasyprint_fonts
 from weasyprint.text.fonts import FontConfiguration
 
 from .breaks import PageBreaks, movable_blocks, resumable_blocks, resumable_page, stopping_at_a_carried_note
 from .errors import EditionError
 from .fetcher import LocalFetcher, RefusedResource
+from .fonts import Faces, check_characters, read_faces
 from .html import FRONT, PrintPart, continue_from, print_part, print_parts
 from .inputs import digest
 from .model import Edition, Essay, Imprint
@@ -46,6 +52,7 @@ class Typesetter:
         # `typesetter_for` knows whether it may still serve.
         self.styles = styles
         self.fetcher = LocalFetcher([project.styles_dir, project.source_dir])
+        self.faces = read_faces(project)
         self.fonts = FontConfiguration()
         self.counters = CounterStyle()  # shared, so an @counter-style of one stylesheet serves them all
         try:
@@ -120,7 +127,13 @@ def typesetter_for(project: Project, page_size: str, styles: str, previous: Type
 
 
 def css_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    """`text` as a CSS string: the one serializer for values that reach CSS (CSS Syntax,
+    "serialize a string"): `"` and `\\` escaped, and every control character (U+0000–U+001F,
+    U+007F) as a hex escape, so no value can end the string, the rule or the stylesheet."""
+    return '"' + "".join(_CSS_ESCAPES.get(ch, ch) for ch in text.replace("\0", "\ufffd")) + '"'
+
+
+_CSS_ESCAPES = {chr(code): f"\\{code:x} " for code in [*range(0x20), 0x7F]} | {'"': '\\"', "\\": "\\\\"}
 
 
 def layout(
@@ -141,6 +154,7 @@ def layout(
     """
     typesetter = typesetter or Typesetter(project, profile.page_size)
     course = imprint.course or ""
+    check_characters(edition, project, typesetter.faces, course)
     pages: dict[str, str] = {}  # anchor → printed page
     main: list[Page | None] = []  # None: a blank page, filled in at the end
     parts = print_parts(edition)
@@ -233,9 +247,10 @@ def write_pdf(document: Document, edition: Edition, project: Project, when: date
             {"Nums": pydyf.Array([0, pydyf.Dictionary({"S": "/r"}), front_pages, pydyf.Dictionary({"S": "/D"})])}
         )
 
-    with _page_references_listed_once():
+    faces = read_faces(project)
+    with _page_references_listed_once(), _reproducible_font_subsets(when, faces) as embedded:
         try:
-            return document.write_pdf(
+            data = document.write_pdf(
                 pdf_variant="pdf/a-3b",
                 pdf_tags=True,
                 custom_metadata=True,
@@ -244,6 +259,13 @@ def write_pdf(document: Document, edition: Edition, project: Project, when: date
             )
         except RefusedResource as refused:
             raise EditionError(str(refused)) from None
+    foreign = sorted(set(embedded) - set(faces.by_digest))
+    if foreign:
+        families = ", ".join(sorted({embedded[key] for key in foreign}))
+        raise EditionError(
+            f"the PDF would embed a system font ({families}), not only the faces in styles/fonts; nothing was written"
+        )
+    return data
 
 
 @contextmanager
@@ -265,3 +287,65 @@ def _page_references_listed_once() -> Iterator[None]:
         yield
     finally:
         pydyf.PDF.page_references = listing
+
+
+# WeasyPrint internals, touched here only ---------------------------------------------------
+#
+# WeasyPrint 70 subsets each embedded font with HarfBuzz when libharfbuzz-subset is installed,
+# else with fontTools (`weasyprint.pdf.fonts.Font.subset`). The two give different bytes, and
+# fontTools stamps the subset's `head.modified` with the time of the build: the same source
+# gave different PDFs on two machines, or two builds a second apart. While the PDF is written,
+# every font is subset with fontTools, with its `head` dates set to the build date, whichever
+# library the machine has. tests/test_inputs_hostile.py fails if an upgrade changes what this
+# relies on: `Font.subset(self, to_unicode, hinting)`, `Font.file_content`, `Font.index`,
+# `Font.missing`, `Font.family`.
+
+# Seconds from 1904-01-01 (the epoch of a font's `head` dates) to 1970-01-01.
+FONT_EPOCH_OFFSET = 2082844800
+
+
+def subset_font(data: bytes, index: int, glyphs, hinting: bool, notdef_outline: bool, when: datetime) -> bytes:
+    """The font keeping only `glyphs` (ids kept), dated `when`: the same bytes on any machine."""
+    options = fonttools_subset.Options(
+        retain_gids=True,
+        passthrough_tables=True,
+        ignore_missing_glyphs=True,
+        hinting=hinting,
+        desubroutinize=True,
+        notdef_outline=notdef_outline,
+    )
+    options.drop_tables += ["GSUB", "GPOS", "SVG"]
+    subsetter = fonttools_subset.Subsetter(options)
+    subsetter.populate(gids=glyphs)
+    font = TTFont(io.BytesIO(data), fontNumber=index, recalcTimestamp=False)
+    subsetter.subset(font)
+    stamp = int(when.astimezone(UTC).timestamp()) + FONT_EPOCH_OFFSET
+    font["head"].created = font["head"].modified = stamp
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+@contextmanager
+def _reproducible_font_subsets(when: datetime, faces: Faces) -> Iterator[dict[str, str]]:
+    """While the PDF is written, fonts are subset by `subset_font`; yields the faces embedded,
+    family by hash of the font file."""
+    original = weasyprint_fonts.Font.subset
+    embedded: dict[str, str] = {}
+
+    def subset(font, to_unicode, hinting) -> None:
+        embedded[hashlib.sha256(font.file_content).hexdigest()] = font.family
+        if not to_unicode:
+            return
+        try:
+            font.file_content = subset_font(
+                font.file_content, font.index, to_unicode, hinting, bool(font.missing), when
+            )
+        except TTLibError as error:
+            raise EditionError(f"cannot embed the font {font.family}: {error}") from None
+
+    weasyprint_fonts.Font.subset = subset
+    try:
+        yield embedded
+    finally:
+        weasyprint_fonts.Font.subset = original

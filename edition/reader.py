@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,17 +64,54 @@ class CourseReader(Edition):
         return f"{self.full_title} — Course reader{course}"
 
 
+# Control characters (line breaks, form feeds, tabs…) and separators no title or code needs:
+# they would reach the pages' CSS and the title page's XHTML.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# A profile is flat: a few keys, one list. Deeper nesting is not a profile (and tomllib recurses).
+MAX_NESTING = 8
+
+
+def _nesting(text: str) -> int:
+    """How deeply brackets and braces nest outside strings and comments, as a guard before
+    parsing (roughly: a bracket inside a multi-line string counts too)."""
+    depth = deepest = 0
+    quote = None
+    for line in text.splitlines():
+        for ch in line:
+            if quote:
+                if ch == quote:
+                    quote = None
+            elif ch in "\"'":
+                quote = ch
+            elif ch == "#":
+                break
+            elif ch in "[{":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif ch in "]}":
+                depth = max(depth - 1, 0)
+    return deepest
+
+
 KEYS = {"essays", "course_title", "course_code", "paper", "pad_to_multiple_of_4"}
 
 
 def load_profile(path: Path) -> Profile:
     """Read a profile; every mistake in it is an `EditionError` naming the file."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise EditionError(f"{path}: cannot read the reader profile: {error.strerror}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
         raise EditionError(f"{path}: not a valid TOML file: {error}") from None
+    if _nesting(text) > MAX_NESTING:
+        raise EditionError(f"{path}: not a reader profile: its tables or lists are nested too deeply")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise EditionError(f"{path}: not a valid TOML file: {error}") from None
+    except RecursionError:
+        raise EditionError(f"{path}: not a reader profile: its tables or lists are nested too deeply") from None
     unknown = sorted(set(data) - KEYS)
     if unknown:
         raise EditionError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(KEYS))}")
@@ -83,9 +121,18 @@ def load_profile(path: Path) -> Profile:
     essays = data.get("essays", [])
     if not isinstance(essays, list) or not all(isinstance(e, str) for e in essays):
         raise EditionError(f'{path}: essays must be a list of essay ids, such as ["weissman-1988"]')
+    if len(set(essays)) < len(essays):
+        twice = sorted({e for e in essays if essays.count(e) > 1})
+        raise EditionError(f"{path}: essays lists {', '.join(map(repr, twice))} more than once")
     for key in ("course_title", "course_code"):
-        if not isinstance(data.get(key, ""), str):
+        value = data.get(key, "")
+        if not isinstance(value, str):
             raise EditionError(f"{path}: {key} must be text")
+        if control := CONTROL.search(value):
+            raise EditionError(
+                f"{path}: {key} holds a control character (U+{ord(control.group()):04X}) at character "
+                f"{control.start() + 1}: it must be plain text on one line"
+            )
     if not isinstance(data.get("pad_to_multiple_of_4", False), bool):
         raise EditionError(f"{path}: pad_to_multiple_of_4 must be true or false")
     return Profile(
@@ -107,7 +154,9 @@ def apply_profile(edition: Edition, profile: Profile, source: Path | None = None
     known = {essay.id: essay for essay in edition.essays}
     missing = [essay_id for essay_id in profile.essays if essay_id not in known]
     if missing:
-        raise EditionError(f"{source or 'profile'}: no essay {', '.join(missing)}; the edition has {', '.join(known)}")
+        raise EditionError(
+            f"{source or 'profile'}: no essay {', '.join(map(repr, missing))}; the edition has {', '.join(known)}"
+        )
     chosen = set(profile.essays)
     sections = []
     for section in edition.register:

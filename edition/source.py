@@ -15,6 +15,7 @@ from lxml import etree
 
 from .apparatus import editorial_notes, read_commentary
 from .errors import Diagnostic, EditionError, SourceError, display_path
+from .gate import inside_project
 from .model import (
     Block,
     Change,
@@ -46,23 +47,44 @@ def _parser() -> etree.XMLParser:
         no_network=True,
         huge_tree=False,
         remove_comments=True,
+        # An XML editor's comments and tracked changes are processing instructions: not text.
+        remove_pis=True,
     )
 
 
 def parse_xml(path: Path, project: Project) -> etree._ElementTree:
     """Parse one source file, refusing DTDs and entity declarations outright."""
     shown = display_path(path, project.root)
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         raise SourceError([Diagnostic(shown, 0, 0, "E001", "file not found")])
+    path = inside_project(path, project.root)
     try:
         tree = etree.parse(str(path), _parser())
     except etree.XMLSyntaxError as error:
         line, column = error.position
         message = error.msg.split(f"{path}:", 1)[-1].strip() if error.msg else "not well-formed"
         raise SourceError([Diagnostic(shown, line, column, "E002", message)]) from None
+    except OSError as error:  # libxml2 stops reading: bytes that are not UTF-8, or no permission
+        raise SourceError([_unreadable(path, shown, error)]) from None
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise SourceError([Diagnostic(shown, 1, 1, "E003", "a DOCTYPE is not allowed in a source file")])
     return tree
+
+
+def _unreadable(path: Path, shown: str, error: OSError) -> Diagnostic:
+    """Where and why a file could not be read: the first byte that is not UTF-8, if one is."""
+    try:
+        data = path.read_bytes()
+    except OSError as reading:
+        return Diagnostic(shown, 0, 0, "E001", f"cannot be read: {reading.strerror}")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        line = data.count(b"\n", 0, bad.start) + 1
+        column = len(data[data.rfind(b"\n", 0, bad.start) + 1 : bad.start].decode("utf-8", "replace")) + 1
+        byte = data[bad.start]
+        return Diagnostic(shown, line, column, "E002", f"byte 0x{byte:02X} is not UTF-8: save the file as UTF-8")
+    return Diagnostic(shown, 0, 0, "E002", f"cannot be read: {error}")
 
 
 def validate(tree: etree._ElementTree, path: Path, project: Project, schema: etree.RelaxNG) -> list[Diagnostic]:
@@ -75,9 +97,30 @@ def validate(tree: etree._ElementTree, path: Path, project: Project, schema: etr
 
 def load_schema(project: Project) -> etree.RelaxNG:
     try:
-        return etree.RelaxNG(parse_xml(project.schema, project))
+        tree = parse_xml(project.schema, project)
+        _check_includes(tree, project.schema, project, {project.schema.resolve()})
+        return etree.RelaxNG(tree)
+    except SourceError as error:
+        raise EditionError(f"the schema cannot be read: {error.diagnostics[0]}") from None
     except etree.RelaxNGParseError as error:
         raise EditionError(f"{display_path(project.schema, project.root)}: schema is broken: {error}") from None
+
+
+RNG = "{http://relaxng.org/ns/structure/1.0}"
+
+
+def _check_includes(tree: etree._ElementTree, path: Path, project: Project, seen: set[Path]) -> None:
+    """Every schema a RelaxNG schema includes is a local file inside the project, and so are
+    theirs: libxml2 would read any path or URL an `include` or `externalRef` names."""
+    for element in tree.getroot().iter(f"{RNG}include", f"{RNG}externalRef"):
+        href = element.get("href", "")
+        shown = f"{display_path(path, project.root)}:{element.sourceline}"
+        if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", href):
+            raise EditionError(f"{shown}: the schema includes {href!r}: only files inside the project are read")
+        included = inside_project(path.parent / href, project.root)
+        if included not in seen:
+            seen.add(included)
+            _check_includes(parse_xml(included, project), included, project, seen)
 
 
 def load_edition(project: Project) -> Edition:
@@ -161,6 +204,14 @@ def _ignore(sic: str, corr: str) -> None:
     """Corrections are recorded for the essays only; the editors' own text has none."""
 
 
+# The sources that are not essays, though they are files in source/.
+NOT_ESSAYS = {
+    "edition.xml": "the edition file, not an essay",
+    "register.xml": "the register, not an essay",
+    "commentary.xml": "the editors' commentary, not an essay",
+}
+
+
 def _essay_paths(tree: etree._ElementTree, project: Project) -> list[Path]:
     """The essays the edition file lists, in order; each must be a file inside `source/`."""
     paths = []
@@ -171,8 +222,12 @@ def _essay_paths(tree: etree._ElementTree, project: Project) -> list[Path]:
         path = (project.source_dir / target).resolve()
         if not path.is_relative_to(project.source_dir.resolve()) or "/" in target:
             problems.append(Diagnostic(shown, ptr.sourceline, 0, "E004", f"essay {target!r} is not a file in source/"))
+        elif target in NOT_ESSAYS:
+            problems.append(Diagnostic(shown, ptr.sourceline, 0, "E004", f"{target!r} is {NOT_ESSAYS[target]}"))
         elif not path.is_file():
             problems.append(Diagnostic(shown, ptr.sourceline, 0, "E001", f"essay {target!r} not found"))
+        elif path in paths:
+            problems.append(Diagnostic(shown, ptr.sourceline, 0, "E004", f"essay {target!r} is listed twice"))
         else:
             paths.append(path)
     if problems:

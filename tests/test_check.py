@@ -64,6 +64,13 @@ CASES: dict[str, Callable[[Project], None]] = {
     "E051": lambda p: edit(essay(p), "SERGE’S CONTRIBUTION TO</hi>", "SERGE’S CONTRIBUTION TO</hi> -- "),
     "E052": lambda p: edit(essay(p), "SERGE’S CONTRIBUTION TO</hi>", "SERGE’S CONTRIBUTION TO</hi> kolkhoz"),
     "E053": lambda p: edit(essay(p), "SERGE’S CONTRIBUTION TO</hi>", "SERGE’S CONTRIBUTION TO</hi><emph/>"),
+    "E054": lambda p: edit(
+        essay(p), "SERGE’S CONTRIBUTION TO</hi>", 'SERGE’S CONTRIBUTION TO</hi><ref target="javascript:x()">a</ref>'
+    ),
+    "E055": lambda p: edit(essay(p), 'xml:id="weissman-1988"', 'xml:id="colophon"'),
+    "E056": lambda p: edit(
+        essay(p), "SERGE’S CONTRIBUTION TO</hi>", "SERGE’S CONTRIBUTION TO</hi>" + "<emph>" * 41 + "a" + "</emph>" * 41
+    ),
 }
 
 

@@ -1,0 +1,91 @@
+"""The print edition's faces, read and checked before anything is laid out.
+
+The print edition uses the faces in styles/fonts and nothing else. Each is read and checked
+before a build reads anything else (a truncated or damaged file is a clear error, not a PDF
+whose text is invisible), the text is checked against them before the layout (WeasyPrint would
+silently take a character they lack from a system font, or draw a box), and `pdf` checks the PDF
+after the write to embed no other face. Nothing here imports WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import unicodedata
+
+from fontTools.ttLib import TTFont, TTLibError
+from lxml import etree
+
+from .errors import EditionError
+from .gate import inside_project
+from .model import Edition
+from .project import Project
+
+FONT_SUFFIXES = (".ttf", ".otf")
+# Characters no face needs: white space and controls (XML white space is collapsed), and the
+# format characters (soft hyphen, zero-width space, joiners) that the shaper handles itself.
+NEEDS_NO_GLYPH = {"Cc", "Cf", "Zl", "Zp"}
+
+
+class Faces:
+    """The edition's faces: each file's name by the hash of its bytes, and the characters they
+    cover together."""
+
+    def __init__(self) -> None:
+        self.by_digest: dict[str, str] = {}
+        self.characters: set[int] = set()
+
+
+def read_faces(project: Project) -> Faces:
+    """Read and check every face in styles/fonts; a face that does not load is an `EditionError`
+    naming its file."""
+    faces = Faces()
+    folder = project.styles_dir / "fonts"
+    paths = sorted(path for path in folder.iterdir() if path.suffix.lower() in FONT_SUFFIXES) if folder.is_dir() else []
+    if not paths:
+        raise EditionError(f"no font in {folder.relative_to(project.root)}: the print edition needs its faces there")
+    for path in paths:
+        data = inside_project(path, project.root).read_bytes()
+        shown = path.relative_to(project.root)
+        try:
+            font = TTFont(io.BytesIO(data), lazy=True)
+            for tag, entry in font.reader.tables.items():  # a truncated file ends inside a table
+                if entry.offset + entry.length > len(data):
+                    raise TTLibError(f"the {tag.strip()} table is cut short")
+            cmap = font["cmap"].getBestCmap()
+            tables = [font[tag] for tag in ("head", "maxp", "hhea", "hmtx")]  # decoded, to check them
+            if not cmap or not all(tables):
+                raise TTLibError("it maps no character to a glyph")
+        except Exception as error:  # fontTools raises many kinds on a damaged file
+            raise EditionError(f"{shown}: the font cannot be read ({error or type(error).__name__})") from None
+        faces.by_digest[hashlib.sha256(data).hexdigest()] = path.name
+        faces.characters |= set(cmap)
+    return faces
+
+
+def check_characters(edition: Edition, project: Project, faces: Faces, course: str = "") -> None:
+    """Every character the print edition shows is in its faces; else an `EditionError` naming
+    the characters and the first place of each."""
+    missing: dict[str, str] = {}
+
+    def scan(text: str, where: str) -> None:
+        for ch in text:
+            known = ord(ch) in faces.characters or ch in missing or ch.isspace()
+            if not known and unicodedata.category(ch) not in NEEDS_NO_GLYPH:
+                missing[ch] = where
+
+    for path in edition.sources:
+        if path.suffix != ".xml":
+            continue
+        shown = path.relative_to(project.root)
+        root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True, remove_pis=True))
+        for element in root.getroot().iter(etree.Element):
+            scan(element.text or "", f"{shown}:{element.sourceline}")
+            scan(element.tail or "", f"{shown}:{element.sourceline}")
+    scan(course, "the reader profile's course")
+    if missing:
+        listed = ", ".join(f"{ch!r} U+{ord(ch):04X} at {where}" for ch, where in list(missing.items())[:8])
+        more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+        raise EditionError(
+            f"the edition's typeface has no glyph for {listed}{more}: use other characters, or add a face"
+        )

@@ -1,0 +1,533 @@
+"""Hostile inputs: each a realistic mistake or a file from outside the project, in a copy of the
+project; each ends with its exit code and one clear line, never a traceback, and never a broken
+output with exit 0. Then the same bytes from two folders and either font subsetter."""
+
+from __future__ import annotations
+
+import filecmp
+import inspect
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import tinycss2
+import weasyprint
+from fontTools.ttLib import TTFont
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from weasyprint.pdf import fonts
+
+from edition.check import run_checks
+from edition.errors import EditionError, SourceError
+from edition.gate import inside_project
+from edition.html import FRONT, epub_chapters, print_part, print_parts
+from edition.model import Imprint, plain
+from edition.pdf import FONT_EPOCH_OFFSET, Typesetter, css_string, subset_font
+from edition.project import Project
+from edition.reader import load_profile
+from edition.source import load_edition
+
+from .test_check import edit, essay
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_PARAGRAPH = "SERGE’S CONTRIBUTION TO</hi>"
+
+
+def copy_project(folder: Path) -> Project:
+    for name in ("source", "styles"):
+        shutil.copytree(ROOT / name, folder / name)
+    return Project(folder)
+
+
+def run(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "edition", *args], cwd=cwd, capture_output=True, text=True, timeout=600, env=env
+    )
+
+
+def in_paragraph(project: Project, markup: str) -> None:
+    edit(essay(project), IN_PARAGRAPH, IN_PARAGRAPH + markup)
+
+
+def replace_bytes(path: Path, old: bytes, new: bytes) -> None:
+    data = path.read_bytes()
+    assert old in data
+    path.write_bytes(data.replace(old, new, 1))
+
+
+def link_out(path: Path, outside: Path) -> None:
+    """Replace `path` by a symlink to a copy of it outside the project."""
+    outside.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(path, outside)
+    path.unlink()
+    path.symlink_to(outside)
+
+
+def profile(project: Project, text: str) -> str:
+    path = project.root / "reader.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def add(path: Path, before: str = "", after: str = "") -> None:
+    path.write_text(before + path.read_text() + after)
+
+
+def overwrite(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
+
+
+def folder_for(path: Path) -> None:
+    path.unlink()
+    path.mkdir()
+
+
+def import_cycle(project: Project) -> None:
+    (project.styles_dir / "more.css").write_text('@import "print.css";\n')
+    edit(project.styles_dir / "print.css", "@font-face", '@import "more.css";\n@font-face')
+
+
+def include_outside(project: Project, outside: Path) -> None:
+    (outside / "outside.rng").write_text('<grammar xmlns="http://relaxng.org/ns/structure/1.0"/>')
+    edit(project.schema, "<define ", f'<include href="{outside / "outside.rng"}"/>\n  <define ')
+
+
+# Each case: how to make the input (given the project copy and a folder outside it; it may
+# return extra arguments), the command, the exit code, and a fragment of the one line printed.
+Case = tuple[Callable[[Project, Path], list[str] | None], list[str], int, str]
+
+CASES: dict[str, Case] = {
+    # 1. Tracebacks on realistic mistakes
+    "invalid-utf8": (
+        lambda p, o: replace_bytes(essay(p), b"CONTRIBUTION", b"CONTRI\xffBUTION"),
+        ["check"], 1, "source/weissman-1988.xml:30:43: E002 byte 0xFF is not UTF-8",
+    ),
+    "latin1-word": (
+        lambda p, o: replace_bytes(essay(p), b"CONTRIBUTION", "CONTRIBUCIÓN".encode("latin-1")),
+        ["build", "--format", "epub"], 1, "E002 byte 0xD3 is not UTF-8",
+    ),
+    "essay-ptr-names-register": (
+        lambda p, o: edit(p.edition_file, 'target="weissman-1988.xml"', 'target="register.xml"'),
+        ["check"], 1, "E004 'register.xml' is the register, not an essay",
+    ),
+    "essay-ptr-names-edition": (
+        lambda p, o: edit(p.edition_file, 'target="weissman-1988.xml"', 'target="edition.xml"'),
+        ["build", "--format", "epub"], 1, "E004 'edition.xml' is the edition file, not an essay",
+    ),
+    "essay-listed-twice": (
+        lambda p, o: edit(
+            p.edition_file,
+            '<ptr type="essay" target="weissman-1988.xml"/>',
+            '<ptr type="essay" target="weissman-1988.xml"/><ptr type="essay" target="weissman-1988.xml"/>',
+        ),
+        ["check"], 1, "E004 essay 'weissman-1988.xml' is listed twice",
+    ),
+    "240-nested-elements": (
+        lambda p, o: in_paragraph(p, "<emph>" * 240 + "deep" + "</emph>" * 240),
+        ["build", "--format", "pdf"], 1, "E056 elements nested more than 40 deep, here <emph>",
+    ),
+    "missing-print-css": (
+        lambda p, o: (p.styles_dir / "print.css").unlink(),
+        ["build", "--format", "epub"], 2, "edition: styles/print.css: file not found",
+    ),
+    "print-css-is-a-folder": (
+        lambda p, o: folder_for(p.styles_dir / "print.css"),
+        ["build", "--format", "pdf"], 2, "edition: styles/print.css: is a folder, not a file",
+    ),
+    "css-import-cycle": (
+        lambda p, o: import_cycle(p),
+        ["build", "--format", "pdf"], 2, "import each other in a cycle: styles/print.css → styles/more.css",
+    ),
+    "deeply-nested-toml": (
+        lambda p, o: ["--reader", profile(p, "x = " + "[" * 5000 + "]" * 5000 + "\n")],
+        ["build", "--format", "epub"], 2, "nested too deeply",
+    ),
+    "profile-is-a-folder": (
+        lambda p, o: (p.root / "folder.toml").mkdir() or ["--reader", str(p.root / "folder.toml")],
+        ["build", "--format", "epub"], 2, "cannot read the reader profile: Is a directory",
+    ),
+    # 2. Files from outside the project
+    "register-symlinked-outside": (
+        lambda p, o: link_out(p.source_dir / "register.xml", o / "register.xml"),
+        ["build", "--format", "epub"], 2, "source/register.xml: refused: it resolves to",
+    ),
+    "edition-symlinked-outside": (
+        lambda p, o: link_out(p.edition_file, o / "edition.xml"),
+        ["check"], 2, "source/edition.xml: refused: it resolves to",
+    ),
+    "ereader-css-symlinked-outside": (
+        lambda p, o: link_out(p.styles_dir / "ereader.css", o / "ereader.css"),
+        ["build", "--format", "epub"], 2, "styles/ereader.css: refused: it resolves to",
+    ),
+    "font-symlinked-outside": (
+        lambda p, o: link_out(p.styles_dir / "fonts" / "SourceSerifPro-It.ttf", o / "It.ttf"),
+        ["build", "--format", "pdf"], 2, "styles/fonts/SourceSerifPro-It.ttf: refused: it resolves to",
+    ),
+    "rng-include-outside": (
+        lambda p, o: include_outside(p, o),
+        ["check"], 2, "outside.rng: refused: it resolves to",
+    ),
+    "rng-include-remote": (
+        lambda p, o: edit(p.schema, "<define ", '<include href="http://127.0.0.1:9/x.rng"/>\n  <define '),
+        ["check"], 2, "the schema includes 'http://127.0.0.1:9/x.rng': only files inside the project are read",
+    ),
+    # 3. Link targets
+    **{
+        f"ref-target-{scheme.rstrip(':')}": (
+            lambda p, o, target=target: in_paragraph(p, f' <ref target="{target}">here</ref>'),
+            ["build", "--format", "epub"], 1, f"E054 link target {target!r} is not allowed",
+        )
+        for scheme, target in [
+            ("javascript:", "javascript:alert(1)"),
+            ("data:", "data:text/html;base64,PHNjcmlwdD4="),
+            ("file:", "file:///etc/passwd"),
+            ("relative:", "../secret.html"),
+        ]
+    },
+    "ref-target-missing-id": (
+        lambda p, o: in_paragraph(p, ' <ref target="#nowhere">here</ref>'),
+        ["check"], 1, "E054 link target '#nowhere' points at no xml:id in the edition",
+    ),
+    "ereader-css-remote-url": (
+        lambda p, o: add(p.styles_dir / "ereader.css", after="\nbody { background: url(https://example.com/t.png) }"),
+        ["build", "--format", "epub"], 2, "url(https://example.com/t.png) is not allowed in the e-reader's stylesheet",
+    ),
+    "ereader-css-remote-import": (
+        lambda p, o: add(p.styles_dir / "ereader.css", before='@import url("https://example.com/x.css");\n'),
+        ["build", "--format", "epub"], 2, "styles/ereader.css:1: an @import is not allowed",
+    ),
+    # 4. Broken outputs with exit 0
+    "course-title-with-cr": (
+        lambda p, o: ["--reader", profile(p, 'course_title = "Soviet History\\rPart 2"\n')],
+        ["build", "--format", "pdf"], 2, "course_title holds a control character (U+000D) at character 15",
+    ),
+    "course-code-with-formfeed": (
+        lambda p, o: ["--reader", profile(p, 'course_code = "HIST\\f101"\n')],
+        ["build", "--format", "epub"], 2, "course_code holds a control character (U+000C)",
+    ),
+    "course-title-with-nul": (
+        lambda p, o: ["--reader", profile(p, 'course_title = "A\\u0000B"\n')],
+        ["build", "--format", "epub"], 2, "course_title holds a control character (U+0000)",
+    ),
+    "essay-twice-in-profile": (
+        lambda p, o: ["--reader", profile(p, 'essays = ["weissman-1988", "weissman-1988"]\n')],
+        ["build", "--format", "epub"], 2, "essays lists 'weissman-1988' more than once",
+    ),
+    "essay-id-nav": (
+        lambda p, o: edit(essay(p), 'xml:id="weissman-1988"', 'xml:id="nav"'),
+        ["build", "--format", "epub"], 1, "E055 essay id 'nav' is the name of one of the EPUB's own files",
+    ),
+    "essay-id-cover": (
+        lambda p, o: edit(essay(p), 'xml:id="weissman-1988"', 'xml:id="Cover"'),
+        ["check"], 1, "E055 essay id 'Cover'",
+    ),
+    "truncated-font": (
+        lambda p, o: truncate(p.styles_dir / "fonts" / "SourceSerifPro-Regular.ttf"),
+        ["build", "--format", "epub"], 2, "styles/fonts/SourceSerifPro-Regular.ttf: the font cannot be read",
+    ),
+    "not-a-font": (
+        lambda p, o: overwrite(p.styles_dir / "fonts" / "SourceSerifPro-It.ttf", b"not a font"),
+        ["build", "--format", "pdf"], 2, "styles/fonts/SourceSerifPro-It.ttf: the font cannot be read",
+    ),
+    "cjk-character": (
+        lambda p, o: in_paragraph(p, " 斯大林 "),
+        ["build", "--format", "pdf"], 2, "no glyph for '斯' U+65AF at source/weissman-1988.xml:30",
+    ),
+    "emoji": (
+        lambda p, o: in_paragraph(p, " 😀 "),
+        ["build", "--format", "pdf"], 2, "no glyph for '😀' U+1F600 at source/weissman-1988.xml:30",
+    ),
+    "emoji-in-course-title": (
+        lambda p, o: ["--reader", profile(p, 'course_title = "Serge 🚩"\n')],
+        ["build", "--format", "pdf"], 2, "no glyph for '🚩' U+1F6A9 at the reader profile's course",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_hostile_input_ends_with_one_clear_line(name: str, tmp_path: Path):
+    make, command, code, fragment = CASES[name]
+    project = copy_project(tmp_path / "project")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    extra = make(project, outside) or []
+    result = run(*command, *extra, cwd=project.root)
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    assert fragment in result.stderr, result.stderr
+    lines = result.stderr.splitlines()
+    if code == 2:
+        assert len(lines) == 1, lines  # one line
+    else:
+        assert all(line.startswith("source/") or line.startswith("edition: ") for line in lines), lines
+    assert not (project.root / "dist").exists() or not any((project.root / "dist").glob("*.*"))
+    assert "TOP-SECRET" not in result.stdout + result.stderr
+
+
+# Exit 0, and the output whole: what is not text is not text, an inside symlink is fine.
+
+
+def epub_names_and_documents(path: Path) -> list[str]:
+    """The EPUB's entry names, after checking each is unique and each XHTML is well-formed."""
+    with zipfile.ZipFile(path) as book:
+        names = book.namelist()
+        assert len(names) == len(set(names)), names
+        assert book.testzip() is None
+        for name in names:
+            if name.endswith((".xhtml", ".opf", ".ncx")):
+                etree.fromstring(book.read(name))
+        return names
+
+
+def test_processing_instructions_and_comments_in_the_text_are_not_text(tmp_path: Path):
+    project = copy_project(tmp_path)
+    in_paragraph(project, '<?oxy_comment_start author="ed" comment="check this"?> tracked<?oxy_comment_end?><!-- x -->')
+    edit(essay(project), "<head>Notes</head>", '<head><?oxy_insert_start author="ed"?>Notes<?oxy_insert_end?></head>')
+    assert run("check", cwd=project.root).returncode == 0
+    edition = load_edition(project)
+    text = plain(next(e for e in edition.essays if e.id == "weissman-1988").paragraphs[0].content)
+    assert "tracked" in text and "oxy" not in text and "check this" not in text
+    result = run("build", "--format", "epub", cwd=project.root)
+    assert result.returncode == 0, result.stderr
+    names = epub_names_and_documents(next((project.root / "dist").glob("*.epub")))
+    assert "EPUB/weissman-1988.xhtml" in names
+
+
+def test_a_symlink_inside_the_project_is_read(tmp_path: Path):
+    project = copy_project(tmp_path)
+    (project.root / "shared").mkdir()
+    shutil.move(project.source_dir / "register.xml", project.root / "shared" / "register.xml")
+    (project.source_dir / "register.xml").symlink_to(project.root / "shared" / "register.xml")
+    result = run("check", cwd=project.root)
+    assert result.returncode == 0, result.stderr
+
+
+def test_inside_project_names_the_path_and_why(tmp_path: Path):
+    root, outside = tmp_path / "project", tmp_path / "outside.txt"
+    root.mkdir()
+    outside.write_text("TOP-SECRET")
+    (root / "file.txt").write_text("ok")
+    (root / "link").symlink_to(outside)
+    (root / "loop").symlink_to(root / "loop")
+    (root / "folder").mkdir()
+    assert inside_project(root / "file.txt", root) == (root / "file.txt").resolve()
+    for name, why in [
+        ("link", "refused: it resolves to"),
+        ("folder", "is a folder, not a file"),
+        ("missing", "file not found"),
+        ("loop", "cannot be read"),
+        ("../outside.txt", "refused: it resolves to"),
+    ]:
+        with pytest.raises(EditionError) as raised:
+            inside_project(root / name, root)
+        assert why in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_a_word_longer_than_the_line_breaks_on_the_page(tmp_path: Path):
+    """A 10,000-character word with no hyphenation point: every line stays on the page."""
+    project = copy_project(tmp_path)
+    in_paragraph(project, " " + "x" * 10_000 + " ")
+    edition = load_edition(project)
+    part = next(part for part in print_parts(edition) if part.essay and part.essay.id == "weissman-1988")
+    document = Typesetter(project, "A4").render(print_part(edition, Imprint(), part, defaultdict(lambda: "1")), 1, "")
+
+    def boxes(box):
+        yield box
+        for child in getattr(box, "children", []):
+            yield from boxes(child)
+
+    for page in document.pages[:4]:
+        for box in boxes(page._page_box):
+            if type(box).__name__ == "LineBox":
+                assert box.position_x + box.width <= page.width, "a line runs off the page"
+
+
+# 5. The same bytes on any machine ---------------------------------------------------------
+
+
+def build_in(folder: Path, *, harfbuzz_subset: str = "as installed") -> dict[str, Path]:
+    """Build a copy of the project in `folder`, without SOURCE_DATE_EPOCH. WeasyPrint subsets
+    fonts with HarfBuzz if libharfbuzz-subset is installed, else with fontTools: "absent" builds
+    as on a machine without it, "failing" as on one where any call into it fails (so the bytes
+    can match only if it is never used)."""
+    copy_project(folder)
+    env = {key: value for key, value in os.environ.items() if key != "SOURCE_DATE_EPOCH"}
+    replacement = {"as installed": "fonts.harfbuzz_subset", "absent": "None", "failing": "Failing()"}[harfbuzz_subset]
+    program = (
+        "import sys, weasyprint.pdf.fonts as fonts\n"
+        "class Failing:\n"
+        "    def __getattr__(self, name): raise AssertionError('HarfBuzz-subset was used: ' + name)\n"
+        f"fonts.harfbuzz_subset = {replacement}\n"
+        "from edition.cli import main\n"
+        "sys.exit(main(['build']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program], cwd=folder, capture_output=True, text=True, timeout=600, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    return {path.suffix: path for path in (folder / "dist").glob("*.*") if path.suffix in (".pdf", ".epub")}
+
+
+def test_two_builds_from_two_folders_a_second_apart_give_the_same_bytes_on_either_subsetter(tmp_path: Path):
+    first = build_in(tmp_path / "one", harfbuzz_subset="absent")
+    time.sleep(1.1)
+    others = [
+        build_in(tmp_path / "two", harfbuzz_subset="absent"),
+        build_in(tmp_path / "three", harfbuzz_subset="failing"),
+    ]
+    if fonts.harfbuzz_subset is not None:  # this machine has it: a build as it is
+        others.append(build_in(tmp_path / "four"))
+    assert set(first) == {".pdf", ".epub"}
+    for other in others:
+        for suffix in first:
+            assert filecmp.cmp(first[suffix], other[suffix], shallow=False), suffix
+
+
+def test_a_pdf_that_would_embed_a_system_font_is_not_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The safety net behind the check of the text's characters: with that check off, a Hebrew
+    letter, which the edition's faces lack, makes WeasyPrint take a system face (DejaVu here)."""
+    from edition import pdf
+    from edition.build import build
+
+    project = copy_project(tmp_path / "project")
+    in_paragraph(project, " א ")
+    monkeypatch.setattr(pdf, "check_characters", lambda *args, **kwargs: None)
+    with pytest.raises(EditionError, match=r"the PDF would embed a system font \(.+\), not only the faces"):
+        build(project, ("pdf",), tmp_path / "out")
+    assert not list((tmp_path / "out").glob("*.pdf"))
+
+
+def test_the_font_subsets_carry_the_build_date_not_the_time_of_the_build():
+    data = (ROOT / "styles" / "fonts" / "SourceSerifPro-Regular.ttf").read_bytes()
+    when = datetime(2026, 11, 22, tzinfo=UTC)
+    subset = subset_font(data, 0, {0, 1, 2, 3}, False, False, when)
+    head = TTFont(io.BytesIO(subset))["head"]
+    assert head.created == head.modified == int(when.timestamp()) + FONT_EPOCH_OFFSET
+    assert subset == subset_font(data, 0, {0, 1, 2, 3}, False, False, when)
+
+
+def test_the_weasyprint_internals_pdf_replaces_are_still_there():
+    """pdf._reproducible_font_subsets replaces `Font.subset`; if a WeasyPrint upgrade renames it
+    or what it uses, this fails: read the comment in pdf.py and redo the workaround."""
+    assert weasyprint.__version__ == "70.0", "WeasyPrint changed: check pdf._reproducible_font_subsets still applies"
+    assert list(inspect.signature(fonts.Font.subset).parameters) == ["self", "to_unicode", "hinting"]
+    init = inspect.getsource(fonts.Font.__init__)
+    for attribute in ("self.file_content", "self.index", "self.family"):
+        assert attribute in init, attribute
+    assert "self.missing" in inspect.getsource(fonts.Font)
+    assert "self.subset(to_unicode, hinting)" in inspect.getsource(fonts.Font.clean)
+    assert "font.clean(" in inspect.getsource(fonts.build_fonts_dictionary)
+
+
+# Properties -------------------------------------------------------------------------------
+
+settings.register_profile("hostile", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+settings.load_profile("hostile")
+
+
+@given(st.text(max_size=60))
+@settings(max_examples=300)
+def test_css_string_gives_one_string_with_exactly_the_text(text: str):
+    tokens = [
+        token
+        for token in tinycss2.parse_component_value_list(f"content: {css_string(text)}; color: red")
+        if token.type not in ("whitespace",)
+    ]
+    assert [token.type for token in tokens] == ["ident", "literal", "string", "literal", "ident", "literal", "ident"]
+    assert tokens[2].value == text.replace("\0", "\ufffd")
+
+
+def toml_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a TOML basic string here
+
+
+@given(st.text(st.characters(exclude_categories=["Cs"]), max_size=40), st.text(max_size=10))
+@settings(max_examples=60)
+def test_any_course_is_refused_in_one_line_or_printed_whole_in_well_formed_pages(tmp_path_factory, title, code):
+    path = tmp_path_factory.mktemp("profile") / "reader.toml"
+    path.write_text(f"course_title = {toml_string(title)}\ncourse_code = {toml_string(code)}\n", encoding="utf-8")
+    try:
+        chosen = load_profile(path)
+    except EditionError as error:
+        assert "\n" not in str(error) and "\r" not in str(error)
+        assert any(not ch.isprintable() and ch != " " for ch in title + code)
+        return
+    assert not any(ch < " " or ch == "\x7f" for ch in chosen.course)
+    edition = _edition()
+    imprint = Imprint("abc", "2026-11-22T00:00:00+00:00", chosen.course)
+    chapters = epub_chapters(edition, imprint, "css/edition.css", [], ("images/cover.png", "Cover"))
+    for chapter in chapters[:3]:  # cover, title page, colophon
+        etree.fromstring(chapter.xhtml.encode())  # well-formed
+    if chosen.course.strip():
+        shown = etree.fromstring(chapters[1].xhtml.encode())
+        assert " ".join(chosen.course.split()) in " ".join("".join(shown.itertext()).split())
+    assert tinycss2.parse_one_component_value(css_string(chosen.course)).value == chosen.course
+
+
+_loaded = {}
+
+
+def _edition():
+    if "edition" not in _loaded:
+        _loaded["edition"] = load_edition(Project(ROOT))
+    return _loaded["edition"]
+
+
+# What an editor or an XML editor may leave in a paragraph, raw: markup, PIs, comments, entities.
+PIECES = st.sampled_from([
+    "a", " ", "é", "<emph>", "</emph>", "<?oxy_comment_start author='x'?>", "<?pi?>", "<!-- c -->",
+    "&amp;", "&lt;script&gt;", "<script>", "&nbsp;", "]]>", "<![CDATA[x]]>", '<ref target="#weissman-n1">',
+    '<ref target="javascript:x">', "</ref>", "<lb/>", "\t", "<hi rend='italic'>", "</hi>", "&#0;", "&#12;",
+])  # fmt: skip
+
+
+@given(st.lists(PIECES, min_size=1, max_size=12))
+@settings(max_examples=60)
+def test_any_markup_in_a_paragraph_is_reported_or_rendered_well_formed(tmp_path_factory, pieces: list[str]):
+    project = copy_project(tmp_path_factory.mktemp("project"))
+    in_paragraph(project, "".join(pieces))
+    try:
+        problems = run_checks(project)
+    except EditionError as error:
+        pytest.fail(f"not a source problem: {error}")
+    if problems:
+        assert all(problem.path.startswith("source/") and problem.code for problem in problems)
+        return
+    try:
+        edition = load_edition(project)
+    except SourceError as error:
+        pytest.fail(f"check passed but the edition does not load: {error}")
+    chapters = epub_chapters(edition, Imprint(), "css/edition.css", [], ("images/cover.png", "Cover"))
+    for chapter in chapters:
+        document = etree.fromstring(chapter.xhtml.encode())  # well-formed XHTML
+        assert not document.xpath("//*[local-name()='script']"), "a script element reached the EPUB"
+        for href in document.xpath("//@href"):
+            assert not href.lower().lstrip().startswith(("javascript:", "data:", "file:")), href
+    html = print_part(edition, Imprint(), FRONT, defaultdict(lambda: "1"))
+    assert "<script" not in html.lower()
+
+
+def test_the_fetcher_refuses_a_folder_and_a_pipe(tmp_path: Path):
+    from edition.fetcher import LocalFetcher, RefusedResource
+
+    (tmp_path / "folder.css").mkdir()
+    os.mkfifo(tmp_path / "pipe.css")
+    fetcher = LocalFetcher([tmp_path])
+    for name, why in [("folder.css", "is a folder, not a file"), ("pipe.css", "not a regular file")]:
+        with pytest.raises(RefusedResource, match=why):
+            fetcher.fetch((tmp_path / name).as_uri())
