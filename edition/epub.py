@@ -22,6 +22,7 @@ from .html import NAVIGATION, Chapter, epub_chapters, epub_navigation, epub_ncx
 from .model import Edition, Imprint, PageStart
 from .project import EREADER_STYLES, Project
 from .reader import CourseReader
+from .stylesheets import check_ereader_stylesheet
 from .tei import XML_LANG
 
 XHTML = "application/xhtml+xml"
@@ -96,7 +97,7 @@ def build_epub(edition: Edition, project: Project, imprint: Imprint, when: datet
     uid = identifier(edition)
     _describe(book, edition, uid, when, print_pages.source)
 
-    stylesheet = b"\n".join((project.styles_dir / name).read_bytes() for name in EREADER_STYLES)
+    stylesheet = b"\n".join(check_ereader_stylesheet(project.styles_dir / name, project) for name in EREADER_STYLES)
     book.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=stylesheet))
     cover = epub.EpubItem(
         uid="cover-image", file_name=COVER, media_type="image/png", content=cover_png(edition, project)
