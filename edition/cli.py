@@ -18,7 +18,7 @@ from . import __version__
 from .archive import archive, main_verify
 from .build import FORMATS, Report, Warm, build
 from .check import run_checks
-from .errors import EditionError, SourceError, display_path
+from .errors import DamagedPackage, EditionError, SourceError, display_path
 from .project import find_project
 
 EXIT_OK, EXIT_SOURCE, EXIT_USAGE = 0, 1, 2
@@ -80,7 +80,7 @@ def _report_error(error: EditionError) -> int:
             print(f"edition: {len(error.diagnostics)} problems in the sources; nothing was written", file=sys.stderr)
         return EXIT_SOURCE
     print(f"edition: {error}", file=sys.stderr)
-    return EXIT_USAGE
+    return EXIT_SOURCE if isinstance(error, DamagedPackage) else EXIT_USAGE
 
 
 def _check(project) -> int:
@@ -103,6 +103,8 @@ def _build(project, args, warm: Warm | None = None) -> int:
 
 
 def _print_report(project, report: Report) -> None:
+    for notice in report.notices:
+        print(f"edition: {notice}", file=sys.stderr)
     for name, seconds in report.stages:
         print(f"{seconds:7.2f} s  {name}")
     for path in report.written:
