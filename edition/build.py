@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .check import lint
-from .errors import EditionError, SourceError
+from .errors import EditionError, SourceError, display_path
 from .inputs import RECORD_FILE, BuildRecord, Inputs, read_inputs, read_record
 from .model import Edition, Imprint
 from .project import Project
@@ -114,7 +114,8 @@ def build(
     with writing_to(out_dir, "another build is writing to"):
         record, distrust = read_record(out_dir)
         if distrust:
-            report.notices.append(f"the build record {out_dir / RECORD_FILE} {distrust}: building everything again")
+            shown = display_path(out_dir / RECORD_FILE, project.root)
+            report.notices.append(f"the build record {shown} is not trusted ({distrust}): building everything again")
         _build(project, edition, profile, name, formats, out_dir, inputs, record, when, imprint_commit, warm,
                progress, report)  # fmt: skip
     return report
