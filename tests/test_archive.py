@@ -162,3 +162,22 @@ def test_a_changed_source_under_the_same_version_is_refused_and_the_package_kept
     assert result.stderr.count("\n") == 1
     assert digests(package) == before
     assert sorted(p.name for p in package.parent.iterdir()) == [".edition-build.lock", PACKAGE]
+
+
+def test_archiving_over_a_package_whose_pdf_was_altered_is_refused_and_the_package_kept(package: Path, tmp_path: Path):
+    project = tmp_path / "project"
+    shutil.copytree(package.parents[2], project, ignore=shutil.ignore_patterns(".edition-build.lock"))
+    copy = project / "dist" / "archive" / PACKAGE
+    pdf = copy / "data" / "edition" / f"{PACKAGE}.pdf"
+    damaged = bytearray(pdf.read_bytes())
+    damaged[len(damaged) // 2] ^= 0x01
+    pdf.write_bytes(damaged)
+    before = digests(copy)
+    result = edition("archive", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"edition: {copy} already exists and is damaged (altered: data/edition/{PACKAGE}.pdf); it was left as it "
+        f"is, and nothing was archived: `edition verify {copy}` names every problem\n"
+    )
+    assert digests(copy) == before
+    assert sorted(p.name for p in copy.parent.iterdir()) == [".edition-build.lock", PACKAGE]
