@@ -36,7 +36,7 @@ from pathlib import Path
 import bagit
 
 from .build import LOCK_FILE, build, build_time, source_date_epoch, writing_to
-from .errors import DamagedPackage, EditionError
+from .errors import DamagedPackage, EditionError, display_path
 from .gate import KINDS, inside_project, printable
 from .inputs import RECORD_FILE, ereader_files, print_files
 from .model import Edition
@@ -65,7 +65,8 @@ def archive(project: Project, into: Path) -> Outcome:
         into.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise EditionError(f"cannot write to the archive folder {into}: {error.strerror}") from None
-    with writing_to(into, "another archive is being written to", staging=True):
+    busy = f"another archive is being written to {display_path(into, project.root)}/; try again when it has finished"
+    with writing_to(into, busy, staging=True):
         exists = _intact_package_at(target)
         try:
             staging = Path(tempfile.mkdtemp(dir=into, prefix=f".{target.name}.", suffix=".part"))

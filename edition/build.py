@@ -111,7 +111,8 @@ def build(
         inputs = read_inputs(project, edition.sources, profile_path, imprint_commit, epoch)
         when = build_time(edition, epoch)
     _prepare(out_dir)
-    with writing_to(out_dir, "another build is writing to"):
+    busy = f"another build is writing to {display_path(out_dir, project.root)}/; try again when it has finished"
+    with writing_to(out_dir, busy):
         record, distrust = read_record(out_dir)
         if distrust:
             shown = display_path(out_dir / RECORD_FILE, project.root)
@@ -240,8 +241,8 @@ OURS = re.compile(r".+\.(pdf|epub)|" + re.escape(RECORD_FILE))
 @contextmanager
 def writing_to(folder: Path, busy: str, staging: bool = False) -> Iterator[None]:
     """Hold `folder`'s lock while the body writes there, having removed what a killed run left
-    there (`remove_stale_temporaries`); if another process holds it, `EditionError` (`busy` and
-    the folder). The lock goes with the process, however it ends."""
+    there (`remove_stale_temporaries`); if another process holds it, `EditionError(busy)`. The
+    lock goes with the process, however it ends."""
     try:
         descriptor = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     except OSError as error:
@@ -250,7 +251,7 @@ def writing_to(folder: Path, busy: str, staging: bool = False) -> Iterator[None]
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise EditionError(f"{busy} {folder}; try again when it has finished") from None
+            raise EditionError(busy) from None
         remove_stale_temporaries(folder, staging)
         yield
     finally:
