@@ -73,8 +73,11 @@ def archive(project: Project, into: Path) -> Outcome:
         except OSError as error:
             raise EditionError(f"cannot write to the archive folder {into}: {error.strerror}") from None
         try:
-            _fill(staging, project, files, epoch)
-            bagit.make_bag(str(staging), _bag_info(edition), checksums=CHECKSUMS)
+            try:
+                _fill(staging, project, files, epoch)
+                bagit.make_bag(str(staging), _bag_info(edition), checksums=CHECKSUMS)
+            except OSError as error:
+                raise EditionError(f"cannot write the package in {into}: {error.strerror or error}") from None
             if exists:
                 if _payload(target) != _payload(staging):
                     raise EditionError(
@@ -82,7 +85,10 @@ def archive(project: Project, into: Path) -> Outcome:
                         "version in source/edition.xml to archive this one (the package was left as it is)"
                     )
                 return Outcome(target, created=False)
-            os.rename(staging, target)
+            try:
+                os.rename(staging, target)  # fails over a package: a non-empty folder is never replaced
+            except OSError as error:
+                raise EditionError(f"cannot move the package into {target}: {error.strerror}") from None
             return Outcome(target, created=True)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
