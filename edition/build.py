@@ -4,11 +4,21 @@ Each output is written to a temporary file beside its destination and moved into
 when complete, so a failed or interrupted build leaves the previous outputs as they were; an
 output already made of the same inputs is not built again. Hands the CLI a `Report`: the time
 of each stage, the paths written and those left as they were.
+
+One build at a time writes to an output folder: a build holds the lock of the folder
+(`.edition-build.lock`, `fcntl.flock`) from reading the build record to writing it, and a second
+build into that folder meanwhile stops at once with "another build is writing to …" (exit 2),
+so that the record and the files always agree. Holding the lock, a build removes the temporary
+files that a killed build left there (`.<output>.<random>.part`, only those).
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
+import re
+import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -19,8 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .check import lint
-from .errors import EditionError, SourceError
-from .inputs import RECORD_FILE, read_inputs, read_record
+from .errors import EditionError, SourceError, display_path
+from .inputs import RECORD_FILE, BuildRecord, Inputs, read_inputs, read_record
 from .model import Edition, Imprint
 from .project import Project
 from .provenance import commit
@@ -40,6 +50,7 @@ class Report:
     stages: list[tuple[str, float]] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)  # up to date already, left untouched
+    notices: list[str] = field(default_factory=list)  # one line each, for the user: nothing failed
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -48,9 +59,13 @@ class Report:
         self.stages.append((name, time.perf_counter() - start))
 
 
-def build_time(edition: Edition) -> datetime:
-    """The date stamped into the outputs: SOURCE_DATE_EPOCH if set, else the edition's date."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+def source_date_epoch() -> str:
+    """SOURCE_DATE_EPOCH as the environment sets it, or ""."""
+    return os.environ.get("SOURCE_DATE_EPOCH", "")
+
+
+def build_time(edition: Edition, epoch: str) -> datetime:
+    """The date stamped into the outputs: `epoch` (SOURCE_DATE_EPOCH) if set, else the edition's date."""
     if epoch:
         try:
             return datetime.fromtimestamp(int(epoch), UTC)
@@ -72,15 +87,18 @@ def build(
     profile_path: Path | None = None,
     warm: Warm | None = None,
     progress: Callable[[str], None] | None = None,
+    epoch: str | None = None,
 ) -> Report:
     """Build the given formats into `out_dir` (default `dist/`), for a course reader if given.
 
     An output whose inputs have not changed since it was written is left as it is (see
     `inputs`); the print edition is laid out only if the PDF must be written, or the EPUB needs
     page starts that the last build did not record. `warm` keeps WeasyPrint warm between
-    builds (`edition watch`); `progress` is told what the build is doing, as it goes.
+    builds (`edition watch`); `progress` is told what the build is doing, as it goes. `epoch`
+    is the SOURCE_DATE_EPOCH to stamp (default: the environment's).
     """
     out_dir = out_dir or project.dist_dir
+    epoch = source_date_epoch() if epoch is None else epoch
     report = Report()
     profile = load_profile(profile_path) if profile_path else DEFAULT
     name = profile_path.stem if profile_path else ""
@@ -90,8 +108,36 @@ def build(
             raise SourceError(problems)
         edition = apply_profile(load_edition(project), profile, profile_path)
         imprint_commit = commit(project)
-        inputs = read_inputs(project, profile_path, imprint_commit)
-        record = read_record(out_dir)
+        inputs = read_inputs(project, edition.sources, profile_path, imprint_commit, epoch)
+        when = build_time(edition, epoch)
+    _prepare(out_dir)
+    busy = f"another build is writing to {display_path(out_dir, project.root)}/; try again when it has finished"
+    with writing_to(out_dir, busy):
+        record, distrust = read_record(out_dir)
+        if distrust:
+            shown = display_path(out_dir / RECORD_FILE, project.root)
+            report.notices.append(f"the build record {shown} is not trusted ({distrust}): building everything again")
+        _build(project, edition, profile, name, formats, out_dir, inputs, record, when, imprint_commit, warm,
+               progress, report)  # fmt: skip
+    return report
+
+
+def _build(
+    project: Project,
+    edition: Edition,
+    profile: Profile,
+    name: str,
+    formats: tuple[str, ...],
+    out_dir: Path,
+    inputs: Inputs,
+    record: BuildRecord,
+    when: datetime,
+    imprint_commit: str,
+    warm: Warm | None,
+    progress: Callable[[str], None] | None,
+    report: Report,
+) -> None:
+    """The build itself, the folder's lock held: write what is out of date, and the record."""
     targets = {fmt: output_path(edition, out_dir, fmt, name) for fmt in formats}
     starts = record.starts_for(inputs.layout_key)
 
@@ -103,13 +149,11 @@ def build(
     todo = [fmt for fmt in formats if stale(fmt)]
     report.unchanged = [targets[fmt] for fmt in formats if fmt not in todo]
     if not todo:
-        return report
+        return
 
     from .epub import PrintPages, build_epub
 
-    when = build_time(edition)
     imprint = Imprint(imprint_commit, when.isoformat(timespec="seconds"), profile.course)
-    _prepare(out_dir)
     document = None
     if "pdf" in todo or starts is None:
         # Imported only now: WeasyPrint alone takes a second to import, which a build with
@@ -145,7 +189,6 @@ def build(
         record.wrote(targets[fmt], keys[fmt], data)
         write_atomically(out_dir / RECORD_FILE, record.to_json())
         report.written.append(targets[fmt])
-    return report
 
 
 @dataclass
@@ -186,3 +229,55 @@ def write_atomically(target: Path, data: bytes) -> None:
             raise
     except OSError as error:
         raise EditionError(f"cannot write {target}: {error.strerror}") from None
+
+
+LOCK_FILE = ".edition-build.lock"
+# The temporary files `write_atomically` makes for an output or the record, and the folders
+# `archive` stages a package in: `.<name>.<8 random characters>.part` (tempfile's pattern).
+TEMPORARY = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.part")
+OURS = re.compile(r".+\.(pdf|epub)|" + re.escape(RECORD_FILE))
+
+
+@contextmanager
+def writing_to(folder: Path, busy: str, staging: bool = False) -> Iterator[None]:
+    """Hold `folder`'s lock while the body writes there, having removed what a killed run left
+    there (`remove_stale_temporaries`); if another process holds it, `EditionError(busy)`. The
+    lock goes with the process, however it ends."""
+    try:
+        descriptor = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as error:
+        raise EditionError(f"cannot write to the output folder {folder}: {error.strerror}") from None
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise EditionError(busy) from None
+        remove_stale_temporaries(folder, staging)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def remove_stale_temporaries(folder: Path, staging: bool = False) -> list[str]:
+    """Remove, from `folder` only, what an interrupted run of ours left there: the temporary
+    files of an output or of the build record (`.<name>.pdf.<random>.part`, `.epub`,
+    `.edition-build.json`), or with `staging` the folders a package is staged in
+    (`.<slug>-<version>.<random>.part/`). Called with the folder's lock held, so that no run
+    is writing them. The names removed."""
+    removed = []
+    for entry in os.scandir(folder):
+        match = TEMPORARY.fullmatch(entry.name)
+        if not match:
+            continue
+        try:
+            mode = entry.stat(follow_symlinks=False).st_mode
+            if staging and stat.S_ISDIR(mode):
+                shutil.rmtree(entry.path)
+            elif not staging and stat.S_ISREG(mode) and OURS.fullmatch(match["name"]):
+                os.unlink(entry.path)
+            else:
+                continue
+        except OSError:  # not ours to remove after all, or already gone: it does no harm
+            continue
+        removed.append(entry.name)
+    return removed

@@ -18,7 +18,8 @@ from . import __version__
 from .archive import archive, main_verify
 from .build import FORMATS, Report, Warm, build
 from .check import run_checks
-from .errors import EditionError, SourceError, display_path
+from .errors import DamagedPackage, EditionError, SourceError, display_path
+from .gate import printable
 from .project import find_project
 
 EXIT_OK, EXIT_SOURCE, EXIT_USAGE = 0, 1, 2
@@ -79,13 +80,8 @@ def _report_error(error: EditionError) -> int:
         if len(error.diagnostics) > 1:
             print(f"edition: {len(error.diagnostics)} problems in the sources; nothing was written", file=sys.stderr)
         return EXIT_SOURCE
-    print(f"edition: {one_line(str(error))}", file=sys.stderr)
-    return EXIT_USAGE
-
-
-def one_line(message: str) -> str:
-    """The message on one line: a control character from a file name or a value is shown escaped."""
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in message)
+    print(f"edition: {printable(str(error))}", file=sys.stderr)  # one line, whatever it quotes
+    return EXIT_SOURCE if isinstance(error, DamagedPackage) else EXIT_USAGE
 
 
 def _check(project) -> int:
@@ -108,6 +104,8 @@ def _build(project, args, warm: Warm | None = None) -> int:
 
 
 def _print_report(project, report: Report) -> None:
+    for notice in report.notices:
+        print(f"edition: {notice}", file=sys.stderr)
     for name, seconds in report.stages:
         print(f"{seconds:7.2f} s  {name}")
     for path in report.written:

@@ -28,6 +28,10 @@ class EditionError(Exception):
     """A problem the user can fix; its message is printed as it is, on one line."""
 
 
+class DamagedPackage(EditionError):
+    """An archived package is damaged (exit 1, like a source problem); the message is one line."""
+
+
 class SourceError(EditionError):
     """The sources have problems; each is a diagnostic."""
 

@@ -1,33 +1,47 @@
 """What each output is made of, and whether the output already in place was made of the same.
 
 A key is a content hash of everything that can change an output's bytes: the tool (its code,
-templates and the versions of the libraries that render), the sources, the reader profile, the
-commit named in the colophon, SOURCE_DATE_EPOCH, the output's name, and the stylesheets and fonts
-that output reads. The EPUB also marks where the print pages begin, so its key includes those
-places, as the print layout gave them.
+templates and the versions of the libraries that render), the sources the edition lists (and the
+schema), the reader profile, the commit named in the colophon, SOURCE_DATE_EPOCH, the output's
+name, and the stylesheets and fonts that output reads. The EPUB also marks where the print pages
+begin, so its key includes those places, as the print layout gave them.
+
+Only what the build reads is read and hashed (`print_files`, `ereader_files`, the edition's
+`sources`), each through `gate.inside_project`: a file in source/ that the edition does not list,
+or a font no stylesheet uses, is never opened, and the archive bags exactly these files.
 
 A record of the last build is kept beside the outputs, in `.edition-build.json`: each output's
 key and the hash of the bytes written, and the print layout's page starts. An output is up to
-date when its key is unchanged and the file is still the one written. Nothing here imports
+date when its key is unchanged and the file is still the one written. A record that is not
+exactly of this shape is not trusted (`read_record`): the build is then a full one. Nothing here imports
 WeasyPrint, so a build with nothing to do is over in a fraction of a second.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import re
+import stat
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+from urllib.request import url2pathname
 
 from . import __version__
+from .gate import inside_project
 from .model import PageStart
 from .project import EREADER_STYLES, PRINT_STYLES, Project
 from .provenance import DEPENDENCIES
 
 RECORD_FILE = ".edition-build.json"
+# The faces `cover.cover_png` draws the EPUB's cover with (the EPUB reads them; its key and the
+# archive include them); a test checks that cover.py names these and no others.
+COVER_FONTS = ("SourceSerifPro-Semibold.ttf", "SourceSerifPro-Regular.ttf", "SourceSerifPro-It.ttf")
 KEPT_LAYOUTS = 8
 PACKAGE = Path(__file__).resolve().parent
 
@@ -38,6 +52,15 @@ def digest_files(paths: list[Path], root: Path) -> str:
     for path in paths:
         digest.update(str(path.relative_to(root)).encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def digest_project_files(paths: list[Path], root: Path) -> str:
+    """As `digest_files`, for files of the project: each is read through the gate."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(os.path.relpath(path, root).encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(hashlib.sha256(inside_project(path, root).read_bytes()).digest())
     return digest.hexdigest()
 
 
@@ -80,21 +103,80 @@ class Inputs:
         return digest("epub", name, self.common, self.ereader_styles, starts)
 
 
-def read_inputs(project: Project, profile_path: Path | None, commit: str) -> Inputs:
-    styles, fonts = project.styles_dir, files_under(project.styles_dir / "fonts")
+def read_inputs(project: Project, sources: list[Path], profile_path: Path | None, commit: str, epoch: str) -> Inputs:
+    """The hashes of what a build of the edition whose `sources` are given reads (`epoch`: the
+    SOURCE_DATE_EPOCH the build stamps, or "")."""
     profile = profile_path.read_bytes().decode("utf-8", "replace") if profile_path else ""
     common = digest(
         tool_key(),
-        digest_files(files_under(project.source_dir), project.root),
+        digest_project_files(list(dict.fromkeys(sources)), project.root),
         profile,
         commit,
-        os.environ.get("SOURCE_DATE_EPOCH", ""),
+        epoch,
     )
     return Inputs(
         common,
-        digest_files([styles / name for name in PRINT_STYLES] + fonts, styles),
-        digest_files([styles / name for name in EREADER_STYLES] + fonts, styles),
+        digest_project_files(print_files(project), project.root),
+        digest_project_files(ereader_files(project), project.root),
     )
+
+
+def print_files(project: Project) -> list[Path]:
+    """What the print edition reads from styles/: its stylesheets, and the fonts (and any other
+    file) they name with `url()` or `@import`, in the order they are named."""
+    project = Project(project.root.absolute())
+    found: dict[Path, None] = {}
+    queue = [project.styles_dir / name for name in PRINT_STYLES]
+    while queue:
+        path = queue.pop(0)
+        if path in found:
+            continue
+        found[path] = None
+        if path.suffix.lower() == ".css":
+            css = inside_project(path, project.root).read_bytes()
+            queue += [named for named in _named_by(css, path) if _fetchable(named, project) and named not in found]
+    return list(found)
+
+
+def ereader_files(project: Project) -> list[Path]:
+    """What the EPUB reads from styles/: its stylesheets (as text: it fetches nothing they name),
+    and the fonts its cover is drawn with."""
+    return [project.styles_dir / name for name in EREADER_STYLES] + [
+        project.styles_dir / "fonts" / name for name in COVER_FONTS
+    ]
+
+
+def _named_by(css: bytes, stylesheet: Path) -> list[Path]:
+    """The local files a stylesheet names (`url()`, `@import`), as paths; other URLs are left
+    to the fetcher, which refuses them."""
+    import tinycss2  # small and pure Python; WeasyPrint's own CSS parser
+
+    rules, _ = tinycss2.parse_stylesheet_bytes(css, skip_comments=True, skip_whitespace=True)
+    urls: list[str] = []
+    nodes = list(rules)
+    while nodes:
+        node = nodes.pop(0)
+        kind = getattr(node, "type", "")
+        if kind == "url":
+            urls.append(node.value)
+        elif kind == "function" and node.lower_name == "url":
+            urls += [arg.value for arg in node.arguments if arg.type == "string"][:1]
+        if kind == "at-rule" and node.lower_at_keyword == "import":
+            urls += [token.value for token in node.prelude if token.type == "string"][:1]
+        for attribute in ("prelude", "content", "arguments"):
+            nodes += getattr(node, attribute, None) or []
+    paths = []
+    for url in urls:
+        parts = urlsplit(urljoin(stylesheet.as_uri(), url))
+        if parts.scheme == "file" and parts.netloc in ("", "localhost"):
+            paths.append(Path(os.path.normpath(url2pathname(parts.path))))
+    return paths
+
+
+def _fetchable(path: Path, project: Project) -> bool:
+    """Whether the path is, as written, in a folder the print edition may read (`fetcher`); one
+    that is not is refused by the fetcher with its own message, and never read here."""
+    return any(path.is_relative_to(folder) for folder in (project.styles_dir, project.source_dir))
 
 
 @dataclass
@@ -107,9 +189,14 @@ class BuildRecord:
 
     def up_to_date(self, path: Path, key: str) -> bool:
         recorded = self.outputs.get(path.name)
-        if not recorded or recorded["key"] != key or not path.is_file():
+        if not recorded or recorded["key"] != key:
             return False
-        return hashlib.sha256(path.read_bytes()).hexdigest() == recorded["sha256"]
+        try:  # the output itself, never what a symlink in its place leads to, nor a FIFO
+            with open(path, "rb", buffering=0, opener=_regular_file_opener) as stream:
+                written = hashlib.file_digest(stream, "sha256").hexdigest()
+        except OSError:
+            return False
+        return written == recorded["sha256"]
 
     def wrote(self, path: Path, key: str, data: bytes) -> None:
         self.outputs[path.name] = {"key": key, "sha256": hashlib.sha256(data).hexdigest()}
@@ -127,13 +214,64 @@ class BuildRecord:
         return json.dumps(asdict(self), indent=1).encode()
 
 
-def read_record(out_dir: Path) -> BuildRecord:
-    """The record in `out_dir`; an empty one if there is none or it cannot be read (a full build)."""
+def read_record(out_dir: Path) -> tuple[BuildRecord, str]:
+    """The record in `out_dir`, and why it is not trusted ("" if it is, or if there is none): a
+    record that cannot be read or is not exactly of the shape `BuildRecord.to_json` writes is
+    replaced by an empty one, so that the build is a full one."""
+    path = out_dir / RECORD_FILE
     try:
-        data = json.loads((out_dir / RECORD_FILE).read_text(encoding="utf-8"))
-        return BuildRecord(
-            {name: dict(entry) for name, entry in data["outputs"].items()},
-            {key: [PageStart(**start) for start in starts] for key, starts in data["layouts"].items()},
-        )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return BuildRecord()
+        with open(path, "rb", buffering=0, opener=_regular_file_opener) as stream:
+            data = json.loads(stream.read(MAX_RECORD_BYTES + 1).decode("utf-8"))
+    except FileNotFoundError:
+        return BuildRecord(), ""
+    except (OSError, ValueError) as error:
+        return BuildRecord(), f"cannot be read ({getattr(error, 'strerror', None) or type(error).__name__})"
+    problem = _record_problem(data)
+    if problem:
+        return BuildRecord(), problem
+    return BuildRecord(
+        {name: dict(entry) for name, entry in data["outputs"].items()},
+        {key: [PageStart(**start) for start in starts] for key, starts in data["layouts"].items()},
+    ), ""
+
+
+MAX_RECORD_BYTES = 16 << 20
+HEX64 = re.compile(r"[0-9a-f]{64}")
+PAGE_START_FIELDS = {"label": str, "block": str, "offset": int}
+
+
+def _record_problem(data: object) -> str:
+    """What is wrong with a record read from JSON, or "" if it has the shape of a record."""
+    if not isinstance(data, dict) or set(data) != {"outputs", "layouts"}:
+        return "it is not a record of outputs and layouts"
+    outputs, layouts = data["outputs"], data["layouts"]
+    if not isinstance(outputs, dict) or not isinstance(layouts, dict):
+        return "its outputs or layouts are not tables"
+    for name, entry in outputs.items():
+        if not (isinstance(entry, dict) and set(entry) == {"key", "sha256"}
+                and all(isinstance(value, str) and HEX64.fullmatch(value) for value in entry.values())):  # fmt: skip
+            return f"its entry for {name!r} is not a key and a SHA-256"
+    for key, starts in layouts.items():
+        if not HEX64.fullmatch(key) or not isinstance(starts, list) or not starts:
+            return "a layout has no page starts"
+        for start in starts:
+            if not (isinstance(start, dict) and set(start) == set(PAGE_START_FIELDS)
+                    and all(type(start[field]) is kind for field, kind in PAGE_START_FIELDS.items())
+                    and start["offset"] >= 0 and start["label"] and start["block"]):  # fmt: skip
+                return "a page start is not a label, a block and an offset"
+        labels = [start["label"] for start in starts]
+        if not all(label.isdigit() for label in labels) or [int(label) for label in labels] != sorted(
+            {int(label) for label in labels}
+        ):
+            return "its page labels are not numbers in increasing order"
+    return ""
+
+
+def _regular_file_opener(path: str, flags: int) -> int:
+    """Open `path` for reading only if it is a regular file itself: not a symlink (O_NOFOLLOW),
+    and not a FIFO, which would block (O_NONBLOCK, then a check of what was opened)."""
+    descriptor = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise OSError(errno.EINVAL, "not a regular file", path)
+    return descriptor

@@ -48,7 +48,12 @@ def test_two_builds_in_separate_processes_and_folders_are_byte_identical(tmp_pat
         result = edition("build", cwd=where)
         assert result.returncode == 0, result.stderr
     assert digests(first / "dist") == digests(second / "dist")
-    assert sorted(digests(first / "dist")) == [".edition-build.json", f"{PACKAGE}.epub", f"{PACKAGE}.pdf"]
+    assert sorted(digests(first / "dist")) == [
+        ".edition-build.json",
+        ".edition-build.lock",
+        f"{PACKAGE}.epub",
+        f"{PACKAGE}.pdf",
+    ]
 
 
 def test_source_date_epoch_sets_the_dates_inside_both_outputs(tmp_path: Path):
@@ -139,7 +144,7 @@ def test_archiving_the_same_version_again_changes_nothing(package: Path):
     assert result.returncode == 0, result.stderr
     assert "already holds this version, unchanged" in result.stdout
     assert {path: path.stat().st_mtime_ns for path in package.rglob("*")} == before
-    assert [p.name for p in package.parent.iterdir()] == [PACKAGE]
+    assert sorted(p.name for p in package.parent.iterdir()) == [".edition-build.lock", PACKAGE]
 
 
 def test_a_changed_source_under_the_same_version_is_refused_and_the_package_kept(package: Path):
@@ -156,4 +161,23 @@ def test_a_changed_source_under_the_same_version_is_refused_and_the_package_kept
     assert "already holds version 0.1.0 with other contents" in result.stderr
     assert result.stderr.count("\n") == 1
     assert digests(package) == before
-    assert [p.name for p in package.parent.iterdir()] == [PACKAGE]
+    assert sorted(p.name for p in package.parent.iterdir()) == [".edition-build.lock", PACKAGE]
+
+
+def test_archiving_over_a_package_whose_pdf_was_altered_is_refused_and_the_package_kept(package: Path, tmp_path: Path):
+    project = tmp_path / "project"
+    shutil.copytree(package.parents[2], project, ignore=shutil.ignore_patterns(".edition-build.lock"))
+    copy = project / "dist" / "archive" / PACKAGE
+    pdf = copy / "data" / "edition" / f"{PACKAGE}.pdf"
+    damaged = bytearray(pdf.read_bytes())
+    damaged[len(damaged) // 2] ^= 0x01
+    pdf.write_bytes(damaged)
+    before = digests(copy)
+    result = edition("archive", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"edition: {copy} already exists and is damaged (altered: data/edition/{PACKAGE}.pdf); it was left as it "
+        f"is, and nothing was archived: `edition verify {copy}` names every problem\n"
+    )
+    assert digests(copy) == before
+    assert sorted(p.name for p in copy.parent.iterdir()) == [".edition-build.lock", PACKAGE]

@@ -147,7 +147,7 @@ CASES: dict[str, Case] = {
     ),
     "print-css-is-a-folder": (
         lambda p, o: folder_for(p.styles_dir / "print.css"),
-        ["build", "--format", "pdf"], 2, "edition: styles/print.css: is a folder, not a file",
+        ["build", "--format", "pdf"], 2, "edition: styles/print.css: is a folder, not a regular file",
     ),
     "css-import-cycle": (
         lambda p, o: import_cycle(p),
@@ -328,7 +328,7 @@ def test_inside_project_names_the_path_and_why(tmp_path: Path):
     assert inside_project(root / "file.txt", root) == (root / "file.txt").resolve()
     for name, why in [
         ("link", "refused: it resolves to"),
-        ("folder", "is a folder, not a file"),
+        ("folder", "is a folder, not a regular file"),
         ("missing", "file not found"),
         ("loop", "cannot be read"),
         ("../outside.txt", "refused: it resolves to"),
@@ -528,6 +528,6 @@ def test_the_fetcher_refuses_a_folder_and_a_pipe(tmp_path: Path):
     (tmp_path / "folder.css").mkdir()
     os.mkfifo(tmp_path / "pipe.css")
     fetcher = LocalFetcher([tmp_path])
-    for name, why in [("folder.css", "is a folder, not a file"), ("pipe.css", "not a regular file")]:
+    for name, why in [("folder.css", "is a folder, not a regular file"), ("pipe.css", "not a regular file")]:
         with pytest.raises(RefusedResource, match=why):
             fetcher.fetch((tmp_path / name).as_uri())
