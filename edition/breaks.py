@@ -1,10 +1,11 @@
 """The page breaks that keep every editorial note on the page of its call, and the pages from
-which the layout of a part may resume.
+which the layout of a part may resume: the policy, as pure functions of the pages' summaries
+(`typeset`), with no WeasyPrint in sight.
 
 WeasyPrint 70 carries a footnote over to the next page, whatever the `footnote-policy`, when that
 lets the paragraph at the foot of the page keep its first two lines there (`orphans`; WeasyPrint
-issue 2432). While `stopping_at_a_carried_note` is in force, WeasyPrint ends its pagination with
-the first page that carries a note over; `PageBreaks` names the block to start on a new page
+issue 2432). `pdf` has WeasyPrint stop at the first page that carries a note over
+(`typeset.stopping_when`) for which `PageBreaks.for_page` names a block to start on a new page
 instead, which `html.print_part` marks `new-page`; `resumable_page` finds the last page before it
 that the layout can resume from, so that what comes before is not laid out again. `pdf` runs
 this loop for each part.
@@ -12,19 +13,11 @@ this loop for each part.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-
-import weasyprint.layout
-from weasyprint import HTML
-from weasyprint.document import Page
-from weasyprint.formatting_structure.boxes import Box, PageBox
-from weasyprint.layout import LayoutContext
 
 from .html import PrintPart
 from .model import Heading, Paragraph
-from .pages import boxes_in_blocks, first_page_of, page_starts, text_in_blocks
+from .pages import NewPage, PageLayout, first_page_of, page_starts
 
 
 def movable_blocks(part: PrintPart) -> dict[str, str | None]:
@@ -65,58 +58,30 @@ class PageBreaks:
     blocks: set[str] = field(default_factory=set)  # the blocks that start a new page
     notes: set[str] = field(default_factory=set)  # the notes (their ids) those breaks were made for
 
-    def for_page(self, page_box: PageBox, carried: list[Box]) -> tuple[str, str] | None:
-        """For the first note called on this page and carried over from it (`carried`), the
-        block to start on a new page to bring it back, and the note's id; None if no break can.
+    def for_page(self, page: NewPage) -> tuple[str, str] | None:
+        """For the first note called on this page and carried over from it, the block to start
+        on a new page to bring it back, and the note's id; None if no break can.
 
         The block is the last movable one on the page from the call's on (see `movable_blocks`):
         the note made room for its second line. Moving the paragraph of the call instead would
         also move every one after it and leave the page half empty. A note carried over again
         after a break made for it does not fit beside its call at all, and is left where
         WeasyPrint puts it."""
-        if not carried:  # most pages: spare walking their boxes
+        if not page.carried:
             return None
-        order = list(dict.fromkeys(block for _, block in text_in_blocks(page_box)))
-        for box, called_in in boxes_in_blocks(page_box):
-            if box.footnote is None or box.footnote not in carried or called_in not in order:
+        order = list(dict.fromkeys(block.id for block in page.blocks))
+        for call in page.calls:
+            if call.note not in page.carried or call.block not in order:
                 continue
-            note = box.footnote.element.get("id")
-            last = next((block for block in reversed(order[order.index(called_in) :]) if block in self.movable), None)
+            last = next((block for block in reversed(order[order.index(call.block) :]) if block in self.movable), None)
             block = self.movable[last] if last else None
-            if block and block not in self.blocks and note not in self.notes:
-                return block, note
+            if block and block not in self.blocks and call.note not in self.notes:
+                return block, call.note
         return None
 
     def add(self, block: str, note: str) -> None:
         self.blocks.add(block)
         self.notes.add(note)
-
-
-@contextmanager
-def stopping_at_a_carried_note(breaks: PageBreaks) -> Iterator[list[tuple[str, str]]]:
-    """While in this context, WeasyPrint ends a layout with the first page that carries over a
-    note that `breaks` can bring back; the block to break and the note are put in the list this
-    yields.
-
-    WeasyPrint's pagination (`make_all_pages`) makes the pages one by one; stopping it early
-    leaves a document of the pages made so far, with their running heads and numbers. Finding
-    the document unfinished, WeasyPrint paginates again, up to 8 times; each time it stops at
-    the same page, having kept the pages before it."""
-    paginate = weasyprint.layout.make_all_pages
-    found: list[tuple[str, str]] = []
-
-    def make_all_pages(context: LayoutContext, root_box: Box, html: HTML, pages: list[PageBox]) -> Iterator[PageBox]:
-        for page_box in paginate(context, root_box, html, pages):
-            yield page_box
-            if to_break := breaks.for_page(page_box, context.reported_footnotes):
-                found[:] = [to_break]
-                return
-
-    weasyprint.layout.make_all_pages = make_all_pages
-    try:
-        yield found
-    finally:
-        weasyprint.layout.make_all_pages = paginate
 
 
 @dataclass(frozen=True)
@@ -128,27 +93,26 @@ class Footnote:
     note_page: int
 
 
-def footnotes(pages: list[Page]) -> list[Footnote]:
+def footnotes(pages: list[PageLayout]) -> list[Footnote]:
     """Every footnote on these pages, in the order of their calls."""
     calls: dict[str, tuple[int, str]] = {}
     notes: dict[str, int] = {}
     for index, page in enumerate(pages):
         for anchor in page.anchors:
             notes.setdefault(anchor, index)
-        for box, block in boxes_in_blocks(page._page_box):
-            if (box.element_tag or "").endswith("::footnote-call"):
-                calls.setdefault(box.element.get("id"), (index, block))
+        for call in page.calls:
+            calls.setdefault(call.note, (index, call.block))
     return [Footnote(block, index, notes.get(note, index)) for note, (index, block) in calls.items()]
 
 
-def resumable_page(pages: list[Page], block: str, resumable: set[str]) -> tuple[int, str] | None:
+def resumable_page(pages: list[PageLayout], block: str, resumable: set[str]) -> tuple[int, str] | None:
     """The last page, no later than the one on which `block` begins, from which a layout can
     resume (see `resumable_pages`); None if there is none."""
     first = first_page_of(pages, block)
     return next((page for page in reversed(resumable_pages(pages, resumable)) if page[0] <= first), None)
 
 
-def resumable_pages(pages: list[Page], resumable: set[str]) -> list[tuple[int, str]]:
+def resumable_pages(pages: list[PageLayout], resumable: set[str]) -> list[tuple[int, str]]:
     """The pages after the first from which a layout can resume, each with its index and the
     block it opens with: the start of a block in `resumable`, and no footnote carried over from
     an earlier page."""

@@ -158,8 +158,7 @@ def _build(
     if "pdf" in todo or starts is None:
         # Imported only now: WeasyPrint alone takes a second to import, which a build with
         # nothing to do, or with only the EPUB to write, should not pay.
-        from .pages import first_page_of, page_starts
-        from .pdf import layout, typesetter_for, write_pdf
+        from .pdf import layout, print_page_starts, typesetter_for, write_pdf
 
         with report.stage("lay out the print edition"):
             if progress:
@@ -167,7 +166,7 @@ def _build(
             warm = warm or Warm()
             warm.typesetter = typesetter_for(project, profile.page_size, inputs.print_styles, warm.typesetter)
             document = layout(edition, project, imprint, profile, warm.typesetter, progress)
-            starts = page_starts(document.pages, first_page_of(document.pages, edition.essays[0].id))
+            starts = print_page_starts(document, edition)
         record.keep_layout(inputs.layout_key, starts)
     keys = {"pdf": inputs.pdf_key(targets["pdf"].name)} if "pdf" in todo else {}
     if "epub" in todo:

@@ -7,31 +7,25 @@ attachment (relationship Source), so the PDF carries what it was made from.
 
 from __future__ import annotations
 
-import hashlib
-import io
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
 
-import pydyf
-from fontTools import subset as fonttools_subset
-from fontTools.ttLib import TTFont, TTLibError
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.css.counters import CounterStyle
 from weasyprint.document import Document, Page
-from weasyprint.pdf import fonts as weasyprint_fonts
 from weasyprint.text.fonts import FontConfiguration
 
-from .breaks import PageBreaks, movable_blocks, resumable_blocks, resumable_page, stopping_at_a_carried_note
+from .breaks import PageBreaks, movable_blocks, resumable_blocks, resumable_page
 from .errors import EditionError
 from .fetcher import LocalFetcher, RefusedResource
-from .fonts import Faces, check_characters, read_faces
+from .fonts import check_characters, read_faces
 from .html import FRONT, PrintPart, continue_from, print_part, print_parts
 from .inputs import digest
-from .model import Edition, Essay, Imprint
-from .pages import first_page_of
+from .model import Edition, Essay, Imprint, PageStart
+from .pages import first_pages, front_matter_pages, page_starts
 from .project import PRINT_STYLES, Project
 from .reader import Profile
+from .typeset import page_layouts, stopping_when, write
 
 # Told, as the layout goes, what has been laid out.
 Progress = Callable[[str], None]
@@ -113,7 +107,7 @@ class Typesetter:
         """As `render`, but the layout ends with the first page that carries over a note which a
         page break can bring back. The pages, and the block to start on a new page with the id of
         the note it brings back (None if the layout went to the end)."""
-        with stopping_at_a_carried_note(breaks) as found:
+        with stopping_when(breaks.for_page) as found:
             document = self.render(html, first_page, course, continues)
         return document, next(iter(found), None)
 
@@ -161,9 +155,8 @@ def layout(
     for number, part in enumerate(parts, start=1):
         main += [None] * (len(main) % 2)
         document = _lay_out_part(typesetter, edition, imprint, part, pages, len(main) + 1, course)
-        for index, page in enumerate(document.pages, start=len(main) + 1):
-            for anchor in page.anchors:  # an element on several pages is on each one's list, or on the first
-                pages.setdefault(anchor, str(index))
+        for anchor, index in first_pages(document.pages).items():
+            pages.setdefault(anchor, str(len(main) + 1 + index))
         main += document.pages
         if progress:
             progress(f"laid out {part.name}: part {number} of {len(parts)}, {len(main)} pages")
@@ -210,11 +203,16 @@ def _lay_out_part(
             if to_break is None:
                 return document.copy(kept + document.pages) if kept else document
             breaks.add(*to_break)
-            if resume := resumable_page(document.pages, to_break[0], resumable):
+            if resume := resumable_page(page_layouts(document.pages), to_break[0], resumable):
                 index, start = resume
                 kept += document.pages[:index]
 
     return typesetter.reuse(digest(str(first_page), course, html), lay_out_part)
+
+
+def print_page_starts(document: Document, edition: Edition) -> list[PageStart]:
+    """Where each page of the laid-out print edition begins (see `pages.page_starts`)."""
+    return page_starts(page_layouts(document.pages), front_matter_pages(document.pages, edition))
 
 
 def _blank_pages(typesetter: Typesetter, edition: Edition, imprint: Imprint, count: int, course: str) -> list[Page]:
@@ -239,26 +237,19 @@ def write_pdf(document: Document, edition: Edition, project: Project, when: date
         )
         for path in edition.sources
     ]
-    front_pages = first_page_of(document.pages, edition.essays[0].id)
-
-    def page_labels(document: Document, pdf: pydyf.PDF) -> None:
-        """Label pages as they are printed: i, ii … for the front matter, then 1, 2 …"""
-        pdf.catalog["PageLabels"] = pydyf.Dictionary(
-            {"Nums": pydyf.Array([0, pydyf.Dictionary({"S": "/r"}), front_pages, pydyf.Dictionary({"S": "/D"})])}
-        )
-
     faces = read_faces(project)
-    with _page_references_listed_once(), _reproducible_font_subsets(when, faces) as embedded:
-        try:
-            data = document.write_pdf(
-                pdf_variant="pdf/a-3b",
-                pdf_tags=True,
-                custom_metadata=True,
-                attachments=attachments,
-                finisher=page_labels,
-            )
-        except RefusedResource as refused:
-            raise EditionError(str(refused)) from None
+    try:
+        data, embedded = write(
+            document,
+            front_matter_pages(document.pages, edition),
+            when,
+            pdf_variant="pdf/a-3b",
+            pdf_tags=True,
+            custom_metadata=True,
+            attachments=attachments,
+        )
+    except RefusedResource as refused:
+        raise EditionError(str(refused)) from None
     foreign = sorted(set(embedded) - set(faces.by_digest))
     if foreign:
         families = ", ".join(sorted({embedded[key] for key in foreign}))
@@ -266,86 +257,3 @@ def write_pdf(document: Document, edition: Edition, project: Project, when: date
             f"the PDF would embed a system font ({families}), not only the faces in styles/fonts; nothing was written"
         )
     return data
-
-
-@contextmanager
-def _page_references_listed_once() -> Iterator[None]:
-    """pydyf 0.13 lists the references of all pages each time one is asked for, and WeasyPrint
-    asks once per tagged element: time grows with the square of the pages (a minute for an
-    800-page reader). While the PDF is written, the list is made once for each page count."""
-    listing = pydyf.PDF.page_references
-    made: dict[tuple[int, int], tuple[bytes, ...]] = {}
-
-    def page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
-        key = (id(pdf), len(pdf.pages["Kids"]))
-        if key not in made:
-            made[key] = listing.fget(pdf)
-        return made[key]
-
-    pydyf.PDF.page_references = property(page_references)
-    try:
-        yield
-    finally:
-        pydyf.PDF.page_references = listing
-
-
-# WeasyPrint internals, touched here only ---------------------------------------------------
-#
-# WeasyPrint 70 subsets each embedded font with HarfBuzz when libharfbuzz-subset is installed,
-# else with fontTools (`weasyprint.pdf.fonts.Font.subset`). The two give different bytes, and
-# fontTools stamps the subset's `head.modified` with the time of the build: the same source
-# gave different PDFs on two machines, or two builds a second apart. While the PDF is written,
-# every font is subset with fontTools, with its `head` dates set to the build date, whichever
-# library the machine has. tests/test_inputs_hostile.py fails if an upgrade changes what this
-# relies on: `Font.subset(self, to_unicode, hinting)`, `Font.file_content`, `Font.index`,
-# `Font.missing`, `Font.family`.
-
-# Seconds from 1904-01-01 (the epoch of a font's `head` dates) to 1970-01-01.
-FONT_EPOCH_OFFSET = 2082844800
-
-
-def subset_font(data: bytes, index: int, glyphs, hinting: bool, notdef_outline: bool, when: datetime) -> bytes:
-    """The font keeping only `glyphs` (ids kept), dated `when`: the same bytes on any machine."""
-    options = fonttools_subset.Options(
-        retain_gids=True,
-        passthrough_tables=True,
-        ignore_missing_glyphs=True,
-        hinting=hinting,
-        desubroutinize=True,
-        notdef_outline=notdef_outline,
-    )
-    options.drop_tables += ["GSUB", "GPOS", "SVG"]
-    subsetter = fonttools_subset.Subsetter(options)
-    subsetter.populate(gids=glyphs)
-    font = TTFont(io.BytesIO(data), fontNumber=index, recalcTimestamp=False)
-    subsetter.subset(font)
-    stamp = int(when.astimezone(UTC).timestamp()) + FONT_EPOCH_OFFSET
-    font["head"].created = font["head"].modified = stamp
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
-
-
-@contextmanager
-def _reproducible_font_subsets(when: datetime, faces: Faces) -> Iterator[dict[str, str]]:
-    """While the PDF is written, fonts are subset by `subset_font`; yields the faces embedded,
-    family by hash of the font file."""
-    original = weasyprint_fonts.Font.subset
-    embedded: dict[str, str] = {}
-
-    def subset(font, to_unicode, hinting) -> None:
-        embedded[hashlib.sha256(font.file_content).hexdigest()] = font.family
-        if not to_unicode:
-            return
-        try:
-            font.file_content = subset_font(
-                font.file_content, font.index, to_unicode, hinting, bool(font.missing), when
-            )
-        except TTLibError as error:
-            raise EditionError(f"cannot embed the font {font.family}: {error}") from None
-
-    weasyprint_fonts.Font.subset = subset
-    try:
-        yield embedded
-    finally:
-        weasyprint_fonts.Font.subset = original

@@ -5,7 +5,6 @@ output with exit 0. Then the same bytes from two folders and either font subsett
 from __future__ import annotations
 
 import filecmp
-import inspect
 import io
 import json
 import os
@@ -21,7 +20,6 @@ from pathlib import Path
 
 import pytest
 import tinycss2
-import weasyprint
 from fontTools.ttLib import TTFont
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -33,10 +31,11 @@ from edition.errors import EditionError, SourceError
 from edition.gate import inside_project
 from edition.html import FRONT, epub_chapters, print_part, print_parts
 from edition.model import Imprint, plain
-from edition.pdf import FONT_EPOCH_OFFSET, Typesetter, css_string, subset_font
+from edition.pdf import Typesetter, css_string
 from edition.project import Project
 from edition.reader import load_profile
 from edition.source import load_edition
+from edition.typeset import FONT_EPOCH_OFFSET, page_drawings, subset_font
 
 from .test_check import edit, essay
 
@@ -346,15 +345,9 @@ def test_a_word_longer_than_the_line_breaks_on_the_page(tmp_path: Path):
     part = next(part for part in print_parts(edition) if part.essay and part.essay.id == "weissman-1988")
     document = Typesetter(project, "A4").render(print_part(edition, Imprint(), part, defaultdict(lambda: "1")), 1, "")
 
-    def boxes(box):
-        yield box
-        for child in getattr(box, "children", []):
-            yield from boxes(child)
-
-    for page in document.pages[:4]:
-        for box in boxes(page._page_box):
-            if type(box).__name__ == "LineBox":
-                assert box.position_x + box.width <= page.width, "a line runs off the page"
+    for page in page_drawings(document.pages[:4]):
+        for line in page.lines:
+            assert line.x + line.width <= page.width, "a line runs off the page"
 
 
 # 5. The same bytes on any machine ---------------------------------------------------------
@@ -419,19 +412,6 @@ def test_the_font_subsets_carry_the_build_date_not_the_time_of_the_build():
     head = TTFont(io.BytesIO(subset))["head"]
     assert head.created == head.modified == int(when.timestamp()) + FONT_EPOCH_OFFSET
     assert subset == subset_font(data, 0, {0, 1, 2, 3}, False, False, when)
-
-
-def test_the_weasyprint_internals_pdf_replaces_are_still_there():
-    """pdf._reproducible_font_subsets replaces `Font.subset`; if a WeasyPrint upgrade renames it
-    or what it uses, this fails: read the comment in pdf.py and redo the workaround."""
-    assert weasyprint.__version__ == "70.0", "WeasyPrint changed: check pdf._reproducible_font_subsets still applies"
-    assert list(inspect.signature(fonts.Font.subset).parameters) == ["self", "to_unicode", "hinting"]
-    init = inspect.getsource(fonts.Font.__init__)
-    for attribute in ("self.file_content", "self.index", "self.family"):
-        assert attribute in init, attribute
-    assert "self.missing" in inspect.getsource(fonts.Font)
-    assert "self.subset(to_unicode, hinting)" in inspect.getsource(fonts.Font.clean)
-    assert "font.clean(" in inspect.getsource(fonts.build_fonts_dictionary)
 
 
 # Properties -------------------------------------------------------------------------------

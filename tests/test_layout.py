@@ -8,15 +8,15 @@ import itertools
 
 import lxml.html
 import pytest
-from weasyprint.document import Page
-from weasyprint.formatting_structure import boxes
+from weasyprint.document import Document
 
 from edition.breaks import PageBreaks, footnotes, movable_blocks, resumable_blocks, resumable_pages
 from edition.html import PrintPart, continue_from, print_part, print_parts
 from edition.model import Edition, Heading, Imprint, Paragraph
-from edition.pages import text_in_blocks
+from edition.pages import PageLayout
 from edition.pdf import Typesetter
 from edition.project import Project
+from edition.typeset import page_drawings, page_layouts
 
 FIRST_PAGE = 13  # an odd number, as a part opens on a right-hand page
 
@@ -32,23 +32,29 @@ def weissman(edition: Edition) -> PrintPart:
 
 
 @pytest.fixture(scope="module")
-def whole(typesetter: Typesetter, edition: Edition, weissman: PrintPart) -> list[Page]:
+def whole_document(typesetter: Typesetter, edition: Edition, weissman: PrintPart) -> Document:
     """Weissman's essay laid out whole, as WeasyPrint lays it out on its own."""
-    return typesetter.render(print_part(edition, Imprint(), weissman, {}), FIRST_PAGE, "").pages
+    return typesetter.render(print_part(edition, Imprint(), weissman, {}), FIRST_PAGE, "")
 
 
-def drawn(page: Page) -> list[tuple[str, float, float]]:
-    """Every piece of text on the page, running heads, folios and footnotes included, with its
-    position."""
-    return [
-        (box.text, round(box.position_x, 2), round(box.position_y, 2))
-        for box in page._page_box.descendants()
-        if isinstance(box, boxes.TextBox)
-    ]
+@pytest.fixture(scope="module")
+def whole(whole_document: Document) -> list[PageLayout]:
+    return page_layouts(whole_document.pages)
+
+
+@pytest.fixture(scope="module")
+def whole_drawn(whole_document: Document) -> list[list[tuple[str, float, float]]]:
+    return drawn(whole_document.pages)
+
+
+def drawn(pages) -> list[list[tuple[str, float, float]]]:
+    """For each page, every piece of text on it, running heads, folios and footnotes included,
+    with its position."""
+    return [[(text.text, round(text.x, 2), round(text.y, 2)) for text in page.texts] for page in page_drawings(pages)]
 
 
 def test_a_layout_ends_with_the_first_page_from_which_a_note_is_carried_over(
-    typesetter: Typesetter, edition: Edition, weissman: PrintPart, whole: list[Page]
+    typesetter: Typesetter, edition: Edition, weissman: PrintPart, whole: list[PageLayout], whole_drawn
 ):
     carried = [note for note in footnotes(whole) if note.note_page > note.call_page]
     assert carried, "this test needs a part whose whole layout carries a note over"
@@ -60,20 +66,19 @@ def test_a_layout_ends_with_the_first_page_from_which_a_note_is_carried_over(
     )
 
     assert found is not None and len(document.pages) == page + 1 < len(whole)
-    assert [drawn(page) for page in document.pages] == [drawn(page) for page in whole[: page + 1]]
+    assert drawn(document.pages) == whole_drawn[: page + 1]
     # The block to move is the paragraph at the foot of the page, whose second line the note
     # made room for, not the paragraph of the call; moved to the next page, it brings every
     # note of the page back.
     block, note = found
-    *_, (_, last) = text_in_blocks(whole[page]._page_box)
-    assert block == last and block not in {note.block for note in carried}
+    assert block == whole[page].blocks[-1].id and block not in {note.block for note in carried}
     assert note in whole[page + 1].anchors and note not in whole[page].anchors
-    moved = typesetter.render(print_part(edition, Imprint(), weissman, {}, {block}), FIRST_PAGE, "").pages
+    moved = page_layouts(typesetter.render(print_part(edition, Imprint(), weissman, {}, {block}), FIRST_PAGE, "").pages)
     assert all(note.note_page == note.call_page for note in footnotes(moved) if note.call_page <= page)
 
 
 def test_a_note_a_break_did_not_bring_back_is_left_where_weasyprint_puts_it(
-    typesetter: Typesetter, edition: Edition, weissman: PrintPart, whole: list[Page]
+    typesetter: Typesetter, edition: Edition, weissman: PrintPart, whole: list[PageLayout]
 ):
     html = print_part(edition, Imprint(), weissman, {})
     breaks = PageBreaks(movable_blocks(weissman))
@@ -103,7 +108,7 @@ def test_a_paragraph_after_a_heading_takes_the_heading_to_the_next_page(edition:
 
 
 def test_a_layout_resumed_from_a_page_gives_the_pages_of_the_whole_layout(
-    typesetter: Typesetter, edition: Edition, weissman: PrintPart, whole: list[Page]
+    typesetter: Typesetter, edition: Edition, weissman: PrintPart, whole: list[PageLayout], whole_drawn
 ):
     """From a page opening with a paragraph and from one opening with an author's note: the same
     text in the same places, the running heads, folio, note letters and list numbers too."""
@@ -114,7 +119,7 @@ def test_a_layout_resumed_from_a_page_gives_the_pages_of_the_whole_layout(
     html = print_part(edition, Imprint(), weissman, {})
     for index, block in [paragraph, note]:
         resumed = typesetter.render(continue_from(html, block), FIRST_PAGE + index, "", weissman.essay).pages
-        assert [drawn(page) for page in resumed] == [drawn(page) for page in whole[index:]], block
+        assert drawn(resumed) == whole_drawn[index:], block
 
 
 HTML = """<!DOCTYPE html><html><head><title>t</title></head><body>

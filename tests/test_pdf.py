@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pikepdf
-import pydyf
 import pytest
 from pypdf import PdfReader
 
-from edition import pdf as edition_pdf
 from edition.model import Edition, Quotation, plain
-from edition.pdf import write_pdf
 
 
 @pytest.fixture(scope="module")
@@ -94,14 +89,3 @@ def test_the_same_source_gives_the_same_pdf_bytes(outputs: dict[str, Path], proj
     again = build(project, ("pdf",), tmp_path).written[0]
     assert again.read_bytes() == outputs["pdf"].read_bytes()
     assert io.BytesIO(again.read_bytes()).getbuffer().nbytes > 10_000
-
-
-def test_listing_page_references_once_writes_the_same_bytes(document, edition: Edition, project, monkeypatch):
-    """The workaround for pydyf's page references (pdf._page_references_listed_once) saves time
-    and changes nothing in the file, and leaves pydyf as it was."""
-    when = datetime(2026, 1, 1, tzinfo=UTC)
-    listing = pydyf.PDF.page_references
-    quick = write_pdf(document, edition, project, when)
-    assert pydyf.PDF.page_references is listing
-    monkeypatch.setattr(edition_pdf, "_page_references_listed_once", contextlib.nullcontext)
-    assert write_pdf(document, edition, project, when) == quick
