@@ -8,11 +8,11 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 from weasyprint.document import Document
-from weasyprint.formatting_structure import boxes
 
 from edition.build import build
 from edition.model import Edition
 from edition.project import Project
+from edition.typeset import page_drawings
 
 MM = 72 / 25.4
 
@@ -125,15 +125,10 @@ def test_no_line_is_broken_short_inside_a_paragraph(document: Document):
     fills most of the measure, unless the text breaks it: WeasyPrint 70 can break a line far too
     early before an inline element (see html.InlineRenderer)."""
     short = []
-    for index, page in enumerate(document.pages):
-        for box in page._page_box.descendants():
-            if (
-                isinstance(box, boxes.BlockBox)
-                and box.element_tag == "p"
-                and not any(element.tag.endswith("br") for element in box.element.iter())
-            ):
-                lines = [child for child in box.children if isinstance(child, boxes.LineBox)]
-                for line in lines[:-1]:
-                    if sum(child.margin_width() for child in line.children) < 0.6 * box.width:
-                        short.append((index, box.element.get("id")))
+    for index, page in enumerate(page_drawings(document.pages)):
+        for paragraph in page.paragraphs:
+            if not paragraph.forced_break:
+                for line in paragraph.lines[:-1]:
+                    if line.filled < 0.6 * paragraph.measure:
+                        short.append((index, paragraph.id))
     assert short == []

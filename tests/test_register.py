@@ -12,8 +12,9 @@ from lxml import etree
 from weasyprint.document import Document
 
 from edition.model import Edition
-from edition.pages import first_page_of
+from edition.pages import front_matter_pages
 from edition.project import Project
+from edition.typeset import page_drawings, page_layouts
 
 XHTML = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
 
@@ -23,9 +24,10 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def page_of(document: Document) -> dict[str, int]:
-    """The page (from 0) on which each anchored element begins."""
+    """The page (from 0) on which each anchored element begins: read here, not with
+    `pages.first_pages`, whose results the register prints."""
     pages: dict[str, int] = {}
-    for index, page in enumerate(document.pages):
+    for index, page in enumerate(page_layouts(document.pages)):
         for anchor in page.anchors:
             pages.setdefault(anchor, index)
     return pages
@@ -117,13 +119,12 @@ def test_every_entry_is_in_the_back_matter_of_the_pdf(document: Document, editio
 
 def test_every_page_number_in_the_pdf_register_is_the_page_of_that_mention(document: Document, edition: Edition):
     pages = page_of(document)
-    front = first_page_of(document.pages, edition.essays[0].id)
+    front = front_matter_pages(document.pages, edition)
     printed = {}
-    for page in document.pages:
-        for box in page._page_box.descendants():
-            if box.element_tag == "a" and "pageref" in (box.element.get("class") or ""):
-                text = "".join(child.text for child in box.descendants() if hasattr(child, "text"))
-                printed.setdefault(box.element.get("href")[1:], int(text.split("\u00a0")[0]))
+    for page in page_drawings(document.pages):
+        for link in page.links:
+            if "pageref" in link.classes:
+                printed.setdefault(link.href[1:], int(link.text.split("\u00a0")[0]))
     listed = {m.anchor for e in edition.entries.values() for m in e.mentions}
     assert printed and set(printed) <= listed
     for anchor, number in printed.items():
@@ -133,10 +134,9 @@ def test_every_page_number_in_the_pdf_register_is_the_page_of_that_mention(docum
 def test_every_editorial_footnote_stands_on_the_page_of_its_call(document: Document, edition: Edition):
     pages = page_of(document)
     calls = {}
-    for index, page in enumerate(document.pages):
-        for box in page._page_box.descendants():
-            if (box.element_tag or "").endswith("::footnote-call"):
-                calls.setdefault(box.element.get("id"), index)
+    for index, page in enumerate(page_layouts(document.pages)):
+        for call in page.calls:
+            calls.setdefault(call.note, index)
     assert len(edition.notes) > 50 and len(calls) == len(edition.notes)
     for anchor in edition.notes:
         assert pages[f"note-{anchor}"] == calls[f"note-{anchor}"], anchor
