@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from weasyprint.document import Page
 from weasyprint.formatting_structure import boxes
 
-from .model import PageStart
+from .model import PageStart, roman
 
 
 def alnum(text: str) -> int:
@@ -47,16 +47,6 @@ def has_folio(page: Page) -> bool:
         and any(isinstance(text, boxes.TextBox) and alnum(text.text) for text in box.descendants())
         for box in page._page_box.children
     )
-
-
-def roman(number: int) -> str:
-    """1 → i, 4 → iv: the front matter's folios (print.css counts them in lower-roman)."""
-    numerals = [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
-    out = ""
-    for value, numeral in numerals:
-        while number >= value:
-            out, number = out + numeral, number - value
-    return out
 
 
 def first_page_of(pages: list[Page], anchor: str) -> int:

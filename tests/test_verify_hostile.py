@@ -24,10 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from edition import cli
+from tests.names import STEM
 
 from .conftest import ROOT
 
-PACKAGE = "serge-stalinism-0.1.0"
+PACKAGE = STEM
 # A verify or archive that does not come back in this time hangs: a FIFO opened, or quadratic work.
 HANG = 120
 
