@@ -15,7 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from .errors import Diagnostic, SourceError, display_path
-from .gate import check_folder, inside_project
+from .gate import inside_project
 from .project import EREADER_STYLES, PRINT_STYLES, Project
 from .source import NOT_ESSAYS, listed_sources, load_edition, parse_xml
 from .tei import NS, XML_ID, XML_LANG
@@ -71,15 +71,14 @@ def lint(project: Project) -> list[Diagnostic]:
 
 
 def check_files(project: Project) -> None:
-    """Every file in styles/ is a regular file inside the project (a symlink may not lead out
-    of it), the stylesheets are there, and they import and name only what they may
-    (`stylesheets`), and the fonts load (`fonts`); else an `EditionError` naming the file,
-    before anything is read. (Each source the edition lists passes the same gate as it is
-    parsed; the others in source/ are not read.)"""
+    """The stylesheets are there, they import and name only what they may (`stylesheets`), and
+    every file of styles/ the outputs read — stylesheets and the fonts they name — is a regular
+    file inside the project and loads (`fonts`); else an `EditionError` naming the file, before
+    anything is laid out. (Each source the edition lists passes the same gate as it is parsed;
+    files in source/ or styles/ that nothing reads are not read at all.)"""
     from .fonts import read_faces  # fontTools and tinycss2 are needed by these checks only
     from .stylesheets import check_styles
 
-    check_folder(project.styles_dir, project.root)
     for name in dict.fromkeys(PRINT_STYLES + EREADER_STYLES):
         inside_project(project.styles_dir / name, project.root)
     check_styles(project)

@@ -296,6 +296,7 @@ def test_archive_bags_only_what_the_build_reads(archived_with_symlinks_around: P
         "data/build-record.json",
         f"data/edition/{PACKAGE}.epub",
         f"data/edition/{PACKAGE}.pdf",
+        "data/source/commentary.xml",
         "data/source/edition.xml",
         "data/source/filtzer-1998.xml",
         "data/source/register.xml",
