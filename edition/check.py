@@ -15,9 +15,9 @@ from pathlib import Path
 from lxml import etree
 
 from .errors import Diagnostic, SourceError, display_path
-from .gate import check_folder, inside_project
+from .gate import inside_project
 from .project import EREADER_STYLES, PRINT_STYLES, Project
-from .source import NOT_ESSAYS, load_edition, parse_xml
+from .source import NOT_ESSAYS, listed_sources, load_edition, parse_xml
 from .tei import NS, XML_ID, XML_LANG
 
 # Elements that make no sense empty (lb, ptr, sic, birth… are empty by design).
@@ -45,10 +45,11 @@ def run_checks(project: Project) -> list[Diagnostic]:
 
 
 def lint(project: Project) -> list[Diagnostic]:
-    """The editor's checks over every source file that parses."""
+    """The editor's checks over every source file the edition lists that parses (a draft in
+    source/ that it does not list is neither read nor checked)."""
     check_files(project)
     trees = {}
-    for path in sorted(project.source_dir.glob("*.xml")):
+    for path in listed_sources(project):
         try:
             trees[path] = parse_xml(path, project)
         except SourceError:
@@ -70,15 +71,14 @@ def lint(project: Project) -> list[Diagnostic]:
 
 
 def check_files(project: Project) -> None:
-    """Every file in source/ and styles/ is a regular file inside the project (a symlink may
-    not lead out of it), the stylesheets are there, and they import and name only what they
-    may (`stylesheets`), and the fonts load (`fonts`); else an `EditionError` naming the
-    file, before anything is read."""
+    """The stylesheets are there, they import and name only what they may (`stylesheets`), and
+    every file of styles/ the outputs read — stylesheets and the fonts they name — is a regular
+    file inside the project and loads (`fonts`); else an `EditionError` naming the file, before
+    anything is laid out. (Each source the edition lists passes the same gate as it is parsed;
+    files in source/ or styles/ that nothing reads are not read at all.)"""
     from .fonts import read_faces  # fontTools and tinycss2 are needed by these checks only
     from .stylesheets import check_styles
 
-    for folder in (project.source_dir, project.styles_dir):
-        check_folder(folder, project.root)
     for name in dict.fromkeys(PRINT_STYLES + EREADER_STYLES):
         inside_project(project.styles_dir / name, project.root)
     check_styles(project)

@@ -18,7 +18,7 @@ from ebooklib import epub
 from lxml import etree
 
 from .cover import cover_alt, cover_png
-from .html import NAVIGATION, Chapter, epub_chapters, epub_navigation, epub_ncx
+from .html import NAVIGATION, Chapter, epub_chapters, epub_ncx, page_targets
 from .model import Edition, Imprint, PageStart
 from .project import EREADER_STYLES, Project
 from .reader import CourseReader
@@ -107,9 +107,6 @@ def build_epub(edition: Edition, project: Project, imprint: Imprint, when: datet
 
     chapters = epub_chapters(edition, imprint, STYLESHEET, print_pages.starts, (COVER, cover_alt(edition)))
     pages = page_targets(chapters)
-    navigation = epub_navigation(edition, chapters, pages, STYLESHEET, print_pages.starts)
-    nav = _item("nav", NAVIGATION, navigation, ["nav"])
-    book.add_item(nav)
     book.add_item(
         epub.EpubItem(
             uid="ncx",
@@ -122,20 +119,15 @@ def build_epub(edition: Edition, project: Project, imprint: Imprint, when: datet
     book.spine = []
     for chapter in chapters:
         if chapter.file_name == NAVIGATION:
-            book.spine.append(nav)
-            continue
-        item = _item(_item_id(chapter), chapter.file_name, chapter.xhtml)
+            item = _item("nav", NAVIGATION, chapter.xhtml, ["nav"])
+        else:
+            item = _item(_item_id(chapter), chapter.file_name, chapter.xhtml)
         book.add_item(item)
         book.spine.append(item)
 
     raw = io.BytesIO()
     epub.write_epub(raw, book, {"mtime": when, "epub2_guide": False, "epub3_pages": False, "raise_exceptions": True})
     return _reproducible_zip(raw.getvalue(), when, {"EPUB/content.opf": _package_language(edition.language)})
-
-
-def page_targets(chapters: list[Chapter]) -> list[tuple[str, str]]:
-    """Every print page marked in the chapters, in reading order: (label, href)."""
-    return [(label, f"{chapter.file_name}#page-{label}") for chapter in chapters for label in chapter.pages]
 
 
 def _describe(book: epub.EpubBook, edition: Edition, uid: str, when: datetime, source: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
@@ -49,7 +49,7 @@ class LocalFetcher(URLFetcher):
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise RefusedResource(f"refused to fetch {url}: only local files of the project are read")
-        path = Path(url2pathname(unquote(parts.path))).resolve()
+        path = Path(url2pathname(parts.path)).resolve()  # url2pathname decodes: once only
         root = next((root for root in self.roots if path.is_relative_to(root)), None)
         if root is None:
             raise RefusedResource(f"refused to read {path}: it is outside the project's styles/ and source/")

@@ -18,6 +18,7 @@ from lxml import etree
 
 from .errors import EditionError
 from .gate import inside_project
+from .inputs import ereader_files, print_files
 from .model import Edition
 from .project import Project
 
@@ -37,13 +38,13 @@ class Faces:
 
 
 def read_faces(project: Project) -> Faces:
-    """Read and check every face in styles/fonts; a face that does not load is an `EditionError`
-    naming its file."""
+    """Read and check every face the outputs use: those the print stylesheets name and those the
+    EPUB's cover is drawn with; a face that does not load is an `EditionError` naming its file."""
     faces = Faces()
-    folder = project.styles_dir / "fonts"
-    paths = sorted(path for path in folder.iterdir() if path.suffix.lower() in FONT_SUFFIXES) if folder.is_dir() else []
+    used = dict.fromkeys([*print_files(project), *ereader_files(project)])
+    paths = [path for path in used if path.suffix.lower() in FONT_SUFFIXES]
     if not paths:
-        raise EditionError(f"no font in {folder.relative_to(project.root)}: the print edition needs its faces there")
+        raise EditionError("the print stylesheets name no font: the print edition needs its faces in styles/fonts")
     for path in paths:
         data = inside_project(path, project.root).read_bytes()
         shown = path.relative_to(project.root)

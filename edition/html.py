@@ -3,7 +3,7 @@
 Both come from the same Jinja templates (autoescaped), so the print and e-reader editions show
 the same text, paragraph numbers and notes. Phrase-level content is rendered here in Python,
 because it nests; the templates lay out the blocks. Hands on strings: `print_part` to `pdf`;
-`epub_chapters`, `epub_navigation` and `epub_ncx` to `epub`.
+`epub_chapters` (the navigation document among them) and `epub_ncx` to `epub`.
 """
 
 from __future__ import annotations
@@ -418,9 +418,8 @@ class Chapter:
 def epub_chapters(
     edition: Edition, imprint: Imprint, stylesheet: str, page_starts: list[PageStart], cover: tuple[str, str]
 ) -> list[Chapter]:
-    """The EPUB's documents in reading order, marking where the print pages begin. The
-    navigation document ("Contents", after the colophon, as in print) is among them with its
-    pages, but without its XHTML, which lists the pages of all of them (`epub_navigation`)."""
+    """The EPUB's documents in reading order, marking where the print pages begin; among them the
+    navigation document ("Contents", after the colophon, as in print), which lists those pages."""
 
     def chapter(file_name: str, title: str, template: str, landmark: str = "", **context) -> Chapter:
         inline = InlineRenderer(EPUB, edition, page_starts)
@@ -428,11 +427,12 @@ def epub_chapters(
         return Chapter(file_name, title, xhtml, landmark, inline.pages_marked)
 
     contents = [start.label for start in page_starts if start.block == CONTENTS]
+    navigation = Chapter(NAVIGATION, "Contents", "", "toc", contents)
     chapters = [
         chapter("cover.xhtml", "Cover", "epub/cover.xhtml.j2", "cover", cover=cover),
         chapter("titlepage.xhtml", "Title page", "epub/titlepage.xhtml.j2", "titlepage"),
         chapter("colophon.xhtml", "Colophon", "epub/colophon.xhtml.j2", "copyright-page"),
-        Chapter(NAVIGATION, "Contents", "", "toc", contents),
+        navigation,
     ]
     for number, essay in enumerate(edition.essays, start=1):
         landmark = "bodymatter" if number == 1 else ""
@@ -441,6 +441,21 @@ def epub_chapters(
         # The register is an index of names (and the list of works cited).
         chapters.append(chapter("register.xhtml", "Register", "epub/register.xhtml.j2", "index"))
     chapters.append(chapter("note-on-the-text.xhtml", "A note on the text", "epub/note-on-text.xhtml.j2"))
+    # The navigation lists every chapter and page, its own included: it is written last.
+    inline = InlineRenderer(EPUB, edition, [start for start in page_starts if start.block == CONTENTS])
+    body = next(index for index, chapter in enumerate(chapters) if chapter.landmark == "bodymatter")
+    navigation.xhtml = _render(
+        "epub/nav.xhtml.j2",
+        EPUB,
+        edition,
+        Imprint(),
+        inline,
+        chapters=chapters,
+        contents=chapters[body:],  # as in print: the text and the back matter; landmarks lead to the rest
+        pages=page_targets(chapters),
+        stylesheet=stylesheet,
+        title="Contents",
+    )
     return chapters
 
 
@@ -448,28 +463,9 @@ NAVIGATION = "nav.xhtml"
 CONTENTS = "contents"  # the id of the print edition's table of contents, which the nav stands for
 
 
-def epub_navigation(
-    edition: Edition,
-    chapters: list[Chapter],
-    pages: list[tuple[str, str]],
-    stylesheet: str,
-    page_starts: list[PageStart],
-) -> str:
-    """The EPUB 3 navigation document: table of contents, landmarks and the print pages. As in
-    print, the contents list the text and the back matter; the landmarks lead to the rest."""
-    body = next(index for index, chapter in enumerate(chapters) if chapter.landmark == "bodymatter")
-    return _render(
-        "epub/nav.xhtml.j2",
-        EPUB,
-        edition,
-        Imprint(),
-        InlineRenderer(EPUB, edition, [start for start in page_starts if start.block == CONTENTS]),
-        chapters=chapters,
-        contents=chapters[body:],
-        pages=pages,
-        stylesheet=stylesheet,
-        title="Contents",
-    )
+def page_targets(chapters: list[Chapter]) -> list[tuple[str, str]]:
+    """Every print page marked in the chapters, in reading order: (label, href)."""
+    return [(label, f"{chapter.file_name}#page-{label}") for chapter in chapters for label in chapter.pages]
 
 
 def epub_ncx(edition: Edition, chapters: list[Chapter], pages: list[tuple[str, str]], identifier: str) -> str:

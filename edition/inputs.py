@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -34,7 +35,7 @@ from urllib.request import url2pathname
 
 from . import __version__
 from .gate import inside_project
-from .model import PageStart
+from .model import PageStart, roman
 from .project import EREADER_STYLES, PRINT_STYLES, Project
 from .provenance import DEPENDENCIES
 
@@ -260,10 +261,15 @@ def _record_problem(data: object) -> str:
                     and start["offset"] >= 0 and start["label"] and start["block"]):  # fmt: skip
                 return "a page start is not a label, a block and an offset"
         labels = [start["label"] for start in starts]
-        if not all(label.isdigit() for label in labels) or [int(label) for label in labels] != sorted(
-            {int(label) for label in labels}
-        ):
-            return "its page labels are not numbers in increasing order"
+        front = list(itertools.takewhile(lambda label: not label.isdigit(), labels))
+        body = labels[len(front) :]
+        # The front matter's roman folios (ii, iii…) first, then the body's numbers, each rising.
+        romans = {roman(number): number for number in range(1, 40)}
+        if not all(label in romans for label in front) or not all(label.isdigit() for label in body):
+            return "its page labels are not roman numbers, then numbers"
+        for numbers in ([romans[label] for label in front], [int(label) for label in body]):
+            if numbers != sorted(set(numbers)):
+                return "its page labels are not in increasing order"
     return ""
 
 

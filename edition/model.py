@@ -238,3 +238,13 @@ class PageStart:
     label: str
     block: str
     offset: int
+
+
+def roman(number: int) -> str:
+    """1 → i, 4 → iv: the front matter's folios (print.css counts them in lower-roman)."""
+    numerals = [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+    out = ""
+    for value, numeral in numerals:
+        while number >= value:
+            out, number = out + numeral, number - value
+    return out

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from .model import Edition, PageStart
+from .model import Edition, PageStart, roman
 
 # What a page holds -------------------------------------------------------------------------
 
@@ -171,13 +171,3 @@ def page_starts(pages: Sequence[PageLayout], first: int) -> list[PageStart]:
         if start:
             starts.append(start)
     return starts
-
-
-def roman(number: int) -> str:
-    """1 → i, 4 → iv: the front matter's folios (print.css counts them in lower-roman)."""
-    numerals = [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
-    out = ""
-    for value, numeral in numerals:
-        while number >= value:
-            out, number = out + numeral, number - value
-    return out

@@ -182,6 +182,21 @@ def load_edition(project: Project) -> Edition:
     return edition
 
 
+def listed_sources(project: Project) -> list[Path]:
+    """The source files the edition lists, edition.xml first, that exist as files in source/ (a
+    missing or misplaced one is reported by `load_edition`); none if edition.xml cannot be read."""
+    try:
+        tree = parse_xml(project.edition_file, project)
+    except (SourceError, EditionError):
+        return []
+    paths = [project.edition_file]
+    for ptr in tree.iterfind("tei:text/tei:body/tei:ptr", NS):
+        path = project.source_dir / ptr.get("target", "")
+        if "/" not in ptr.get("target", "/") and path.is_file() and path not in paths:
+            paths.append(path)
+    return paths
+
+
 def _lists(tree: etree._ElementTree, kind: str) -> bool:
     """Whether the edition file lists a part of this kind (the register, the commentary)."""
     return tree.find(f"tei:text/tei:body/tei:ptr[@type='{kind}']", NS) is not None

@@ -14,10 +14,11 @@ import pikepdf
 import pytest
 
 from edition.project import Project
+from tests.names import STEM, VERSION
 
 from .conftest import ROOT
 
-PACKAGE = "serge-stalinism-0.1.0"
+PACKAGE = STEM
 
 
 def edition(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -158,7 +159,7 @@ def test_a_changed_source_under_the_same_version_is_refused_and_the_package_kept
     finally:
         essay.write_text(original)
     assert result.returncode == 2
-    assert "already holds version 0.1.0 with other contents" in result.stderr
+    assert f"already holds version {VERSION} with other contents" in result.stderr
     assert result.stderr.count("\n") == 1
     assert digests(package) == before
     assert sorted(p.name for p in package.parent.iterdir()) == [".edition-build.lock", PACKAGE]

@@ -18,10 +18,9 @@ import pytest
 from edition import inputs, pdf
 from edition.build import Warm, build
 from edition.project import Project
+from tests.names import EPUB, PDF
 
 from .test_check import FIRST_PARAGRAPH, edit, essay
-
-PDF, EPUB = "serge-stalinism-0.1.0.pdf", "serge-stalinism-0.1.0.epub"
 
 
 @pytest.fixture(scope="module")

@@ -23,10 +23,10 @@ import pytest
 from edition import inputs
 from edition.build import Warm, build
 from edition.project import Project
+from tests.names import EPUB, PDF, STEM
 
 from .conftest import ROOT
 
-EPUB = "serge-stalinism-0.1.0.epub"
 RECORD = ".edition-build.json"
 WARM = Warm()  # the print layout is made once for the module, and kept
 
@@ -110,7 +110,7 @@ def test_a_damaged_build_record_is_not_trusted_and_the_build_is_a_full_one(
     copy: Project, built: Path, damage: Callable[[Path], None]
 ):
     pages = page_list(built / "dist" / EPUB)
-    assert pages > 40
+    assert pages  # a layout's page list, not an empty one
     damage(copy.dist_dir)
     report = build(copy, formats=("epub",), warm=WARM)
     assert [path.name for path in report.written] == [EPUB]
@@ -134,7 +134,7 @@ def test_a_damaged_build_record_is_one_line_on_the_command_line(copy: Project):
 
 def test_the_temporary_files_of_a_killed_build_are_removed_by_the_next_and_no_others(copy: Project, tmp_path: Path):
     dist = copy.dist_dir
-    ours = [f".{EPUB}.k2x_9qzv.part", ".serge-stalinism-0.1.0.pdf.a1b2c3d4.part", f".{RECORD}.zz9_00aa.part"]
+    ours = [f".{EPUB}.k2x_9qzv.part", f".{PDF}.a1b2c3d4.part", f".{RECORD}.zz9_00aa.part"]
     for name in ours:
         (dist / name).write_bytes(b"half written")
     (tmp_path / "elsewhere.txt").write_text("not ours")
@@ -158,14 +158,14 @@ def test_the_temporary_files_of_a_killed_build_are_removed_by_the_next_and_no_ot
 
 def test_the_staging_folder_of_a_killed_archive_is_removed_by_the_next(copy: Project):
     archive = copy.dist_dir / "archive"
-    stale = archive / ".serge-stalinism-0.1.0.q8w7e6r5.part"
+    stale = archive / f".{STEM}.q8w7e6r5.part"
     (stale / "edition").mkdir(parents=True)
     (stale / "edition" / EPUB).write_bytes(b"half")
-    (archive / "serge-stalinism-0.1.0").write_text("in the way")  # so that this archive stops early
+    (archive / STEM).write_text("in the way")  # so that this archive stops early
     result = edition("archive", cwd=copy.root)
     assert result.returncode == 2
     assert "exists and is not a package folder" in result.stderr
-    assert sorted(path.name for path in archive.iterdir()) == [".edition-build.lock", "serge-stalinism-0.1.0"]
+    assert sorted(path.name for path in archive.iterdir()) == [".edition-build.lock", STEM]
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from edition.project import Project
+from tests.names import EPUB, PDF
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -20,8 +21,8 @@ def test_build_writes_both_formats_and_reports_each_stage(scratch_project: Proje
     result = run("build", cwd=scratch_project.root)
     assert result.returncode == 0, result.stderr
     written = sorted(p.name for p in (scratch_project.root / "dist").iterdir())
-    assert written == [".edition-build.json", "serge-stalinism-0.1.0.epub", "serge-stalinism-0.1.0.pdf"]
-    assert "wrote dist/serge-stalinism-0.1.0.pdf" in result.stdout
+    assert written == [".edition-build.json", ".edition-build.lock", EPUB, PDF]
+    assert f"wrote dist/{PDF}" in result.stdout
     assert "read and check sources" in result.stdout and " s  " in result.stdout
 
 
@@ -29,13 +30,13 @@ def test_format_and_out_choose_what_is_written_where(scratch_project: Project, t
     out = tmp_path / "elsewhere"
     result = run("build", "--format", "epub", "--out", str(out), cwd=scratch_project.root)
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == [".edition-build.json", "serge-stalinism-0.1.0.epub"]
+    assert sorted(p.name for p in out.iterdir()) == [".edition-build.json", ".edition-build.lock", EPUB]
     assert not (scratch_project.root / "dist").exists()
 
 
 def test_invalid_source_is_reported_by_file_line_and_column_and_nothing_is_lost(scratch_project: Project):
     assert run("build", "--format", "epub", cwd=scratch_project.root).returncode == 0
-    built = scratch_project.root / "dist" / "serge-stalinism-0.1.0.epub"
+    built = scratch_project.root / "dist" / EPUB
     before = built.read_bytes()
 
     essay = scratch_project.source_dir / "filtzer-1998.xml"

@@ -11,6 +11,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from edition.model import Edition
+from tests.names import PDF
 
 XHTML_NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
 OPF_NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
@@ -191,7 +192,7 @@ def test_accessibility_cover_and_pagination_source_are_declared(epub_zip: zipfil
     assert meta("schema:accessibilityHazard") == ["none"] and meta("schema:accessibilitySummary")
     assert meta("dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
     source = opf.find("opf:metadata/dc:source", OPF_NS)
-    assert "serge-stalinism-0.1.0.pdf" in source.text
+    assert PDF in source.text
     assert opf.find("opf:metadata/opf:meta[@refines='#print-source']", OPF_NS).text == "pagination"
     (cover,) = opf.xpath("//opf:item[@properties='cover-image']", namespaces=OPF_NS)
     assert opf.find("opf:metadata/opf:meta[@name='cover']", OPF_NS).get("content") == cover.get("id")

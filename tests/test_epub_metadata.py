@@ -16,6 +16,7 @@ from edition.epub import edition_identifier, file_as, identifier
 from edition.model import Edition
 from edition.project import Project
 from edition.reader import CourseReader, Profile, apply_profile, load_profile
+from tests.names import STEM
 
 from .conftest import ROOT
 
@@ -159,8 +160,8 @@ def test_the_course_reader_epub_names_its_course_its_pdf_and_the_edition(
     assert part(reader_epub, "toc.ncx").findtext("ncx:docTitle/ncx:text", namespaces=NS) == title
     # The print edition its page list follows is its own PDF, on its own paper.
     source = opf.findtext("opf:metadata/dc:source", namespaces=NS)
-    assert source.endswith("print edition on letter (serge-stalinism-0.1.0-example.pdf)")
-    assert whole.findtext("opf:metadata/dc:source", namespaces=NS).endswith("on A4 (serge-stalinism-0.1.0.pdf)")
+    assert source.endswith(f"print edition on letter ({STEM}-example.pdf)")
+    assert whole.findtext("opf:metadata/dc:source", namespaces=NS).endswith(f"on A4 ({STEM}.pdf)")
     # It is drawn from the whole edition, which it names; the whole edition names no relation.
     assert opf.findtext("opf:metadata/dc:relation", namespaces=NS) == edition_identifier(edition)
     assert whole.find("opf:metadata/dc:relation", NS) is None

@@ -24,10 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from edition import cli
+from tests.names import STEM
 
 from .conftest import ROOT
 
-PACKAGE = "serge-stalinism-0.1.0"
+PACKAGE = STEM
 # A verify or archive that does not come back in this time hangs: a FIFO opened, or quadratic work.
 HANG = 120
 
@@ -295,6 +296,7 @@ def test_archive_bags_only_what_the_build_reads(archived_with_symlinks_around: P
         "data/build-record.json",
         f"data/edition/{PACKAGE}.epub",
         f"data/edition/{PACKAGE}.pdf",
+        "data/source/commentary.xml",
         "data/source/edition.xml",
         "data/source/filtzer-1998.xml",
         "data/source/register.xml",
