@@ -20,15 +20,17 @@ from lxml import etree
 
 from .errors import Diagnostic
 from .model import Commentary, EditorialNote, Entry, Essay, Inline, Span
+from .phrase import editors_inline
 from .register import labelled_content
 from .tei import NS, XML_ID
 
 
-def read_commentary(tree: etree._ElementTree, inline) -> tuple[list[Commentary], dict[str, int]]:
-    """The commentary notes in source order, and each note's source line."""
+def read_commentary(tree: etree._ElementTree) -> tuple[list[Commentary], dict[str, int]]:
+    """The commentary notes in source order (read as the essays are: `phrase`), and each note's
+    source line."""
     notes, lines = [], {}
     for note in tree.getroot().iterfind("tei:standOff/tei:listAnnotation/tei:note", NS):
-        notes.append(Commentary(note.get(XML_ID), note.get("target").removeprefix("#"), inline(note)))
+        notes.append(Commentary(note.get(XML_ID), note.get("target").removeprefix("#"), editors_inline(note)))
         lines[notes[-1].id] = note.sourceline
     return notes, lines
 

@@ -28,14 +28,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .check import lint
-from .errors import EditionError, SourceError, display_path
+from .check import checked_edition
+from .errors import EditionError, display_path
 from .inputs import RECORD_FILE, BuildRecord, Inputs, read_inputs, read_record
 from .model import Edition, Imprint
 from .project import Project
 from .provenance import commit
 from .reader import DEFAULT, Profile, apply_profile, load_profile
-from .source import load_edition
 
 if TYPE_CHECKING:  # pdf imports WeasyPrint, which only a build with work to do loads (see `build`)
     from .pdf import Typesetter
@@ -103,10 +102,7 @@ def build(
     profile = load_profile(profile_path) if profile_path else DEFAULT
     name = profile_path.stem if profile_path else ""
     with report.stage("read and check sources"):
-        problems = lint(project)
-        if problems:
-            raise SourceError(problems)
-        edition = apply_profile(load_edition(project), profile, profile_path)
+        edition = apply_profile(checked_edition(project), profile, profile_path)
         imprint_commit = commit(project)
         inputs = read_inputs(project, edition.sources, profile_path, imprint_commit, epoch)
         when = build_time(edition, epoch)
