@@ -8,8 +8,9 @@ one note with them rather than repeating it. A *commentary* note, read here from
 `source/commentary.xml`, is called at an `anchor` in an essay: where the essay errs, where
 historians disagree, or where a passage needs context.
 
-Called by `source` after the register stage has anchored every mention; hands on the notes,
-keyed by the anchor that calls each, in reading order (`Edition.notes`).
+Called by `source` with the essays the register stage returned, every mention anchored; hands
+on new values: the notes, keyed by the anchor that calls each, in reading order
+(`Edition.notes`), and the problems.
 """
 
 from __future__ import annotations
