@@ -138,8 +138,9 @@ class Sources:
     project: Project
     schema: etree.RelaxNG
     listed: list[Path] = field(default_factory=list)  # edition.xml first, then what it lists
-    _parsed: dict[Path, etree._ElementTree | SourceError] = field(default_factory=dict)
-    _invalid: dict[Path, list[Diagnostic]] = field(default_factory=dict)
+    # By the file's real path: each file's tree or why it does not parse, and its schema errors.
+    _parsed: dict[Path, etree._ElementTree | SourceError] = field(default_factory=dict, init=False, repr=False)
+    _invalid: dict[Path, list[Diagnostic]] = field(default_factory=dict, init=False, repr=False)
 
     def parse(self, path: Path) -> etree._ElementTree:
         """The file's tree, parsed on the first call only (`parse_xml`), or its `SourceError`."""

@@ -65,6 +65,12 @@ def test_explain_with_nothing_changed_says_up_to_date_and_writes_nothing(copy: P
     assert {path.name: path.read_bytes() for path in copy.dist_dir.iterdir()} == before
 
 
+def test_a_file_in_source_the_edition_does_not_list_is_no_part_of_any_output(copy: Project, no_layout):
+    (copy.source_dir / "draft.xml").write_text("<TEI> not listed, not read, not even well-formed")
+    assert explained(copy) == {PDF: "up to date", EPUB: "up to date"}
+    assert build(copy).written == []
+
+
 def test_explain_names_the_ereader_styles_when_ereader_css_changed(copy: Project, no_layout):
     edit(copy.styles_dir / "ereader.css", "/*", "/* changed */\n/*")
     assert explained(copy) == {PDF: "up to date", EPUB: "changed: ereader_styles"}
