@@ -8,8 +8,9 @@ one note with them rather than repeating it. A *commentary* note, read here from
 `source/commentary.xml`, is called at an `anchor` in an essay: where the essay errs, where
 historians disagree, or where a passage needs context.
 
-Called by `source` after the register stage has anchored every mention; hands on the notes,
-keyed by the anchor that calls each, in reading order (`Edition.notes`).
+Called by `source` with the essays the register stage returned, every mention anchored; hands
+on new values: the notes, keyed by the anchor that calls each, in reading order
+(`Edition.notes`), and the problems.
 """
 
 from __future__ import annotations
@@ -20,15 +21,17 @@ from lxml import etree
 
 from .errors import Diagnostic
 from .model import Commentary, EditorialNote, Entry, Essay, Inline, Span
+from .phrase import editors_inline
 from .register import labelled_content
 from .tei import NS, XML_ID
 
 
-def read_commentary(tree: etree._ElementTree, inline) -> tuple[list[Commentary], dict[str, int]]:
-    """The commentary notes in source order, and each note's source line."""
+def read_commentary(tree: etree._ElementTree) -> tuple[list[Commentary], dict[str, int]]:
+    """The commentary notes in source order (read as the essays are: `phrase`), and each note's
+    source line."""
     notes, lines = [], {}
     for note in tree.getroot().iterfind("tei:standOff/tei:listAnnotation/tei:note", NS):
-        notes.append(Commentary(note.get(XML_ID), note.get("target").removeprefix("#"), inline(note)))
+        notes.append(Commentary(note.get(XML_ID), note.get("target").removeprefix("#"), editors_inline(note)))
         lines[notes[-1].id] = note.sourceline
     return notes, lines
 

@@ -3,7 +3,8 @@
 Each output is written to a temporary file beside its destination and moved into place only
 when complete, so a failed or interrupted build leaves the previous outputs as they were; an
 output already made of the same inputs is not built again. Hands the CLI a `Report`: the time
-of each stage, the paths written and those left as they were.
+of each stage, the paths written and those left as they were. `explain` says, from the build
+record, why each output would be built again (`edition build --explain`).
 
 One build at a time writes to an output folder: a build holds the lock of the folder
 (`.edition-build.lock`, `fcntl.flock`) from reading the build record to writing it, and a second
@@ -28,14 +29,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .check import lint
-from .errors import EditionError, SourceError, display_path
-from .inputs import RECORD_FILE, BuildRecord, Inputs, read_inputs, read_record
+from .check import checked_edition
+from .errors import EditionError, display_path
+from .inputs import EARLIER_FORMAT, RECORD_FILE, BuildRecord, Inputs, read_inputs, read_record
 from .model import Edition, Imprint
 from .project import Project
 from .provenance import commit
 from .reader import DEFAULT, Profile, apply_profile, load_profile
-from .source import load_edition
 
 if TYPE_CHECKING:  # pdf imports WeasyPrint, which only a build with work to do loads (see `build`)
     from .pdf import Typesetter
@@ -103,10 +103,7 @@ def build(
     profile = load_profile(profile_path) if profile_path else DEFAULT
     name = profile_path.stem if profile_path else ""
     with report.stage("read and check sources"):
-        problems = lint(project)
-        if problems:
-            raise SourceError(problems)
-        edition = apply_profile(load_edition(project), profile, profile_path)
+        edition = apply_profile(checked_edition(project), profile, profile_path)
         imprint_commit = commit(project)
         inputs = read_inputs(project, edition.sources, profile_path, imprint_commit, epoch)
         when = build_time(edition, epoch)
@@ -169,8 +166,10 @@ def _build(
             starts = print_page_starts(document, edition)
         record.keep_layout(inputs.layout_key, starts)
     keys = {"pdf": inputs.pdf_key(targets["pdf"].name)} if "pdf" in todo else {}
+    parts = {"pdf": inputs.pdf_parts()} if "pdf" in todo else {}
     if "epub" in todo:
         keys["epub"] = inputs.epub_key(targets["epub"].name, starts)
+        parts["epub"] = inputs.epub_parts(starts)
         if record.up_to_date(targets["epub"], keys["epub"]):  # the layout changed, not its pages
             todo.remove("epub")
             report.unchanged.append(targets["epub"])
@@ -185,9 +184,69 @@ def _build(
         with report.stage(f"write the {fmt.upper()}"):
             data = renderers[fmt]()
         write_atomically(targets[fmt], data)
-        record.wrote(targets[fmt], keys[fmt], data)
+        record.wrote(targets[fmt], keys[fmt], parts[fmt], data)
         write_atomically(out_dir / RECORD_FILE, record.to_json())
         report.written.append(targets[fmt])
+
+
+def explain(
+    project: Project,
+    formats: tuple[str, ...] = FORMATS,
+    out_dir: Path | None = None,
+    profile_path: Path | None = None,
+    epoch: str | None = None,
+) -> list[str]:
+    """One line for each output, saying whether a build would write it and why: "up to date";
+    the named parts of its key that changed since the record (`inputs.PDF_PARTS`,
+    `inputs.EPUB_PARTS`); that the file was changed or removed since it was written; "no
+    record"; or "record not trusted: …". It reads what a build reads, and writes nothing."""
+    out_dir = out_dir or project.dist_dir
+    epoch = source_date_epoch() if epoch is None else epoch
+    profile = load_profile(profile_path) if profile_path else DEFAULT
+    name = profile_path.stem if profile_path else ""
+    edition = apply_profile(checked_edition(project), profile, profile_path)
+    build_time(edition, epoch)  # a SOURCE_DATE_EPOCH a build would refuse is refused here too
+    inputs = read_inputs(project, edition.sources, profile_path, commit(project), epoch)
+    record, distrust = read_record(out_dir)
+    lines = []
+    for fmt in formats:
+        target = output_path(edition, out_dir, fmt, name)
+        lines.append(f"{display_path(target, project.root)}: {_why(fmt, target, inputs, record, distrust)}")
+    return lines
+
+
+def _why(fmt: str, target: Path, inputs: Inputs, record: BuildRecord, distrust: str) -> str:
+    if distrust == EARLIER_FORMAT:
+        return "no record (the record is of an earlier format): it would be built again"
+    if distrust:
+        return f"record not trusted: {distrust}"
+    entry = record.outputs.get(target.name)
+    if entry is None:
+        return "no record"
+    if fmt == "pdf":
+        changed = _changed(entry["parts"], inputs.pdf_parts())
+    else:
+        starts = record.starts_for(inputs.layout_key)
+        changed = _changed(entry["parts"], inputs.epub_parts(starts or []))
+        if starts is None:  # the page starts of the print layout these inputs make are not recorded
+            changed = [part for part in changed if part != "layout"]
+            if changed:
+                return f"changed: {', '.join(changed)}; its page starts will come from a new print layout"
+            printed = record.outputs.get(target.with_suffix(".pdf").name)
+            why = _changed(printed["parts"], inputs.pdf_parts()) if printed else ["print_styles or fonts"]
+            relaid = "layout: unknown until the print edition is laid out again"
+            relaid += f" ({', '.join(why)} changed)" if why else " (it is not recorded)"
+            return f"{relaid}; written again only if its page starts moved"
+    if changed:
+        return f"changed: {', '.join(changed)}"
+    if not record.intact(target):
+        return "changed or removed since it was written"
+    return "up to date"
+
+
+def _changed(recorded: dict[str, str], current: dict[str, str]) -> list[str]:
+    """The named parts whose hash is not the recorded one, in the order of the key."""
+    return [part for part, value in current.items() if recorded.get(part) != value]
 
 
 @dataclass

@@ -2,8 +2,9 @@
 
 The codes E001–E031 come from reading and validating the sources (`source`, `register`,
 `apparatus`); this module adds the checks an editor needs beyond the schema (E040–E056), which
-read the XML as it is, so they run even where the schema or the references fail. Each code is documented in the
-README. Hands on a sorted list of `Diagnostic`s; `build` stops when it is not empty.
+read the XML as it is, so they run even where the schema or the references fail. Both kinds read
+the same parse of the sources (`source.Sources`). Each code is documented in the README.
+`checked_edition` hands the build the edition, or every problem of both kinds at once.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from lxml import etree
 
 from .errors import Diagnostic, SourceError, display_path
 from .gate import inside_project
+from .model import Edition
 from .project import EREADER_STYLES, PRINT_STYLES, Project
-from .source import NOT_ESSAYS, listed_sources, load_edition, parse_xml
+from .source import NOT_ESSAYS, Sources, edition_from, read_sources
 from .tei import NS, XML_ID, XML_LANG
 
 # Elements that make no sense empty (lb, ptr, sic, birth… are empty by design).
@@ -34,26 +36,34 @@ TEXT_RULES = [
 
 def run_checks(project: Project) -> list[Diagnostic]:
     """Every problem: those that stop the sources being read, and the editor's checks."""
-    check_files(project)
-    problems: list[Diagnostic] = []
     try:
-        load_edition(project)
+        checked_edition(project)
+    except SourceError as error:
+        return error.diagnostics
+    return []
+
+
+def checked_edition(project: Project) -> Edition:
+    """The edition, read from one parse of the sources (`source.read_sources`), if they have no
+    problem: neither one that stops them being read nor one of the editor's checks; else a
+    `SourceError` with every problem of both kinds. `edition check` and every build run this."""
+    check_files(project)
+    sources = read_sources(project)
+    problems = lint(sources)
+    try:
+        edition = edition_from(sources)
     except SourceError as error:
         problems += error.diagnostics
-    problems += lint(project)
-    return sorted(set(problems))
+    if problems:
+        raise SourceError(sorted(set(problems)))
+    return edition
 
 
-def lint(project: Project) -> list[Diagnostic]:
+def lint(sources: Sources) -> list[Diagnostic]:
     """The editor's checks over every source file the edition lists that parses (a draft in
     source/ that it does not list is neither read nor checked)."""
-    check_files(project)
-    trees = {}
-    for path in listed_sources(project):
-        try:
-            trees[path] = parse_xml(path, project)
-        except SourceError:
-            continue  # reported by run_checks, from load_edition
+    project = sources.project
+    trees = sources.trees
     terms = _foreign_terms(trees.get(project.source_dir / "register.xml"))
     problems = _duplicate_ids(trees, project)
     ids = {element.get(XML_ID) for tree in trees.values() for element in tree.getroot().iter(etree.Element)}

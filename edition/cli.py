@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .archive import archive, main_verify
-from .build import FORMATS, Report, Warm, build
+from .build import FORMATS, Report, Warm, build, explain
 from .check import run_checks
 from .errors import DamagedPackage, EditionError, SourceError, display_path
 from .gate import printable
@@ -40,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
             "--reader", type=Path, metavar="FILE.toml", help="build a course reader described by this profile"
         )
 
+    build_command.add_argument(
+        "--explain",
+        action="store_true",
+        help="say, for each output, whether it is up to date or which parts of it changed; build nothing",
+    )
+
     commands.add_parser("check", help="report every problem in the sources, with its code")
 
     archive_command = commands.add_parser("archive", help="build and archive this version as a BagIt package")
@@ -58,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         project = find_project(args.project)
         if args.command == "check":
             return _check(project)
+        if args.command == "build" and args.explain:
+            return _explain(project, args)
         if args.command == "build":
             return _build(project, args)
         if args.command == "watch":
@@ -100,6 +108,13 @@ def _build(project, args, warm: Warm | None = None) -> int:
     with _progress() as progress:
         report = build(project, formats, args.out.resolve() if args.out else None, args.reader, warm, progress)
     _print_report(project, report)
+    return EXIT_OK
+
+
+def _explain(project, args) -> int:
+    formats = tuple(dict.fromkeys(args.format)) if args.format else FORMATS
+    for line in explain(project, formats, args.out.resolve() if args.out else None, args.reader):
+        print(line)
     return EXIT_OK
 
 

@@ -4,7 +4,7 @@
 and accepts the file only if what they lead to is a regular file inside the project: a symlink to
 /etc/passwd, a path with `..`, a FIFO that would block the reader, a device, a folder or a missing
 file is refused with one line naming the path and why (an `EditionError`: exit 2), before anything
-is laid out. `check_folder` applies it to everything under a folder.
+is laid out. Files that nothing reads are not looked at.
 """
 
 from __future__ import annotations
@@ -39,23 +39,6 @@ def inside_project(path: Path, root: Path) -> Path:
         kind = KINDS.get(stat.S_IFMT(mode), "not a regular file")
         raise EditionError(f"{shown}: refused: it is {kind}, not a regular file")
     return resolved
-
-
-def check_folder(folder: Path, root: Path) -> None:
-    """Every file and link under `folder` stays inside `root` and is a regular file or a folder."""
-    if not folder.exists():
-        return
-    for current, folders, files in os.walk(folder, followlinks=False):
-        for name in [*folders, *files]:
-            path = Path(current) / name
-            if path.is_symlink() and path.is_dir():
-                resolved = path.resolve()
-                if not resolved.is_relative_to(root.resolve()):
-                    raise EditionError(
-                        f"{_shown(path, root)}: refused: it resolves to {printable(str(resolved))}, outside the project"
-                    )
-            elif not path.is_dir() or path.is_symlink():
-                inside_project(path, root)
 
 
 def printable(text: str) -> str:

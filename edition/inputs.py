@@ -10,11 +10,13 @@ Only what the build reads is read and hashed (`print_files`, `ereader_files`, th
 `sources`), each through `gate.inside_project`: a file in source/ that the edition does not list,
 or a font no stylesheet uses, is never opened, and the archive bags exactly these files.
 
-A record of the last build is kept beside the outputs, in `.edition-build.json`: each output's
-key and the hash of the bytes written, and the print layout's page starts. An output is up to
-date when its key is unchanged and the file is still the one written. A record that is not
-exactly of this shape is not trusted (`read_record`): the build is then a full one. Nothing here imports
-WeasyPrint, so a build with nothing to do is over in a fraction of a second.
+A record of the last build is kept beside the outputs, in `.edition-build.json` (`"format": 2`):
+for each output, the named parts its key is made of (`PDF_PARTS`, `EPUB_PARTS`: each a SHA-256),
+the key, and the hash of the bytes written; and the print layout's page starts. An output is up
+to date when its key is unchanged and the file is still the one written; `explain` says which
+parts changed. A record that is not exactly of this shape, or of an earlier format, is not
+trusted (`read_record`): the build is then a full one. Nothing here imports WeasyPrint, so a
+build with nothing to do is over in a fraction of a second.
 """
 
 from __future__ import annotations
@@ -83,43 +85,87 @@ def digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
+# The named parts of each output's key, in the order they are hashed. Both read the tool, the
+# sources, the profile, the commit and SOURCE_DATE_EPOCH; the PDF (and the print layout) its
+# stylesheets and the fonts they name; the EPUB its stylesheets, its cover's fonts, and the
+# page starts of the print layout it marks ("layout").
+COMMON_PARTS = ("tool", "sources", "profile", "commit", "source_date_epoch")
+PDF_PARTS = (*COMMON_PARTS, "print_styles", "fonts")
+EPUB_PARTS = (*COMMON_PARTS, "ereader_styles", "fonts", "layout")
+PARTS = {"pdf": PDF_PARTS, "epub": EPUB_PARTS}
+
+
+def key_of(kind: str, name: str, parts: dict[str, str]) -> str:
+    """An output's key: a hash of its kind, its file name and its named parts."""
+    return digest(kind, name, *(f"{part}={parts[part]}" for part in PARTS.get(kind, PDF_PARTS)))
+
+
 @dataclass(frozen=True)
 class Inputs:
     """The hashes of what a build reads, from which each output's key is made."""
 
-    common: str  # tool, sources, profile, commit, SOURCE_DATE_EPOCH
-    print_styles: str
-    ereader_styles: str
+    common: dict[str, str]  # COMMON_PARTS
+    print_styles: str  # all the print edition reads from styles/ (the typesetter's key)
+    print_parts: dict[str, str]  # the same, as the parts "print_styles" and "fonts"
+    ereader_parts: dict[str, str]  # "ereader_styles", and the cover's "fonts"
+
+    def pdf_parts(self) -> dict[str, str]:
+        return {**self.common, **self.print_parts}
+
+    def epub_parts(self, page_starts: list[PageStart]) -> dict[str, str]:
+        starts = json.dumps([asdict(start) for start in page_starts])
+        return {**self.common, **self.ereader_parts, "layout": digest(starts)}
 
     @property
     def layout_key(self) -> str:
         """The print layout, which the PDF is drawn from and the EPUB's page list follows."""
-        return digest("layout", self.common, self.print_styles)
+        return key_of("layout", "", self.pdf_parts())
 
     def pdf_key(self, name: str) -> str:
-        return digest("pdf", name, self.common, self.print_styles)
+        return key_of("pdf", name, self.pdf_parts())
 
     def epub_key(self, name: str, page_starts: list[PageStart]) -> str:
-        starts = json.dumps([asdict(start) for start in page_starts])
-        return digest("epub", name, self.common, self.ereader_styles, starts)
+        return key_of("epub", name, self.epub_parts(page_starts))
 
 
 def read_inputs(project: Project, sources: list[Path], profile_path: Path | None, commit: str, epoch: str) -> Inputs:
     """The hashes of what a build of the edition whose `sources` are given reads (`epoch`: the
     SOURCE_DATE_EPOCH the build stamps, or "")."""
     profile = profile_path.read_bytes().decode("utf-8", "replace") if profile_path else ""
-    common = digest(
-        tool_key(),
-        digest_project_files(list(dict.fromkeys(sources)), project.root),
-        profile,
-        commit,
-        epoch,
-    )
+    common = {
+        "tool": tool_key(),
+        "sources": digest_project_files(list(dict.fromkeys(sources)), project.root),
+        "profile": digest(profile),
+        "commit": digest(commit),
+        "source_date_epoch": digest(epoch),
+    }
+    printed = _hashed(print_files(project), project.root)
+    ereader = _hashed(ereader_files(project), project.root)
     return Inputs(
         common,
-        digest_project_files(print_files(project), project.root),
-        digest_project_files(ereader_files(project), project.root),
+        _combined(printed),
+        {"print_styles": _combined(printed, css=True), "fonts": _combined(printed, css=False)},
+        {"ereader_styles": _combined(ereader, css=True), "fonts": _combined(ereader, css=False)},
     )
+
+
+def _hashed(paths: list[Path], root: Path) -> list[tuple[str, bytes]]:
+    """Each file's name (relative to `root`) and SHA-256, each read once, through the gate."""
+    return [
+        (os.path.relpath(path, root), hashlib.sha256(inside_project(path, root).read_bytes()).digest())
+        for path in paths
+    ]
+
+
+def _combined(hashed: list[tuple[str, bytes]], css: bool | None = None) -> str:
+    """As `digest_project_files`, from the files' hashes: of all of them, or only of the
+    stylesheets (`css`), or only of the other files (the fonts)."""
+    combined = hashlib.sha256()
+    for name, sha in hashed:
+        if css is None or name.lower().endswith(".css") == css:
+            combined.update(name.encode("utf-8", "surrogateescape") + b"\0")
+            combined.update(sha)
+    return combined.hexdigest()
 
 
 def print_files(project: Project) -> list[Path]:
@@ -180,27 +226,34 @@ def _fetchable(path: Path, project: Project) -> bool:
     return any(path.is_relative_to(folder) for folder in (project.styles_dir, project.source_dir))
 
 
+FORMAT = 2  # of the record: 2 names the parts of each key; 1, the first, had no "format"
+
+
 @dataclass
 class BuildRecord:
     """What the outputs in a folder were built from (`RECORD_FILE`)."""
 
-    outputs: dict[str, dict[str, str]] = field(default_factory=dict)  # file name → key, sha256
+    # file name → its "key", the named "parts" the key is made of, and the "sha256" of the bytes
+    outputs: dict[str, dict] = field(default_factory=dict)
     # The page starts of the latest print layouts (the full edition, course readers), by key.
     layouts: dict[str, list[PageStart]] = field(default_factory=dict)
 
     def up_to_date(self, path: Path, key: str) -> bool:
         recorded = self.outputs.get(path.name)
-        if not recorded or recorded["key"] != key:
-            return False
+        return bool(recorded) and recorded["key"] == key and self.intact(path)
+
+    def intact(self, path: Path) -> bool:
+        """Whether the output is still the file this record says was written."""
+        recorded = self.outputs.get(path.name)
         try:  # the output itself, never what a symlink in its place leads to, nor a FIFO
             with open(path, "rb", buffering=0, opener=_regular_file_opener) as stream:
                 written = hashlib.file_digest(stream, "sha256").hexdigest()
         except OSError:
             return False
-        return written == recorded["sha256"]
+        return bool(recorded) and written == recorded["sha256"]
 
-    def wrote(self, path: Path, key: str, data: bytes) -> None:
-        self.outputs[path.name] = {"key": key, "sha256": hashlib.sha256(data).hexdigest()}
+    def wrote(self, path: Path, key: str, parts: dict[str, str], data: bytes) -> None:
+        self.outputs[path.name] = {"key": key, "parts": dict(parts), "sha256": hashlib.sha256(data).hexdigest()}
 
     def starts_for(self, layout_key: str) -> list[PageStart] | None:
         return self.layouts.get(layout_key)
@@ -212,13 +265,13 @@ class BuildRecord:
             del self.layouts[old]
 
     def to_json(self) -> bytes:
-        return json.dumps(asdict(self), indent=1).encode()
+        return json.dumps({"format": FORMAT, **asdict(self)}, indent=1).encode()
 
 
 def read_record(out_dir: Path) -> tuple[BuildRecord, str]:
     """The record in `out_dir`, and why it is not trusted ("" if it is, or if there is none): a
-    record that cannot be read or is not exactly of the shape `BuildRecord.to_json` writes is
-    replaced by an empty one, so that the build is a full one."""
+    record that cannot be read, is of an earlier format, or is not exactly of the shape
+    `BuildRecord.to_json` writes is replaced by an empty one, so that the build is a full one."""
     path = out_dir / RECORD_FILE
     try:
         with open(path, "rb", buffering=0, opener=_regular_file_opener) as stream:
@@ -231,7 +284,7 @@ def read_record(out_dir: Path) -> tuple[BuildRecord, str]:
     if problem:
         return BuildRecord(), problem
     return BuildRecord(
-        {name: dict(entry) for name, entry in data["outputs"].items()},
+        {name: {**entry, "parts": dict(entry["parts"])} for name, entry in data["outputs"].items()},
         {key: [PageStart(**start) for start in starts] for key, starts in data["layouts"].items()},
     ), ""
 
@@ -239,19 +292,32 @@ def read_record(out_dir: Path) -> tuple[BuildRecord, str]:
 MAX_RECORD_BYTES = 16 << 20
 HEX64 = re.compile(r"[0-9a-f]{64}")
 PAGE_START_FIELDS = {"label": str, "block": str, "offset": int}
+EARLIER_FORMAT = "it is of an earlier format, which does not name the parts of each key"
 
 
 def _record_problem(data: object) -> str:
     """What is wrong with a record read from JSON, or "" if it has the shape of a record."""
-    if not isinstance(data, dict) or set(data) != {"outputs", "layouts"}:
-        return "it is not a record of outputs and layouts"
+    if isinstance(data, dict) and "format" not in data and set(data) == {"outputs", "layouts"}:
+        return EARLIER_FORMAT
+    if not isinstance(data, dict) or set(data) != {"format", "outputs", "layouts"}:
+        return "it is not a record of its format, outputs and layouts"
+    if type(data["format"]) is not int or data["format"] != FORMAT:
+        return f"its format is not {FORMAT}"
     outputs, layouts = data["outputs"], data["layouts"]
     if not isinstance(outputs, dict) or not isinstance(layouts, dict):
         return "its outputs or layouts are not tables"
     for name, entry in outputs.items():
-        if not (isinstance(entry, dict) and set(entry) == {"key", "sha256"}
-                and all(isinstance(value, str) and HEX64.fullmatch(value) for value in entry.values())):  # fmt: skip
-            return f"its entry for {name!r} is not a key and a SHA-256"
+        kind = name.rsplit(".", 1)[-1]
+        hashes = ("key", "sha256")
+        if not (isinstance(entry, dict) and set(entry) == {"key", "parts", "sha256"} and kind in PARTS
+                and all(isinstance(entry[k], str) and HEX64.fullmatch(entry[k]) for k in hashes)):  # fmt: skip
+            return f"its entry for {name!r} is not a key, its parts and a SHA-256"
+        parts = entry["parts"]
+        if not (isinstance(parts, dict) and list(parts) == list(PARTS[kind])
+                and all(isinstance(value, str) and HEX64.fullmatch(value) for value in parts.values())):  # fmt: skip
+            return f"the parts of {name!r} are not {', '.join(PARTS[kind])}, each a SHA-256"
+        if key_of(kind, name, parts) != entry["key"]:
+            return f"the key of {name!r} is not made of its parts"
     for key, starts in layouts.items():
         if not HEX64.fullmatch(key) or not isinstance(starts, list) or not starts:
             return "a layout has no page starts"

@@ -8,22 +8,44 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, get_args
+
+# What a phrase-level span can be: a closed set, which the renderers match on.
+SpanKind = Literal[
+    "title",  # a work's title: attrs["level"] ("m", "a", …), attrs["lang"] if any
+    "foreign",  # a word of another language: attrs["lang"]
+    "italic", "lead-in", "sup",  # <hi rend="…">
+    "emph",
+    "q",  # a quotation in the run of the text
+    "lb",  # a line break
+    "noteref",  # the call of an author's note: attrs["note"] is the note's id
+    "interpolation",  # a note in the text, in brackets
+    "correction",  # the corrected reading as children, the received one in attrs["sic"]
+    "ref",  # a link: attrs["target"]
+    "mention",  # a name of a register entry: attrs["ref"]; see `Span`
+    "anchor",  # where a commentary note is called: attrs["id"]
+    "pagebreak",  # where a print page begins (the EPUB's page list): attrs["label"]
+]  # fmt: skip
+SPAN_KINDS: frozenset[str] = frozenset(get_args(SpanKind))
 
 
-@dataclass
+@dataclass(frozen=True)
 class Span:
-    """A phrase-level element: what kind it is, its attributes, and what it contains.
+    """A phrase-level element: what kind it is (`SpanKind`), its attributes, and what it contains.
 
-    Kinds: title, foreign, lead-in, italic, emph, q, noteref, interpolation, correction, lb,
-    ref, mention, anchor. A correction holds the corrected reading as children and the received
-    reading in attrs["sic"]. A mention names a register entry: attrs["ref"] is its id; the
-    register stage adds attrs["anchor"], and attrs["first"] on an essay's first mention. An
-    anchor (attrs["id"]) marks where an editorial commentary note is called.
+    A mention names a register entry: attrs["ref"] is its id and attrs["line"] its source line.
+    The source stage makes it without an anchor; the register stage (`register.link_mentions`)
+    returns the essays again with each mention that resolves made anew with attrs["anchor"], and
+    attrs["first"] on an essay's first mention of its entry. Spans are not changed once made.
     """
 
-    kind: str
+    kind: SpanKind
     children: list[Inline] = field(default_factory=list)
     attrs: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in SPAN_KINDS:
+            raise ValueError(f"not a kind of span: {self.kind!r}")
 
 
 Inline = str | Span

@@ -1,33 +1,37 @@
 """The register: read the stand-off entries and tie every mention in the essays to its entry.
 
 `read_register` turns `source/register.xml` into sections of entries (persons; organisations and
-events; terms; works). `link_mentions` gives every mention in the essays an anchor, marks the
-first mention of each entry in each essay (it carries the editorial note), records every place
-on its entry, and reports a mention of nothing or an entry nothing mentions. Called by `source`;
-hands on `RegisterSection`s.
+events; terms; works). `link_mentions` takes the essays as `source` read them and returns them
+again, each mention that resolves made anew with its anchor, and the essay's first mention of
+each entry marked (it carries the editorial note); with the entries again, each with every place
+that mentions it; and a problem for a mention of nothing or an entry nothing mentions. Nothing it
+is given is changed. Called by `source`; hands on `Essay`s and `RegisterSection`s.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 
 from .errors import Diagnostic
 from .model import (
-    Block,
     Entry,
     Essay,
+    FrontMatter,
     Heading,
     Inline,
     Mention,
+    Note,
     Paragraph,
     Quotation,
     RegisterSection,
     Span,
     plain,
 )
+from .phrase import editors_inline
 from .tei import NS, XML_ID, XML_LANG
 
 # Section title, then the entries it gathers, with the element that holds each entry's name.
@@ -42,11 +46,9 @@ SECTIONS = [
 ]
 
 
-def read_register(tree: etree._ElementTree, inline) -> tuple[list[RegisterSection], dict[str, int]]:
-    """The register's sections, entries sorted for a reader, and each entry's source line.
-
-    `inline` is the source stage's phrase-level reader, so notes are read as the essays are.
-    """
+def read_register(tree: etree._ElementTree) -> tuple[list[RegisterSection], dict[str, int]]:
+    """The register's sections, entries sorted for a reader (no mentions yet), and each entry's
+    source line. Notes are read as the essays are (`phrase`)."""
     stand_off = tree.getroot().find("tei:standOff", NS)
     sections = []
     lines = {}
@@ -54,13 +56,13 @@ def read_register(tree: etree._ElementTree, inline) -> tuple[list[RegisterSectio
         entries = []
         for path, name_path in kinds:
             for element in stand_off.iterfind(path, NS):
-                entries.append(_entry(element, name_path, title, inline))
+                entries.append(_entry(element, name_path, title))
                 lines[entries[-1].id] = element.sourceline
         sections.append(RegisterSection(title, sorted(entries, key=lambda e: e.sort_key)))
     return [section for section in sections if section.entries], lines
 
 
-def _entry(element: etree._Element, name_path: str, section: str, inline) -> Entry:
+def _entry(element: etree._Element, name_path: str, section: str) -> Entry:
     note = element.find("tei:note", NS)
     citation: list[Inline] = []
     related: list[str] = []
@@ -68,7 +70,7 @@ def _entry(element: etree._Element, name_path: str, section: str, inline) -> Ent
     if work:
         bare = copy.deepcopy(element)
         bare.remove(bare.find("tei:note", NS))
-        citation = inline(bare)
+        citation = editors_inline(bare)
         # Who wrote or edited the work (not who translated it): named beside it, they share its note.
         related = [
             person.get("ref").removeprefix("#")
@@ -92,7 +94,7 @@ def _entry(element: etree._Element, name_path: str, section: str, inline) -> Ent
         dates=_dates(element),
         head=head,
         citation=citation,
-        identification=inline(note),
+        identification=editors_inline(note),
         related=related,
         register_only=element.get("rend") == "register-only",
     )
@@ -122,73 +124,103 @@ def _dates(element: etree._Element) -> str:
 
 def link_mentions(
     essays: list[Essay], sections: list[RegisterSection], shown: dict[str, str], lines: dict[str, int]
-) -> list[Diagnostic]:
-    """Anchor every mention, record it on its entry, and report broken references both ways.
+) -> tuple[list[Essay], list[RegisterSection], list[Diagnostic]]:
+    """The essays with every mention anchored, the sections with every entry's mentions, and the
+    broken references both ways; what it is given is left as it was.
 
     `shown` maps an essay id (and "register") to the path shown in messages.
     """
     entries = {entry.id: entry for section in sections for entry in section.entries}
-    problems = []
-    for essay in essays:
-        seen: set[str] = set()
-        for block, where, content in labelled_content(essay):
-            for count, span in enumerate(_mentions(content), start=1):
-                ref = span.attrs["ref"]
-                line = int(span.attrs.get("line", 0))
-                if ref not in entries:
-                    problems.append(
-                        Diagnostic(shown[essay.id], line, 0, "E030", f"mention points at no register entry: #{ref}")
-                    )
-                    continue
-                # Numbered within its block, so an edit elsewhere changes no anchor here.
-                anchor = f"{block}-m{count}"
-                span.attrs["anchor"] = anchor
-                first = ref not in seen
-                if first:
-                    span.attrs["first"] = "1"
+    mentions: dict[str, list[Mention]] = {entry_id: [] for entry_id in entries}
+    problems: list[Diagnostic] = []
+    linked = [_anchored(essay, mentions, shown[essay.id], problems) for essay in essays]
+    for entry_id, found in mentions.items():
+        if not found:
+            message = f"register entry {entry_id} is mentioned nowhere"
+            problems.append(Diagnostic(shown["register"], lines[entry_id], 0, "E031", message))
+    sections = [
+        RegisterSection(
+            section.title, [dataclasses.replace(entry, mentions=mentions[entry.id]) for entry in section.entries]
+        )
+        for section in sections
+    ]
+    return linked, sections, problems
+
+
+def _anchored(essay: Essay, mentions: dict[str, list[Mention]], shown: str, problems: list[Diagnostic]) -> Essay:
+    """The essay with each mention of an entry in `mentions` made anew with its anchor (and
+    "first" on the essay's first mention of the entry), recorded in `mentions`; a mention of
+    nothing is a problem."""
+    seen: set[str] = set()
+
+    def anchored(block: str, where: str, content: list[Inline]) -> list[Inline]:
+        count = 0
+
+        def anchor(part: Inline) -> Inline:
+            nonlocal count
+            if isinstance(part, str):
+                return part
+            attrs = part.attrs
+            if part.kind == "mention":
+                count += 1  # numbered within its block, so an edit elsewhere changes no anchor here
+                ref = attrs["ref"]
+                if ref not in mentions:
+                    message = f"mention points at no register entry: #{ref}"
+                    problems.append(Diagnostic(shown, int(attrs.get("line", 0)), 0, "E030", message))
+                else:
+                    first = ref not in seen
                     seen.add(ref)
-                entries[ref].mentions.append(Mention(anchor, essay.id, where, first))
-    for entry in entries.values():
-        if not entry.mentions:
-            problems.append(
-                Diagnostic(
-                    shown["register"], lines[entry.id], 0, "E031", f"register entry {entry.id} is mentioned nowhere"
-                )
-            )
-    return problems
+                    attrs = {**attrs, "anchor": f"{block}-m{count}"} | ({"first": "1"} if first else {})
+                    mentions[ref].append(Mention(attrs["anchor"], essay.id, where, first))
+            return Span(part.kind, [anchor(child) for child in part.children], attrs)
+
+        return [anchor(part) for part in content]
+
+    return map_content(essay, anchored)
+
+
+Change = Callable[[str, str, list[Inline]], list[Inline]]
+
+
+def map_content(essay: Essay, change: Change) -> Essay:
+    """A new essay whose every piece of text is `change(block, where, content)`, called in
+    reading order: the id of the element the outputs set it in, the place a reader cites it by,
+    and its content."""
+    labels = {"reviewed": "head", "headnote": "headnote"}
+    front = [
+        FrontMatter(item.id, item.kind, change(item.id, labels.get(item.kind, item.kind), item.content))
+        for item in essay.front
+    ]
+    body = []
+    last = "¶1"
+    for block in essay.body:
+        if isinstance(block, Paragraph):
+            body.append(Paragraph(block.id, block.number, change(block.id, f"¶{block.number}", block.content)))
+            last = f"¶{block.number}"
+        elif isinstance(block, Heading):
+            body.append(Heading(block.id, change(block.id, "heading", block.content)))
+        elif isinstance(block, Quotation):
+            paragraphs = [
+                change(f"{block.id}-{number}", last, paragraph)
+                for number, paragraph in enumerate(block.paragraphs, start=1)
+            ]
+            body.append(Quotation(block.id, paragraphs, change(f"{block.id}-ref", last, block.reference)))
+    notes = [Note(note.id, note.number, change(note.id, f"n. {note.number}", note.content)) for note in essay.notes]
+    afterword = [
+        change(f"{essay.id}-bio{number}", "author’s note", paragraph)
+        for number, paragraph in enumerate(essay.afterword, start=1)
+    ]
+    return dataclasses.replace(essay, front=front, body=body, notes=notes, afterword=afterword)
 
 
 def labelled_content(essay: Essay) -> Iterator[tuple[str, str, list[Inline]]]:
     """Every piece of an essay's text in reading order: the id of the element the outputs set it
-    in, the place a reader cites it by, and its content."""
-    labels = {"reviewed": "head", "headnote": "headnote"}
-    for item in essay.front:
-        yield item.id, labels.get(item.kind, item.kind), item.content
-    last = "¶1"
-    for block in essay.body:
-        yield from _labelled_block(block, last)
-        if isinstance(block, Paragraph):
-            last = f"¶{block.number}"
-    for note in essay.notes:
-        yield note.id, f"n. {note.number}", note.content
-    for number, paragraph in enumerate(essay.afterword, start=1):
-        yield f"{essay.id}-bio{number}", "author’s note", paragraph
+    in, the place a reader cites it by, and its content (as `map_content` walks it)."""
+    pieces: list[tuple[str, str, list[Inline]]] = []
 
+    def collect(block: str, where: str, content: list[Inline]) -> list[Inline]:
+        pieces.append((block, where, content))
+        return content
 
-def _labelled_block(block: Block, last: str) -> Iterator[tuple[str, str, list[Inline]]]:
-    if isinstance(block, Paragraph):
-        yield block.id, f"¶{block.number}", block.content
-    elif isinstance(block, Heading):
-        yield block.id, "heading", block.content
-    elif isinstance(block, Quotation):
-        for number, paragraph in enumerate(block.paragraphs, start=1):
-            yield f"{block.id}-{number}", last, paragraph
-        yield f"{block.id}-ref", last, block.reference
-
-
-def _mentions(content: list[Inline]) -> Iterator[Span]:
-    for part in content:
-        if isinstance(part, Span):
-            if part.kind == "mention":
-                yield part
-            yield from _mentions(part.children)
+    map_content(essay, collect)
+    return iter(pieces)

@@ -1,14 +1,18 @@
 """Read the sources: parse every XML file safely, validate it, and build the in-memory `Edition`.
 
-This is the only module that reads `source/`. It hands on an `Edition` (see `model`) that is
-complete and consistent, or raises `SourceError` with every problem found, located by file,
-line and column. Parsing never resolves entities, loads a DTD or touches the network.
+This is the only module that reads `source/`. `read_sources` parses the schema and the files
+the edition lists, once (`Sources`); `check` runs the editor's checks over those trees, and
+`edition_from` builds from them an `Edition` (see `model`) that is complete and consistent, or
+raises `SourceError` with every problem found, located by file, line and column. Parsing never
+resolves entities, loads a DTD or touches the network.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
@@ -22,22 +26,19 @@ from .model import (
     Commentary,
     Correction,
     Edition,
+    EditorialNote,
     Essay,
     FrontMatter,
     Heading,
-    Inline,
     Note,
     Paragraph,
     Quotation,
     RegisterSection,
-    Span,
 )
+from .phrase import XML_SPACE, editors_inline, read_inline
 from .project import Project
 from .register import link_mentions, read_register
 from .tei import NS, XML_ID, XML_LANG
-
-# XML white space only: a no-break space in the text is a character of the text.
-XML_SPACE = re.compile(r"[ \t\r\n]+")
 
 
 def _parser() -> etree.XMLParser:
@@ -123,23 +124,97 @@ def _check_includes(tree: etree._ElementTree, path: Path, project: Project, seen
             _check_includes(parse_xml(included, project), included, project, seen)
 
 
+@dataclass
+class Sources:
+    """The files the edition lists, each parsed once, and validated once where it is read.
+
+    `read_sources` makes it: the schema, edition.xml, and every file edition.xml lists. The
+    editor's checks (`check.lint`) read its `trees`, and `edition_from` builds the edition from
+    the same trees: nothing in source/ is parsed twice, and a file the edition does not list is
+    not read at all. A file that cannot be parsed is kept as its diagnostics, reported by the
+    stage that needs it, as a `SourceError`.
+    """
+
+    project: Project
+    schema: etree.RelaxNG
+    listed: list[Path] = field(default_factory=list)  # edition.xml first, then what it lists
+    # By the file's real path: each file's tree or why it does not parse, and its schema errors.
+    _parsed: dict[Path, etree._ElementTree | SourceError] = field(default_factory=dict, init=False, repr=False)
+    _invalid: dict[Path, list[Diagnostic]] = field(default_factory=dict, init=False, repr=False)
+
+    def parse(self, path: Path) -> etree._ElementTree:
+        """The file's tree, parsed on the first call only (`parse_xml`), or its `SourceError`."""
+        key = Path(os.path.realpath(path))
+        if key not in self._parsed:
+            try:
+                self._parsed[key] = parse_xml(path, self.project)
+            except SourceError as error:
+                self._parsed[key] = error
+        parsed = self._parsed[key]
+        if isinstance(parsed, SourceError):
+            raise parsed
+        return parsed
+
+    def valid(self, path: Path) -> etree._ElementTree:
+        """The file's tree if it parses and is valid against the schema (validated once), else
+        `SourceError` with its problems."""
+        tree = self.parse(path)
+        key = Path(os.path.realpath(path))
+        if key not in self._invalid:
+            self._invalid[key] = validate(tree, path, self.project, self.schema)
+        if self._invalid[key]:
+            raise SourceError(self._invalid[key])
+        return tree
+
+    @property
+    def trees(self) -> dict[Path, etree._ElementTree]:
+        """Every listed file that parses, in the order listed: what the editor's checks read."""
+        trees = {}
+        for path in self.listed:
+            try:
+                trees[path] = self.parse(path)
+            except SourceError:
+                continue  # reported by `edition_from`, where the edition needs the file
+        return trees
+
+
+def read_sources(project: Project) -> Sources:
+    """Parse the schema (an `EditionError` if it is broken), edition.xml, and every file it lists
+    that is a file in source/. A file that is refused at the gate (`gate.inside_project`) stops
+    it with that `EditionError`; one that does not parse is kept as its diagnostics."""
+    sources = Sources(project, load_schema(project))
+    try:
+        edition_tree = sources.parse(project.edition_file)
+    except SourceError:
+        return sources  # nothing is listed: the edition file's problem is reported by `edition_from`
+    sources.listed = listed_sources(edition_tree, project)
+    for path in sources.listed:
+        try:
+            sources.parse(path)
+        except SourceError:
+            continue
+    return sources
+
+
 def load_edition(project: Project) -> Edition:
     """Parse and validate every source file and build the edition, or raise `SourceError`."""
-    schema = load_schema(project)
-    edition_tree = parse_xml(project.edition_file, project)
-    problems = validate(edition_tree, project.edition_file, project, schema)
-    if problems:
-        raise SourceError(problems)
+    return edition_from(read_sources(project))
 
+
+def edition_from(sources: Sources) -> Edition:
+    """The edition built from the parsed sources, or `SourceError` with the problems of the
+    first stage that has any: the edition file, the essays' files, the essays' note calls, the
+    register and its mentions, the commentary and its anchors."""
+    project = sources.project
+    edition_tree = sources.valid(project.edition_file)
     essay_paths = _essay_paths(edition_tree, project)
     trees: dict[Path, etree._ElementTree] = {}
+    problems: list[Diagnostic] = []
     for path in essay_paths:
         try:
-            trees[path] = parse_xml(path, project)
+            trees[path] = sources.valid(path)
         except SourceError as error:
             problems += error.diagnostics
-            continue
-        problems += validate(trees[path], path, project, schema)
     if problems:
         raise SourceError(problems)
 
@@ -156,39 +231,33 @@ def load_edition(project: Project) -> Edition:
     sections: list[RegisterSection] = []
     shown = {essay.id: display_path(essay.source, project.root) for essay in essays}
     if _lists(edition_tree, "register"):
-        sections, lines = read_register(_read_valid(register_path, project, schema), _editors_inline)
+        sections, lines = read_register(sources.valid(register_path))
         shown["register"] = display_path(register_path, project.root)
-        problems = link_mentions(essays, sections, shown, lines)
+        essays, sections, problems = link_mentions(essays, sections, shown, lines)
         if problems:
             raise SourceError(problems)
     commentary: list[Commentary] = []
     commentary_lines: dict[str, int] = {}
     if _lists(edition_tree, "commentary"):
-        commentary, commentary_lines = read_commentary(_read_valid(commentary_path, project, schema), _editors_inline)
+        commentary, commentary_lines = read_commentary(sources.valid(commentary_path))
         shown["commentary"] = display_path(commentary_path, project.root)
     entries = {entry.id: entry for section in sections for entry in section.entries}
     notes, problems = editorial_notes(essays, entries, commentary, shown, commentary_lines)
     if problems:
         raise SourceError(problems)
-    sources = [
+    sources_read = [
         project.edition_file,
         *essay_paths,
         *([register_path] if sections else []),
         *([commentary_path] if commentary else []),
         project.schema,
     ]
-    edition = _read_edition(edition_tree, essays, sections, sources)
-    edition.notes = notes
-    return edition
+    return _read_edition(edition_tree, essays, sections, sources_read, notes)
 
 
-def listed_sources(project: Project) -> list[Path]:
-    """The source files the edition lists, edition.xml first, that exist as files in source/ (a
-    missing or misplaced one is reported by `load_edition`); none if edition.xml cannot be read."""
-    try:
-        tree = parse_xml(project.edition_file, project)
-    except (SourceError, EditionError):
-        return []
+def listed_sources(tree: etree._ElementTree, project: Project) -> list[Path]:
+    """The source files the parsed edition file `tree` lists, edition.xml first, that exist as
+    files in source/ (a missing or misplaced one is reported by `edition_from`)."""
     paths = [project.edition_file]
     for ptr in tree.iterfind("tei:text/tei:body/tei:ptr", NS):
         path = project.source_dir / ptr.get("target", "")
@@ -200,23 +269,6 @@ def listed_sources(project: Project) -> list[Path]:
 def _lists(tree: etree._ElementTree, kind: str) -> bool:
     """Whether the edition file lists a part of this kind (the register, the commentary)."""
     return tree.find(f"tei:text/tei:body/tei:ptr[@type='{kind}']", NS) is not None
-
-
-def _read_valid(path: Path, project: Project, schema: etree.RelaxNG) -> etree._ElementTree:
-    tree = parse_xml(path, project)
-    problems = validate(tree, path, project, schema)
-    if problems:
-        raise SourceError(problems)
-    return tree
-
-
-def _editors_inline(element: etree._Element) -> list[Inline]:
-    """The editors' own text (register, commentary): read as the essays are, with no corrections."""
-    return _inline(element, _ignore)
-
-
-def _ignore(sic: str, corr: str) -> None:
-    """Corrections are recorded for the essays only; the editors' own text has none."""
 
 
 # The sources that are not essays, though they are files in source/.
@@ -258,7 +310,11 @@ def _text(element: etree._Element | None) -> str:
 
 
 def _read_edition(
-    tree: etree._ElementTree, essays: list[Essay], register: list[RegisterSection], sources: list[Path]
+    tree: etree._ElementTree,
+    essays: list[Essay],
+    register: list[RegisterSection],
+    sources: list[Path],
+    notes: dict[str, EditorialNote],
 ) -> Edition:
     header = tree.getroot().find("tei:teiHeader/tei:fileDesc", NS)
     title_stmt = header.find("tei:titleStmt", NS)
@@ -270,7 +326,7 @@ def _read_edition(
         for change in tree.getroot().iterfind("tei:teiHeader/tei:revisionDesc/tei:change", NS)
     ]
     conventions = [
-        _editors_inline(p) for p in tree.getroot().iterfind("tei:text/tei:front/tei:div[@type='conventions']/tei:p", NS)
+        editors_inline(p) for p in tree.getroot().iterfind("tei:text/tei:front/tei:div[@type='conventions']/tei:p", NS)
     ]
     return Edition(
         slug=_text(publication.find("tei:idno[@type='slug']", NS)),
@@ -290,6 +346,7 @@ def _read_edition(
         essays=essays,
         register=register,
         sources=sources,
+        notes=notes,
     )
 
 
@@ -307,22 +364,22 @@ def _read_essay(tree: etree._ElementTree, path: Path, project: Project) -> tuple
     for div in text.iterfind("tei:front/tei:div", NS):
         for block in div.iterfind(".//tei:bibl", NS) if div.get("type") == "reviewed" else div.iterfind("tei:p", NS):
             kind = div.get("type")
-            front.append(FrontMatter(f"{essay_id}-front{len(front) + 1}", kind, _inline(block, recorder(kind))))
+            front.append(FrontMatter(f"{essay_id}-front{len(front) + 1}", kind, read_inline(block, recorder(kind))))
 
     body = _read_blocks(text.find("tei:body", NS), essay_id, recorder)
     notes = [
-        Note(note.get(XML_ID), int(note.get("n")), _inline(note, recorder(f"note {note.get('n')}")))
+        Note(note.get(XML_ID), int(note.get("n")), read_inline(note, recorder(f"note {note.get('n')}")))
         for note in text.iterfind("tei:back/tei:div[@type='notes']/tei:note", NS)
     ]
     afterword = [
-        _inline(p, recorder("biographical note")) for p in text.iterfind("tei:back/tei:div[@type='bio']/tei:p", NS)
+        read_inline(p, recorder("biographical note")) for p in text.iterfind("tei:back/tei:div[@type='bio']/tei:p", NS)
     ]
     essay = Essay(
         id=essay_id,
         title=_text(header.find("tei:titleStmt/tei:title[@type='main']", NS)),
         author=_text(header.find("tei:titleStmt/tei:author", NS)),
         date=_text(text.find("tei:front/tei:docDate", NS)),
-        original=_inline(header.find("tei:sourceDesc/tei:bibl", NS), recorder("header")),
+        original=read_inline(header.find("tei:sourceDesc/tei:bibl", NS), recorder("header")),
         front=front,
         body=body,
         notes=notes,
@@ -345,10 +402,10 @@ def _read_blocks(container: etree._Element, essay_id: str, recorder) -> list[Blo
             if tag == "p":
                 number = sum(isinstance(b, Paragraph) for b in blocks) + 1
                 where = f"¶{number}"
-                blocks.append(Paragraph(f"{essay_id}-p{number}", number, _inline(child, recorder(where))))
+                blocks.append(Paragraph(f"{essay_id}-p{number}", number, read_inline(child, recorder(where))))
             elif tag == "head":
                 sections += 1
-                blocks.append(Heading(f"{essay_id}-s{sections}", _inline(child, recorder("heading"))))
+                blocks.append(Heading(f"{essay_id}-s{sections}", read_inline(child, recorder("heading"))))
             elif tag in ("quote", "cit"):
                 quote = child if tag == "quote" else child.find("tei:quote", NS)
                 where = f"quotation after ¶{sum(isinstance(b, Paragraph) for b in blocks)}"
@@ -357,8 +414,8 @@ def _read_blocks(container: etree._Element, essay_id: str, recorder) -> list[Blo
                 blocks.append(
                     Quotation(
                         f"{essay_id}-q{quotations + 1}",
-                        [_inline(p, recorder(where)) for p in quote.iterfind("tei:p", NS)],
-                        _inline(reference, recorder(where)) if reference is not None else [],
+                        [read_inline(p, recorder(where)) for p in quote.iterfind("tei:p", NS)],
+                        read_inline(reference, recorder(where)) if reference is not None else [],
                     )
                 )
             elif tag == "div":
@@ -383,117 +440,3 @@ def _check_note_calls(root: etree._Element, shown: str) -> list[Diagnostic]:
         if note_id not in called:
             problems.append(Diagnostic(shown, note.sourceline, 0, "E021", f"note {note_id} is never called"))
     return problems
-
-
-# Phrase level ----------------------------------------------------------------------------
-
-SPAN_KINDS = {
-    "title": "title",
-    "foreign": "foreign",
-    "emph": "emph",
-    "q": "q",
-    "lb": "lb",
-}
-# Elements whose markup the renderers do not need: their text flows on.
-TRANSPARENT = {
-    "date",
-    "bibl",
-    "author",
-    "editor",
-    "publisher",
-    "pubPlace",
-    "biblScope",
-    "idno",
-    "persName",
-    "orgName",
-    "name",
-    "term",
-    "edition",
-    "extent",
-    "relatedItem",
-}
-# Elements that, with a @ref, mention a register entry.
-MENTIONS = {"persName", "orgName", "name", "term", "title"}
-
-
-def _inline(element: etree._Element, record: Callable[[str, str], None]) -> list[Inline]:
-    """The phrase-level content of an element, with XML white space normalised."""
-    content = _children(element, record)
-    return _trim(content)
-
-
-def _children(element: etree._Element, record: Callable[[str, str], None]) -> list[Inline]:
-    content: list[Inline] = []
-    if element.text:
-        content.append(XML_SPACE.sub(" ", element.text))
-    for child in element:
-        content.extend(_span(child, record))
-        if child.tail:
-            content.append(XML_SPACE.sub(" ", child.tail))
-    return content
-
-
-def _span(element: etree._Element, record: Callable[[str, str], None]) -> list[Inline]:
-    tag = etree.QName(element).localname
-    attrs = {}
-    if element.get(XML_LANG):
-        attrs["lang"] = element.get(XML_LANG)
-    if element.get("ref") and tag in MENTIONS:
-        content = _children(element, record)
-        if tag == "title":
-            content = [Span("title", content, {**attrs, "level": element.get("level", "m")})]
-        return [
-            Span("mention", content, {"ref": element.get("ref").removeprefix("#"), "line": str(element.sourceline)})
-        ]
-    if tag in TRANSPARENT:
-        return _children(element, record)
-    if tag == "choice":
-        sic = _reading(element.find("tei:sic", NS))
-        corr_element = element.find("tei:corr", NS)
-        corr = _reading(corr_element)
-        before, after = _context(element)
-        record(before + sic + after, before + corr + after)
-        return [Span("correction", _children(corr_element, record), {"sic": sic})]
-    if tag == "hi":
-        return [Span(element.get("rend"), _children(element, record), attrs)]
-    if tag == "title":
-        attrs["level"] = element.get("level", "m")
-        return [Span("title", _children(element, record), attrs)]
-    if tag == "note":
-        return [Span("interpolation", _children(element, record), attrs)]
-    if tag == "ref":
-        target = element.get("target", "")
-        if element.get("type") == "noteref":
-            return [Span("noteref", _children(element, record), {"note": target.removeprefix("#")})]
-        return [Span("ref", _children(element, record), {"target": target})]
-    if tag == "anchor":
-        return [Span("anchor", [], {"id": element.get(XML_ID), "line": str(element.sourceline)})]
-    return [Span(SPAN_KINDS[tag], _children(element, record), attrs)]
-
-
-def _reading(element: etree._Element) -> str:
-    """A correction's text as the note on the text shows it: a note call as "(n)", as received."""
-    text = element.text or ""
-    for child in element:
-        inner = _reading(child)
-        text += f"({inner})" if child.get("type") == "noteref" else inner
-        text += child.tail or ""
-    return text
-
-
-def _context(element: etree._Element) -> tuple[str, str]:
-    """The word before and after a correction, so a change of a space or a stop can be read."""
-    previous = element.getprevious()
-    before = (previous.tail if previous is not None else element.getparent().text) or ""
-    words_before = re.findall(r"\S+$", XML_SPACE.sub(" ", before))
-    words_after = re.findall(r"^\S+", XML_SPACE.sub(" ", element.tail or ""))
-    return (words_before[0] if words_before else ""), (words_after[0] if words_after else "")
-
-
-def _trim(content: list[Inline]) -> list[Inline]:
-    """Drop the white space that indentation leaves at the start and end of a block."""
-    if content and isinstance(content[0], str):
-        content[0] = content[0].lstrip()
-    if content and isinstance(content[-1], str):
-        content[-1] = content[-1].rstrip()
-    return [part for part in content if part != ""]

@@ -98,7 +98,12 @@ CORRUPT_RECORDS: list[tuple[str, Callable[[Path], None]]] = [
     ("a page start without its block", damage_record(lambda r: _first_layout(r)[0].pop("block") and None)),
     ("page labels out of order", damage_record(lambda r: _first_layout(r).reverse())),
     ("an output's hash not a SHA-256", damage_record(lambda r: r["outputs"][EPUB].update(sha256="x"))),
-    ("outputs a list", damage_record(lambda r: {"outputs": [], "layouts": r["layouts"]})),
+    ("outputs a list", damage_record(lambda r: {"format": 2, "outputs": [], "layouts": r["layouts"]})),
+    ("an output's part not a SHA-256", damage_record(lambda r: r["outputs"][EPUB]["parts"].update(sources="x"))),
+    ("an output without its parts", damage_record(lambda r: r["outputs"][EPUB].pop("parts") and None)),
+    ("a key not made of its parts", damage_record(lambda r: r["outputs"][EPUB]["parts"].update(tool="0" * 64))),
+    ("a later format", damage_record(lambda r: r.update(format=3))),
+    ("the earlier format", damage_record(lambda r: r.pop("format") and None)),
     ("the record null", damage_record(lambda r: [None])),
     ("not JSON", lambda dist: (dist / RECORD).write_bytes(b"{\xff not json")),
     ("a FIFO", lambda dist: ((dist / RECORD).unlink(), os.mkfifo(dist / RECORD))),
@@ -123,7 +128,7 @@ def test_a_damaged_build_record_is_not_trusted_and_the_build_is_a_full_one(
 
 
 def test_a_damaged_build_record_is_one_line_on_the_command_line(copy: Project):
-    (copy.dist_dir / RECORD).write_text('{"outputs": {}, "layouts": {"0": []}}')
+    (copy.dist_dir / RECORD).write_text('{"format": 2, "outputs": {}, "layouts": {"0": []}}')
     result = edition("build", "--format", "epub", cwd=copy.root)
     assert result.returncode == 0, result.stderr
     assert result.stderr == (

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from edition import source
 from edition.check import run_checks
+from edition.errors import SourceError
 from edition.project import Project
 
 
@@ -117,3 +119,48 @@ def test_build_stops_on_a_problem_check_finds(scratch_project: Project):
     )
     assert result.returncode == 1 and " E051 " in result.stderr
     assert not (scratch_project.root / "dist").exists()
+
+
+def counting_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files `source.parse_xml` parses from now on, one per parse."""
+    parsed: list[str] = []
+    real = source.parse_xml
+
+    def parse_xml(path: Path, project: Project):
+        parsed.append(path.name)
+        return real(path, project)
+
+    monkeypatch.setattr(source, "parse_xml", parse_xml)
+    return parsed
+
+
+LISTED = ["commentary.xml", "edition.rng", "edition.xml", "filtzer-1998.xml", "register.xml", "weissman-1988.xml"]
+
+
+def test_check_parses_each_listed_source_and_the_schema_once_and_nothing_else(scratch_project, monkeypatch):
+    (scratch_project.source_dir / "draft.xml").write_text('<TEI "not listed, nor well-formed -- ')
+    parsed = counting_parses(monkeypatch)
+    assert run_checks(scratch_project) == []
+    assert sorted(parsed) == LISTED
+
+
+def test_build_checks_the_sources_from_one_parse(scratch_project, monkeypatch):
+    from edition import build
+
+    monkeypatch.setattr(build, "_build", lambda *args: None)  # the sources' part of a build only
+    parsed = counting_parses(monkeypatch)
+    build.build(scratch_project, out_dir=scratch_project.root / "out")
+    assert sorted(parsed) == LISTED
+
+
+def test_a_build_reports_every_problem_check_reports(scratch_project: Project):
+    """Problems that stop the sources being read and the editor's checks, together, as `check`."""
+    from edition.build import build
+
+    CASES["E010"](scratch_project)
+    CASES["E051"](scratch_project)
+    expected = run_checks(scratch_project)
+    assert {problem.code for problem in expected} == {"E010", "E051"}
+    with pytest.raises(SourceError) as raised:
+        build(scratch_project, out_dir=scratch_project.root / "out")
+    assert raised.value.diagnostics == expected

@@ -11,9 +11,10 @@ from pathlib import Path
 from lxml import etree
 from weasyprint.document import Document
 
-from edition.model import Edition
+from edition.model import Edition, Entry, Essay, Mention, Paragraph, RegisterSection, Span
 from edition.pages import front_matter_pages
 from edition.project import Project
+from edition.register import link_mentions
 from edition.typeset import page_drawings, page_layouts
 
 XHTML = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
@@ -140,3 +141,19 @@ def test_every_editorial_footnote_stands_on_the_page_of_its_call(document: Docum
     assert len(edition.notes) > 50 and len(calls) == len(edition.notes)
     for anchor in edition.notes:
         assert pages[f"note-{anchor}"] == calls[f"note-{anchor}"], anchor
+
+
+def test_the_register_stage_returns_new_values_and_changes_nothing_it_is_given():
+    mention = Span("mention", ["Serge"], {"ref": "serge", "line": "3"})
+    essay = Essay("e", "T", "A", "", [], [], [Paragraph("e-p1", 1, ["On ", mention, " and ", mention])], [], [], [],
+                  Path("e.xml"))  # fmt: skip
+    entry = Entry("serge", "Persons", "Victor Serge", "serge", "", ["Victor Serge"], [], ["A writer."])
+    sections = [RegisterSection("Persons", [entry])]
+    [linked], [section], problems = link_mentions([essay], sections, {"e": "e.xml", "register": "r.xml"}, {})
+    assert problems == []
+    assert mention.attrs == {"ref": "serge", "line": "3"} and entry.mentions == []  # as given
+    assert essay.paragraphs[0].content == ["On ", mention, " and ", mention]
+    first, second = linked.paragraphs[0].content[1], linked.paragraphs[0].content[3]
+    assert first.attrs == {"ref": "serge", "line": "3", "anchor": "e-p1-m1", "first": "1"}
+    assert second.attrs == {"ref": "serge", "line": "3", "anchor": "e-p1-m2"}
+    assert section.entries[0].mentions == [Mention("e-p1-m1", "e", "¶1", True), Mention("e-p1-m2", "e", "¶1", False)]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from edition.model import Edition, Essay, Heading, Inline, Paragraph, Quotation
+from edition.model import SPAN_KINDS, Edition, Essay, Heading, Inline, Paragraph, Quotation, Span
 from edition.tei import NS, TEI
 
 from .conftest import ROOT
@@ -160,3 +160,17 @@ def test_corrections_in_the_xml_are_choice_elements_with_sic_and_corr():
     for path in SOURCES:
         for choice in etree.parse(str(path)).iterfind(".//tei:choice", NS):
             assert choice.find("tei:sic", NS) is not None and choice.find("tei:corr", NS) is not None
+
+
+def test_a_span_is_of_one_of_the_kinds_model_names(edition: Edition):
+    with pytest.raises(ValueError, match="not a kind of span: 'bold'"):
+        Span("bold")
+    kinds = {span.kind for essay in edition.essays for block in _all_content(essay) for span in _every_span(block)}
+    assert kinds <= SPAN_KINDS and {"mention", "noteref", "correction", "title"} <= kinds
+
+
+def _every_span(content: list[Inline]):
+    for part in content:
+        if isinstance(part, Span):
+            yield part
+            yield from _every_span(part.children)
