@@ -100,6 +100,15 @@ def test_the_fetcher_serves_only_files_inside_its_folders(tmp_path: Path):
             fetcher.fetch(url)
 
 
+def test_the_fetcher_serves_a_project_whose_folder_name_holds_a_percent_sign(tmp_path: Path):
+    """A folder named x%41y (percent-encoded as x%2541y in its URL) is decoded once, not into xAy."""
+    inside = tmp_path / "x%41y" / "styles"
+    inside.mkdir(parents=True)
+    (inside / "ok.css").write_text("p {}")
+    assert "%2541" in (inside / "ok.css").as_uri()
+    assert LocalFetcher([inside]).fetch((inside / "ok.css").as_uri()).read() == b"p {}"
+
+
 def test_a_script_element_in_a_paragraph_is_a_schema_error(scratch_project: Project):
     edit(
         essay(scratch_project), "SERGE’S CONTRIBUTION TO</hi>", "SERGE’S CONTRIBUTION TO</hi><script>alert(1)</script>"
