@@ -26,6 +26,7 @@ from .model import (
     Paragraph,
     Quotation,
     Span,
+    alnum,
     plain,
 )
 
@@ -250,7 +251,7 @@ def insert_page_breaks(content: list[Inline], marks: list[tuple[int, str]]) -> l
         out: list[Inline] = []
         for part in parts:
             if isinstance(part, Span) and part.kind in LINKS:
-                length = sum(character.isalnum() for character in plain([part]))
+                length = alnum(plain([part]))
                 if length and not in_word:
                     out += [marker(label) for label in due()]  # the page begins with the link
                 count += length - 1
@@ -264,7 +265,7 @@ def insert_page_breaks(content: list[Inline], marks: list[tuple[int, str]]) -> l
                 continue
             piece = ""
             for character in part:
-                if not character.isalnum():
+                if not alnum(character):
                     if deferred:
                         out += [piece, *map(marker, deferred)] if piece else [*map(marker, deferred)]
                         piece, deferred = "", []
