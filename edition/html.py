@@ -8,6 +8,7 @@ because it nests; the templates lay out the blocks. Hands on strings: `print_par
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import lxml.html
@@ -72,21 +73,68 @@ def places(entry: Entry, essays: list[Essay]) -> list[tuple[Essay, list[Mention]
 PRINT = Target(epub=False)
 EPUB = Target(epub=True)
 
+Marks = Mapping[str, Sequence[tuple[int, str]]]  # by block: (letters and digits before it, page label)
+
+
+def page_marks(page_starts: list[PageStart]) -> Marks:
+    """Where each print page begins, by block, in page order."""
+    marks: dict[str, list[tuple[int, str]]] = {}
+    for start in page_starts:
+        marks.setdefault(start.block, []).append((start.offset, start.label))
+    return marks
+
+
+def reading_order(essay: Essay) -> Iterator[list[Inline]]:
+    """The phrase-level content of an essay in the order the templates set it: the matter before
+    it, its blocks, the afterword, the author's notes."""
+    for item in essay.front:
+        yield item.content
+    for block in essay.body:
+        if isinstance(block, Quotation):
+            yield from block.paragraphs
+            yield block.reference
+        else:
+            yield block.content
+    yield from essay.afterword
+    for note in essay.notes:
+        yield note.content
+
+
+def call_numbers(essays: list[Essay]) -> dict[int, int]:
+    """Each call of an author's note (by the identity of its span): which call of that note it is
+    in its essay, in reading order, from 1. The first is the one the note's backlink returns to."""
+    numbers: dict[int, int] = {}
+
+    def walk(content: list[Inline], counts: dict[str, int]) -> None:
+        for part in content:
+            if isinstance(part, Span):
+                walk(part.children, counts)
+                if part.kind == "noteref":
+                    counts[part.attrs["note"]] = numbers[id(part)] = counts.get(part.attrs["note"], 0) + 1
+
+    for essay in essays:
+        counts: dict[str, int] = {}
+        for content in reading_order(essay):
+            walk(content, counts)
+    return numbers
+
 
 class InlineRenderer:
     """Renders phrase-level content.
 
-    It remembers each author's note's calls, so every call has its own id. An editorial note is
-    called where the edition's notes say: print sets the note in the text, where WeasyPrint
-    floats it to the foot of the page; the EPUB links the call to the note, which the essay's
-    template sets after the essay's text (`editorial_notes`).
+    Each call of an author's note has its own id, numbered from the essay up front
+    (`call_numbers`). An editorial note is called where the edition's notes say: print sets the
+    note in the text, where WeasyPrint floats it to the foot of the page; the EPUB links the call
+    to the note, which the essay's template sets after the essay's text (`editorial_notes`).
+    `marks` are where the print pages begin, by block (`page_marks`), computed up front: nothing
+    is used up as it is rendered.
     """
 
-    def __init__(self, target: Target, edition: Edition, page_starts: list[PageStart] = ()):
+    def __init__(self, target: Target, edition: Edition, marks: Marks = {}):  # noqa: B006 (only read)
         self.target = target
         self.edition = edition
         self.entries = edition.entries
-        self.calls: dict[str, int] = {}
+        self.call_numbers = call_numbers(edition.essays)
         # The EPUB's note calls are letters, as in print, counted again in each essay; a chapter
         # has no pages to tell two notes of one letter apart, so after z come aa, ab, ….
         self.markers = {
@@ -94,15 +142,11 @@ class InlineRenderer:
             for essay in edition.essays
             for number, note in enumerate(edition.notes_of(essay), start=1)
         }
-        # Where the print edition's pages begin, by block: each is marked once, where it falls.
-        self.page_marks: dict[str, list[tuple[int, str]]] = {}
-        self.pages_marked: list[str] = []
-        for start in page_starts:
-            self.page_marks.setdefault(start.block, []).append((start.offset, start.label))
+        self.marks = marks
 
     def __call__(self, content: list[Inline], block: str = "") -> Markup:
-        if block in self.page_marks:
-            content = insert_page_breaks(content, self.page_marks.pop(block))
+        if block in self.marks:
+            content = insert_page_breaks(content, self.marks[block])
         out = []
         for index, part in enumerate(content):
             before = content[index - 1] if index else ""
@@ -114,8 +158,8 @@ class InlineRenderer:
             out.append(self.render(part))
         return Markup("").join(out)
 
-    def call_id(self, note_id: str, index: int = 1) -> str:
-        return f"{note_id}-call{index}"
+    def call_id(self, note_id: str, number: int = 1) -> str:
+        return f"{note_id}-call{number}"
 
     def render(self, part: Inline) -> Markup:
         if isinstance(part, str):
@@ -152,14 +196,13 @@ class InlineRenderer:
                 return Markup("<span{}>{}</span>").format(lang, inner)
 
     def page_break(self, label: str) -> Markup:
-        self.pages_marked.append(label)
         return Markup(
             '<span id="page-{0}" class="page-break" epub:type="pagebreak" role="doc-pagebreak" aria-label="{0}"></span>'
         ).format(label)
 
     def page_marker(self, block: str) -> Markup:
         """Markers of pages that begin at the start of a block the templates lay out themselves."""
-        return Markup("").join(self.page_break(label) for _, label in self.page_marks.pop(block, []))
+        return Markup("").join(self.page_break(label) for _, label in self.marks.get(block, ()))
 
     def entry_href(self, entry_id: str) -> str:
         return f"register.xhtml#{entry_id}" if self.target.epub else f"#{entry_id}"
@@ -217,10 +260,9 @@ class InlineRenderer:
 
     def noteref(self, part: Span, inner: Markup) -> Markup:
         note = part.attrs["note"]
-        self.calls[note] = self.calls.get(note, 0) + 1
         semantics = Markup(' epub:type="noteref" role="doc-noteref"') if self.target.epub else Markup("")
         return Markup('<a class="noteref" id="{}" href="#{}"{}>{}</a>').format(
-            self.call_id(note, self.calls[note]), note, semantics, inner
+            self.call_id(note, self.call_numbers.get(id(part), 1)), note, semantics, inner
         )
 
 
@@ -228,7 +270,7 @@ class InlineRenderer:
 LINKS = {"mention", "ref", "noteref"}
 
 
-def insert_page_breaks(content: list[Inline], marks: list[tuple[int, str]]) -> list[Inline]:
+def insert_page_breaks(content: list[Inline], marks: Sequence[tuple[int, str]]) -> list[Inline]:
     """The content with a page-break span where each page begins: before the letter or digit at
     its offset, or, where that falls inside a word or a link, after the word or the link, as
     DAISY's guidance on page markers asks (never inside a word, a link or a heading)."""
@@ -405,6 +447,10 @@ def _add_style(element: lxml.html.HtmlElement, declarations: str) -> None:
     element.set("style", "; ".join(filter(None, [element.get("style"), declarations])))
 
 
+NAVIGATION = "nav.xhtml"
+CONTENTS = "contents"  # the id of the print edition's table of contents, which the nav stands for
+
+
 @dataclass
 class Chapter:
     """One XHTML file of the EPUB."""
@@ -416,34 +462,80 @@ class Chapter:
     pages: list[str] = field(default_factory=list)  # the print pages whose start it marks
 
 
+def essay_blocks(essay: Essay) -> set[str]:
+    """The blocks of an essay's chapter that can be marked: those `_essay.j2` marks."""
+    blocks = {f"{essay.id}-title", *(item.id for item in essay.front)}
+    for block in essay.body:
+        if isinstance(block, Quotation):
+            blocks |= {f"{block.id}-{number}" for number in range(1, len(block.paragraphs) + 1)}
+            blocks |= {f"{block.id}-ref"} if block.reference else set()
+        else:
+            blocks.add(block.id)
+    blocks |= {f"{essay.id}-bio{number}" for number in range(1, len(essay.afterword) + 1)}
+    if essay.notes:
+        blocks |= {f"{essay.id}-notes-head", *(note.id for note in essay.notes)}
+    return blocks
+
+
+def register_blocks(edition: Edition) -> set[str]:
+    """The blocks of the register's chapter that can be marked: those `_register.j2` marks."""
+    blocks = {"register-head", "register-intro"}
+    for number, section in enumerate(edition.register, start=1):
+        blocks.add(f"register-{number}-head")
+        if section.title == "Works":
+            blocks |= {"works-intro-1", "works-intro-2", *(f"source-{essay.id}" for essay in edition.essays)}
+        blocks |= {entry.id for entry in section.entries}
+    return blocks
+
+
+def note_on_text_blocks(edition: Edition) -> set[str]:
+    """The blocks of the note on the text that can be marked: those `_essay.j2` marks."""
+    blocks = {"note-on-the-text-head", "corrections"}
+    blocks |= {f"conventions-{number}" for number in range(1, len(edition.conventions) + 1)}
+    for essay in edition.essays:
+        blocks.add(f"corrections-{essay.id}")
+        blocks |= {f"correction-{essay.id}-{number}" for number in range(1, len(essay.corrections) + 1)}
+    return blocks
+
+
 def epub_chapters(
     edition: Edition, imprint: Imprint, stylesheet: str, page_starts: list[PageStart], cover: tuple[str, str]
 ) -> list[Chapter]:
     """The EPUB's documents in reading order, marking where the print pages begin; among them the
     navigation document ("Contents", after the colophon, as in print), which lists those pages."""
+    inline = InlineRenderer(EPUB, edition, page_marks(page_starts))
 
-    def chapter(file_name: str, title: str, template: str, landmark: str = "", **context) -> Chapter:
-        inline = InlineRenderer(EPUB, edition, page_starts)
+    def pages_in(blocks: set[str]) -> list[str]:
+        """The pages that begin in these blocks, in print order (the chapter's order too)."""
+        return [start.label for start in page_starts if start.block in blocks]
+
+    def chapter(file_name: str, title: str, template: str, blocks: set[str], landmark: str = "", **context) -> Chapter:
         xhtml = _render(template, EPUB, edition, imprint, inline, title=title, stylesheet=stylesheet, **context)
-        return Chapter(file_name, title, xhtml, landmark, inline.pages_marked)
+        return Chapter(file_name, title, xhtml, landmark, pages_in(blocks))
 
-    contents = [start.label for start in page_starts if start.block == CONTENTS]
-    navigation = Chapter(NAVIGATION, "Contents", "", "toc", contents)
+    navigation = Chapter(NAVIGATION, "Contents", "", "toc", pages_in({CONTENTS}))
     chapters = [
-        chapter("cover.xhtml", "Cover", "epub/cover.xhtml.j2", "cover", cover=cover),
-        chapter("titlepage.xhtml", "Title page", "epub/titlepage.xhtml.j2", "titlepage"),
-        chapter("colophon.xhtml", "Colophon", "epub/colophon.xhtml.j2", "copyright-page"),
+        chapter("cover.xhtml", "Cover", "epub/cover.xhtml.j2", set(), "cover", cover=cover),
+        chapter("titlepage.xhtml", "Title page", "epub/titlepage.xhtml.j2", {"title-page"}, "titlepage"),
+        chapter("colophon.xhtml", "Colophon", "epub/colophon.xhtml.j2", {"colophon"}, "copyright-page"),
         navigation,
     ]
     for number, essay in enumerate(edition.essays, start=1):
         landmark = "bodymatter" if number == 1 else ""
-        chapters.append(chapter(f"{essay.id}.xhtml", essay.title, "epub/essay.xhtml.j2", landmark, essay=essay))
+        chapters.append(
+            chapter(f"{essay.id}.xhtml", essay.title, "epub/essay.xhtml.j2", essay_blocks(essay), landmark, essay=essay)
+        )
     if edition.register:
         # The register is an index of names (and the list of works cited).
-        chapters.append(chapter("register.xhtml", "Register", "epub/register.xhtml.j2", "index"))
-    chapters.append(chapter("note-on-the-text.xhtml", "A note on the text", "epub/note-on-text.xhtml.j2"))
+        chapters.append(
+            chapter("register.xhtml", "Register", "epub/register.xhtml.j2", register_blocks(edition), "index")
+        )
+    chapters.append(
+        chapter(
+            "note-on-the-text.xhtml", "A note on the text", "epub/note-on-text.xhtml.j2", note_on_text_blocks(edition)
+        )
+    )
     # The navigation lists every chapter and page, its own included: it is written last.
-    inline = InlineRenderer(EPUB, edition, [start for start in page_starts if start.block == CONTENTS])
     body = next(index for index, chapter in enumerate(chapters) if chapter.landmark == "bodymatter")
     navigation.xhtml = _render(
         "epub/nav.xhtml.j2",
@@ -458,10 +550,6 @@ def epub_chapters(
         title="Contents",
     )
     return chapters
-
-
-NAVIGATION = "nav.xhtml"
-CONTENTS = "contents"  # the id of the print edition's table of contents, which the nav stands for
 
 
 def page_targets(chapters: list[Chapter]) -> list[tuple[str, str]]:
