@@ -2,8 +2,10 @@
 marking where the print edition's pages begin.
 
 The marks are computed up front from the page starts (`pages.page_starts`): each block's marks,
-and which pages each chapter marks (those that begin in one of its blocks, `chapter_blocks`), so
-nothing depends on the order in which the templates render. Hands on `epub_chapters` (the
+and which pages each chapter marks (those that begin in one of its blocks: `essay_blocks`,
+`register_blocks`, `note_on_text_blocks`, which name the blocks the templates mark;
+tests/test_render.py holds them to it), so nothing depends on the order in which the templates
+render. Hands on `epub_chapters` (the
 navigation document among them), `page_targets` and `epub_ncx` to `epub`.
 """
 
