@@ -132,7 +132,7 @@ def _link_targets(tree: etree._ElementTree, shown: str, ids: set[str | None]) ->
     return problems
 
 
-# The EPUB's own files and items (see `html.epub_chapters` and `epub`): an essay is written as
+# The EPUB's own files and items (see `html.epub.epub_chapters` and `epub`): an essay is written as
 # <its xml:id>.xhtml beside them, so an essay may not take one of their names.
 EPUB_NAMES = {
     "cover", "titlepage", "colophon", "nav", "toc", "register", "note-on-the-text", "content",

@@ -56,6 +56,14 @@ def plain(content: list[Inline]) -> str:
     return "".join(part if isinstance(part, str) else plain(part.children) for part in content)
 
 
+def alnum(text: str) -> int:
+    """How many letters and digits `text` holds: the measure of a place in a block that the print
+    and e-reader editions share (white space, hyphens, paragraph numbers and note markers differ
+    between them; letters and digits do not). `pages` counts with it where a print page begins,
+    and `html` with the same rule where to mark it."""
+    return sum(character.isalnum() for character in text)
+
+
 @dataclass
 class Paragraph:
     """One of the author's paragraphs; `number` is the citable ¶ number within the essay."""

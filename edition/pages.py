@@ -9,7 +9,7 @@ imports WeasyPrint, and the functions here read only the summaries.
 note, register entry…) in which the page's first line stands, and how many letters and digits
 of that block come before it. Counting only letters and digits makes the position independent of
 what differs between the outputs: white space, hyphenation, paragraph numbers and the markers of
-notes. `html.insert_page_breaks` puts the markers into the same places of the edition's text for
+notes. `html.epub.insert_page_breaks` puts the markers into the same places of the edition's text for
 the EPUB.
 """
 
@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from .model import Edition, PageStart, roman
+from .model import Edition, PageStart, alnum, roman
 
 # What a page holds -------------------------------------------------------------------------
 
@@ -150,10 +150,6 @@ def front_matter_pages(pages: Sequence[Anchored], edition: Edition) -> int:
     """How many pages the front matter takes, numbered i, ii…: it ends where the first essay
     begins, on page 1."""
     return first_page_of(pages, edition.essays[0].id)
-
-
-def alnum(text: str) -> int:
-    return sum(character.isalnum() for character in text)
 
 
 def page_starts(pages: Sequence[PageLayout], first: int) -> list[PageStart]:

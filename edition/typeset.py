@@ -35,6 +35,7 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.pdf import fonts as weasyprint_fonts
 
 from .errors import EditionError
+from .model import alnum
 from .pages import Block, Call, Line, Link, NewPage, PageDrawing, PageLayout, ParagraphLines, Text
 
 # Reading a layout --------------------------------------------------------------------------
@@ -60,13 +61,9 @@ def _has_folio(page_box) -> bool:
     return any(
         isinstance(box, boxes.MarginBox)
         and box.at_keyword.startswith("@bottom")
-        and any(isinstance(text, boxes.TextBox) and _alnum(text.text) for text in box.descendants())
+        and any(isinstance(text, boxes.TextBox) and alnum(text.text) for text in box.descendants())
         for box in page_box.children
     )
-
-
-def _alnum(text: str) -> int:
-    return sum(character.isalnum() for character in text)
 
 
 def _blocks(page_box) -> tuple[Block, ...]:

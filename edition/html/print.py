@@ -1,0 +1,106 @@
+"""The print edition as HTML, for WeasyPrint: the parts it lays out one by one, and a part's HTML
+from a given block on, when a layout resumes there.
+
+Hands on `print_parts` and `FRONT` (what `pdf` lays out, in order), `print_part` (one part as an
+HTML document) and `continue_from` (that document from a block on) to `pdf` and `breaks`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import lxml.html
+
+from ..model import Edition, Essay, Imprint
+from .shared import Output, render
+
+PRINT = Output(
+    name="print",
+    xhtml_lang=False,
+    note_calls="floated",
+    name_links=True,
+    break_hints=True,
+    chapter_files=False,
+    epub_types=False,
+    page_numbers=True,
+    own_typeface=True,
+    carries_sources=True,
+)
+
+
+@dataclass(frozen=True)
+class PrintPart:
+    """A part of the print edition that WeasyPrint lays out on its own: the front matter, an
+    essay, the register, the note on the text, or (`blank` > 0) that many blank pages."""
+
+    kind: str
+    essay: Essay | None = None
+    blank: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.essay.id if self.essay else self.kind
+
+
+def print_parts(edition: Edition) -> list[PrintPart]:
+    """The numbered parts of the print edition, in order (the front matter comes before them)."""
+    parts = [PrintPart("essay", essay) for essay in edition.essays]
+    if edition.register:
+        parts.append(PrintPart("register"))
+    return [*parts, PrintPart("note-on-the-text")]
+
+
+FRONT = PrintPart("front")
+
+
+def print_part(
+    edition: Edition, imprint: Imprint, part: PrintPart, pages: dict[str, str], breaks: set[str] = frozenset()
+) -> str:
+    """One part as an HTML document, for WeasyPrint. `pages` maps the anchors of the parts laid
+    out before it to their printed page; `breaks` are the ids of blocks that must start a page."""
+    return render("print.html.j2", PRINT, edition, imprint, part=part, pages=pages, breaks=breaks)
+
+
+def continue_from(html: str, block: str) -> str:
+    """A part's HTML from the block with id `block` on, for a layout that continues the pages of
+    the part already laid out before it (see `pdf`).
+
+    What stands before the block is left out, but the block is laid out as it would be in the
+    whole part: the editorial footnotes' counter and a list's numbers go on from the ones left
+    out; the sibling just before it stays, hidden and empty, so that selectors such as `p + p`
+    still match; and the boxes around it lose what an earlier page already showed of them: their
+    id, top margin, padding and border, and their break.
+    """
+    document = lxml.html.document_fromstring(html)
+    body = document.body
+    target = body.get_element_by_id(block)
+    element, footnotes = target, 0
+    while element is not body:
+        parent = element.getparent()
+        left_out = list(element.itersiblings(preceding=True))
+        for sibling in left_out:
+            footnotes += sum("footnote" in inner.classes for inner in sibling.iter())
+            parent.remove(sibling)
+        if element is target:
+            if left_out:
+                hidden = {"class": left_out[0].get("class", ""), "hidden": ""}
+                element.addprevious(lxml.html.Element(left_out[0].tag, hidden))
+            if element.tag == "li":
+                _add_style(parent, f"counter-reset: list-item {sum(item.tag == 'li' for item in left_out)}")
+            _add_style(element, "break-before: auto")
+        else:
+            element.attrib.pop("id", None)
+            element.attrib.pop("aria-labelledby", None)
+            _add_style(element, f"break-before: auto; {TOP_EDGE}")
+        if parent is body:
+            _add_style(element, f"counter-reset: footnote {footnotes}")
+        element = parent
+    _add_style(body, TOP_EDGE)
+    return lxml.html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
+
+
+TOP_EDGE = "margin-top: 0; padding-top: 0; border-top-width: 0"
+
+
+def _add_style(element: lxml.html.HtmlElement, declarations: str) -> None:
+    element.set("style", "; ".join(filter(None, [element.get("style"), declarations])))

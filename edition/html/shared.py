@@ -1,0 +1,315 @@
+"""What the print and e-reader editions share: phrase-level rendering, the Jinja environment, and
+the helpers the templates call (`places`, `essay_label`, `upper_first`, `letters`).
+
+The two outputs differ only in the capabilities an `Output` names (language attributes, how a
+note is called, whether names link, WeasyPrint's break hints, …); the renderer and the templates
+test those by name, never which output they serve. An `InlineRenderer` holds no state that
+depends on what it rendered before: every id it writes is derived from the edition up front.
+Hands on `Output`, `InlineRenderer` and `render` to `html.print` and `html.epub`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from ..model import (
+    Edition,
+    Entry,
+    Essay,
+    Heading,
+    Imprint,
+    Inline,
+    Mention,
+    Paragraph,
+    Quotation,
+    Span,
+)
+
+
+@dataclass(frozen=True)
+class Output:
+    """What one output does, capability by capability; the renderer and the templates ask these
+    by name (`output.note_calls == "linked"`), never which output it is (`name` is for people)."""
+
+    name: str
+    # Language attributes carry `xml:lang` beside `lang` (XHTML).
+    xhtml_lang: bool
+    # An editorial note's call: "floated" sets the note itself at the call (WeasyPrint floats it
+    # to the foot of the page); "linked" links a lettered call to the note, set after the essay.
+    note_calls: Literal["floated", "linked"]
+    # A name in the running text is a link to its register entry (else a plain span: its note
+    # links to the entry).
+    name_links: bool
+    # A zero-width space before an inline element that follows a space: WeasyPrint 70 sometimes
+    # breaks a line far too early before one otherwise.
+    break_hints: bool
+    # Each chapter is a file of its own, so a link to the register or to a place names the file.
+    chapter_files: bool
+    # EPUB structural semantics: `epub:type`, each with its DPUB-ARIA role, and the backlinks' role.
+    epub_types: bool
+    # The register gives each place's printed page (the output has pages to give).
+    page_numbers: bool
+    # The edition's typeface is set (else the reading system's own shows), as the colophon says.
+    own_typeface: bool
+    # The TEI sources are attached to this very output (else the colophon points to the PDF).
+    carries_sources: bool
+
+    def lang(self, code: str) -> Markup:
+        """Language attributes: `lang`, and `xml:lang` too where the output asks for it."""
+        if self.xhtml_lang:
+            return Markup(' lang="{0}" xml:lang="{0}"').format(code)
+        return Markup(' lang="{0}"').format(code)
+
+
+def essay_label(essay: Essay) -> str:
+    """How a reader cites the essay: the author's surname."""
+    return essay.author.split()[-1]
+
+
+def upper_first(content: list[Inline]) -> list[Inline]:
+    """The content with a capital first letter, for a sentence that stands alone (after a citation)."""
+    if content and isinstance(content[0], str):
+        return [content[0][:1].upper() + content[0][1:], *content[1:]]
+    return content
+
+
+def places(entry: Entry, essays: list[Essay]) -> list[tuple[Essay, list[Mention]]]:
+    """Where each essay names an entry: one mention per paragraph or note, in reading order."""
+    grouped = []
+    for essay in essays:
+        seen: dict[str, Mention] = {}
+        for mention in entry.mentions:
+            if mention.essay_id == essay.id:
+                seen.setdefault(mention.where, mention)
+        if seen:
+            grouped.append((essay, list(seen.values())))
+    return grouped
+
+
+def letters(number: int) -> str:
+    """1 → a, 26 → z, 27 → aa, 28 → ab: the EPUB's marks of editorial notes."""
+    prefix, last = divmod(number - 1, 26)
+    return (letters(prefix) if prefix else "") + chr(ord("a") + last)
+
+
+def reading_order(essay: Essay) -> Iterator[list[Inline]]:
+    """The phrase-level content of an essay in the order the templates set it: the matter before
+    it, its blocks, the afterword, the author's notes."""
+    for item in essay.front:
+        yield item.content
+    for block in essay.body:
+        if isinstance(block, Quotation):
+            yield from block.paragraphs
+            yield block.reference
+        else:
+            yield block.content
+    yield from essay.afterword
+    for note in essay.notes:
+        yield note.content
+
+
+def call_numbers(essays: list[Essay]) -> dict[int, int]:
+    """Each call of an author's note (by the identity of its span): which call of that note it is
+    in its essay, in reading order, from 1. The first is the one the note's backlink returns to."""
+    numbers: dict[int, int] = {}
+
+    def walk(content: list[Inline], counts: dict[str, int]) -> None:
+        for part in content:
+            if isinstance(part, Span):
+                walk(part.children, counts)
+                if part.kind == "noteref":
+                    counts[part.attrs["note"]] = numbers[id(part)] = counts.get(part.attrs["note"], 0) + 1
+
+    for essay in essays:
+        counts: dict[str, int] = {}
+        for content in reading_order(essay):
+            walk(content, counts)
+    return numbers
+
+
+class InlineRenderer:
+    """Renders phrase-level content for one output.
+
+    Each call of an author's note has its own id, numbered from the essay up front
+    (`call_numbers`). An editorial note is called where the edition's notes say, as the output's
+    `note_calls` asks. `page_marker` and the `block` of a call are where an output that marks the
+    print pages (see `html.epub`) puts its marks; here they mark nothing.
+    """
+
+    def __init__(self, output: Output, edition: Edition):
+        self.output = output
+        self.edition = edition
+        self.entries = edition.entries
+        self.call_numbers = call_numbers(edition.essays)
+        # The notes' calls are letters, counted again in each essay; a chapter has no pages to
+        # tell two notes of one letter apart, so after z come aa, ab, ….
+        self.markers = {
+            note.anchor: letters(number)
+            for essay in edition.essays
+            for number, note in enumerate(edition.notes_of(essay), start=1)
+        }
+
+    def __call__(self, content: list[Inline], block: str = "") -> Markup:
+        content = self.marked(content, block)
+        out = []
+        for index, part in enumerate(content):
+            before = content[index - 1] if index else ""
+            if self.output.break_hints and isinstance(part, Span) and isinstance(before, str) and before[-1:].isspace():
+                # WeasyPrint 70 sometimes breaks a line far too early before an inline element
+                # (a name, a title) that does not fit; a zero-width space where a break is allowed
+                # anyway avoids it.
+                out.append(Markup("\u200b"))
+            out.append(self.render(part))
+        return Markup("").join(out)
+
+    def marked(self, content: list[Inline], block: str) -> list[Inline]:
+        """The content of block `block` with any marks the output adds to it: none here."""
+        return content
+
+    def page_marker(self, block: str) -> Markup:
+        """Marks before a block that the templates lay out themselves: none here."""
+        return Markup("")
+
+    def call_id(self, note_id: str, number: int = 1) -> str:
+        return f"{note_id}-call{number}"
+
+    def render(self, part: Inline) -> Markup:
+        if isinstance(part, str):
+            return escape(part)
+        inner = self(part.children)
+        lang = self.output.lang(part.attrs["lang"]) if "lang" in part.attrs else Markup("")
+        match part.kind:
+            case "title":
+                css = "article" if part.attrs["level"] == "a" else "work"
+                return Markup('<cite class="{}"{}>{}</cite>').format(css, lang, inner)
+            case "foreign":
+                return Markup("<i{}>{}</i>").format(lang, inner)
+            case "italic":
+                return Markup("<i>{}</i>").format(inner)
+            case "emph":
+                return Markup("<em>{}</em>").format(inner)
+            case "lead-in":
+                return Markup('<span class="lead-in">{}</span>').format(inner)
+            case "interpolation":
+                return Markup('<span class="interpolation">{}</span>').format(inner)
+            case "lb":
+                return Markup("<br/>")
+            case "noteref":
+                return self.noteref(part, inner)
+            case "ref":
+                return Markup('<a href="{}">{}</a>').format(part.attrs["target"], inner)
+            case "mention":
+                return self.mention(part, inner)
+            case "anchor":
+                return self.note_call(part.attrs["id"])
+            case "pagebreak":
+                return self.page_break(part.attrs["label"])
+            case _:
+                return Markup("<span{}>{}</span>").format(lang, inner)
+
+    def page_break(self, label: str) -> Markup:
+        return Markup(
+            '<span id="page-{0}" class="page-break" epub:type="pagebreak" role="doc-pagebreak" aria-label="{0}"></span>'
+        ).format(label)
+
+    def href(self, chapter: str, anchor: str) -> str:
+        """A link to `anchor`, which stands in `chapter` (an essay's id, or "register")."""
+        return f"{chapter}.xhtml#{anchor}" if self.output.chapter_files else f"#{anchor}"
+
+    def entry_href(self, entry_id: str) -> str:
+        return self.href("register", entry_id)
+
+    def place_href(self, mention: Mention) -> str:
+        return self.href(mention.essay_id, mention.anchor)
+
+    def mention(self, part: Span, inner: Markup) -> Markup:
+        """A name in the text (linked to its entry where the output links names) and the call of
+        the note it carries, if any."""
+        entry = part.attrs["ref"]
+        anchor = part.attrs.get("anchor")
+        if not anchor:
+            return Markup('<a class="xref" href="{}">{}</a>').format(self.entry_href(entry), inner)
+        if not self.output.name_links:
+            # No link hidden in the running text, where a tap on a touch reader is meant to turn a
+            # page or look up a word: the name's note links to its register entry instead.
+            return Markup('<span class="mention" id="{}">{}</span>').format(anchor, inner) + self.note_call(anchor)
+        named = Markup('<a class="mention" id="{}" href="{}">{}</a>').format(anchor, self.entry_href(entry), inner)
+        return named + self.note_call(anchor)
+
+    def note_call(self, anchor: str) -> Markup:
+        """The editorial note called at `anchor`: "floated", the note itself, which WeasyPrint
+        floats to the foot of the page; "linked", a link to it."""
+        if anchor not in self.edition.notes:
+            return Markup("")
+        if self.output.note_calls == "floated":
+            return Markup('<span class="footnote" id="note-{}">{}</span>').format(anchor, self.note_text(anchor))
+        return Markup(
+            '<a class="fnref" id="call-{0}" href="#fn-{0}" epub:type="noteref" role="doc-noteref">{1}</a>'
+        ).format(anchor, self.markers[anchor])
+
+    def note_text(self, anchor: str) -> Markup:
+        """An editorial note's text: a commentary, or the identification of each entry it names."""
+        note = self.edition.notes[anchor]
+        if note.commentary:
+            return self(note.commentary.content)
+        return Markup(" ").join(self.identification(self.entries[entry], linked=True) for entry in note.entries)
+
+    def identification(self, entry: Entry, linked: bool = False) -> Markup:
+        """Who or what an entry is: its name in bold (`linked`: a link to its register entry), its
+        dates, and the editors' sentence."""
+        head = Markup('<b class="fn-name">{}</b>').format(self(entry.head))
+        if linked:
+            head = Markup('<a class="entry-link" href="{}">{}</a>').format(self.entry_href(entry.id), head)
+        if entry.dates:
+            head += Markup(" ({})").format(entry.dates)
+        return Markup("{}, {}").format(head, self(entry.identification))
+
+    def editorial_notes(self, essay: Essay) -> list[tuple[str, str, Markup]]:
+        """The linked notes of an essay, set after its text: (anchor, marker, text) in reading order."""
+        return [
+            (note.anchor, self.markers[note.anchor], self.note_text(note.anchor))
+            for note in self.edition.notes_of(essay)
+        ]
+
+    def noteref(self, part: Span, inner: Markup) -> Markup:
+        note = part.attrs["note"]
+        semantics = Markup(' epub:type="noteref" role="doc-noteref"') if self.output.epub_types else Markup("")
+        return Markup('<a class="noteref" id="{}" href="#{}"{}>{}</a>').format(
+            self.call_id(note, self.call_numbers.get(id(part), 1)), note, semantics, inner
+        )
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("edition", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.tests["paragraph"] = lambda block: isinstance(block, Paragraph)
+    env.tests["heading"] = lambda block: isinstance(block, Heading)
+    env.tests["quotation"] = lambda block: isinstance(block, Quotation)
+    env.globals["essay_label"] = essay_label
+    env.globals["places"] = places
+    env.globals["upper_first"] = upper_first
+    return env
+
+
+ENVIRONMENT = _environment()
+
+
+def render(
+    template: str, output: Output, edition: Edition, imprint: Imprint, inline: InlineRenderer | None = None, **context
+) -> str:
+    """A template rendered for `output`, with `inline` (a plain renderer of that output if none)."""
+    inline = inline or InlineRenderer(output, edition)
+    return ENVIRONMENT.get_template(template).render(
+        output=output, inline=inline, edition=edition, imprint=imprint, **context
+    )
