@@ -6,15 +6,27 @@ Used by the colophon (the commit) and by the archive's build record (everything)
 from __future__ import annotations
 
 import platform
+import re
 import subprocess
 from importlib import metadata
 
 from . import __version__
 from .project import Project
 
-# The packages whose versions can change the bytes of the outputs.
-DEPENDENCIES = ["weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5", "pyphen", "fonttools",
-                "pillow", "ebooklib", "jinja2", "markupsafe", "lxml", "bagit"]  # fmt: skip
+
+def _renders_with(package: str) -> list[str]:
+    """A package and those it requires to run (not its extras), as its own metadata lists them:
+    a library WeasyPrint comes to render with is recorded without a change here."""
+    specs = [spec for spec in metadata.requires(package) or [] if "extra ==" not in spec]
+    return [package, *(re.match(r"[A-Za-z0-9._-]+", spec).group().lower() for spec in specs)]
+
+
+# The packages whose versions can change the bytes of the outputs: WeasyPrint and what it renders
+# with, and what the EPUB, the templates, the sources and the archive go through.
+DEPENDENCIES = sorted(
+    {*_renders_with("weasyprint"), "ebooklib", "jinja2", "markupsafe", "lxml", "bagit"},
+    key=str.casefold,
+)
 # What the edition is made of: a commit that touches none of these cannot change the outputs.
 MADE_OF = ["source", "styles", "edition", "pyproject.toml", "requirements.lock"]
 
