@@ -106,13 +106,13 @@ def build_epub(edition: Edition, project: Project, imprint: Imprint, when: datet
     book.add_item(cover)
 
     chapters = epub_chapters(edition, imprint, STYLESHEET, print_pages.starts, (COVER, cover_alt(edition)))
-    pages = page_targets(chapters)
+    page_list = page_targets(chapters)
     book.add_item(
         epub.EpubItem(
             uid="ncx",
             file_name="toc.ncx",
             media_type="application/x-dtbncx+xml",
-            content=epub_ncx(edition, chapters, pages, uid).encode(),
+            content=epub_ncx(edition, chapters, page_list, uid).encode(),
         )
     )
     # Cover, title page and colophon, then the table of contents, then the text.

@@ -149,18 +149,18 @@ def layout(
     typesetter = typesetter or Typesetter(project, profile.page_size)
     course = imprint.course or ""
     check_characters(edition, project, typesetter.faces, course)
-    pages: dict[str, str] = {}  # anchor → printed page
+    folios: dict[str, str] = {}  # anchor → the printed number of the page it begins on
     main: list[Page | None] = []  # None: a blank page, filled in at the end
     parts = print_parts(edition)
     for number, part in enumerate(parts, start=1):
         main += [None] * (len(main) % 2)
-        document = _lay_out_part(typesetter, edition, imprint, part, pages, len(main) + 1, course)
+        document = _lay_out_part(typesetter, edition, imprint, part, folios, len(main) + 1, course)
         for anchor, index in first_pages(document.pages).items():
-            pages.setdefault(anchor, str(len(main) + 1 + index))
+            folios.setdefault(anchor, str(len(main) + 1 + index))
         main += document.pages
         if progress:
             progress(f"laid out {part.name}: part {number} of {len(parts)}, {len(main)} pages")
-    front = _lay_out_part(typesetter, edition, imprint, FRONT, pages, 1, course)
+    front = _lay_out_part(typesetter, edition, imprint, FRONT, folios, 1, course)
     body = [*front.pages, *[None] * (len(front.pages) % 2), *main]
     if profile.pad_to_four:
         body += [None] * (-len(body) % 4)
@@ -174,7 +174,7 @@ def _lay_out_part(
     edition: Edition,
     imprint: Imprint,
     part: PrintPart,
-    pages: dict[str, str],
+    folios: dict[str, str],
     first_page: int,
     course: str,
 ) -> Document:
@@ -185,7 +185,7 @@ def _lay_out_part(
     before that block that opens with a paragraph or note of its own, keeping the pages before
     it; else from where it last started (see `breaks`).
     """
-    html = print_part(edition, imprint, part, pages)
+    html = print_part(edition, imprint, part, folios)
     movable, resumable = movable_blocks(part), resumable_blocks(part)
 
     def lay_out_part() -> Document:
@@ -193,7 +193,7 @@ def _lay_out_part(
         start = None  # the block the layout resumes from, if it does not lay out the whole part
         breaks = PageBreaks(movable)
         while True:
-            html_now = print_part(edition, imprint, part, pages, breaks.blocks) if breaks.blocks else html
+            html_now = print_part(edition, imprint, part, folios, breaks.blocks) if breaks.blocks else html
             if start:
                 html_now = continue_from(html_now, start)
             continues = part.essay if start else None

@@ -225,7 +225,7 @@ def epub_chapters(
         inline,
         chapters=chapters,
         contents=chapters[body:],  # as in print: the text and the back matter; landmarks lead to the rest
-        pages=page_targets(chapters),
+        page_list=page_targets(chapters),
         stylesheet=stylesheet,
         title="Contents",
     )
@@ -237,16 +237,16 @@ def page_targets(chapters: list[Chapter]) -> list[tuple[str, str]]:
     return [(label, f"{chapter.file_name}#page-{label}") for chapter in chapters for label in chapter.pages]
 
 
-def epub_ncx(edition: Edition, chapters: list[Chapter], pages: list[tuple[str, str]], identifier: str) -> str:
+def epub_ncx(edition: Edition, chapters: list[Chapter], page_list: list[tuple[str, str]], identifier: str) -> str:
     """The EPUB 2 table of contents and page list, for readers that do not read EPUB 3 navigation."""
-    max_page = max((int(label) for label, _ in pages if label.isdigit()), default=0)
+    max_page = max((int(label) for label, _ in page_list if label.isdigit()), default=0)
     return render(
         "epub/toc.ncx.j2",
         EPUB,
         edition,
         Imprint(),
         chapters=chapters,
-        pages=pages,
+        page_list=page_list,
         identifier=identifier,
         max_page=max_page,
     )
