@@ -6,7 +6,8 @@ So the corpus is a copy of those two folders in which each essay file gets `fact
 each a valid essay of its own: its file name, every xml:id and every pointer to one of them
 carry a suffix such as `-c07`, its titles end "(copy 7)", and `source/edition.xml` lists it
 after the essay it copies. Pointers to the register (`ref="#serge"`) are kept, so the register
-gathers the mentions of every copy, as it would for a larger edition. Factor 1 is the edition.
+gathers the mentions of every copy, as it would for a larger edition; each commentary note gets a
+copy for each copy of the essay whose anchor it targets. Factor 1 is the edition.
 """
 
 from __future__ import annotations
@@ -39,7 +40,25 @@ def make_corpus(project: Path, into: Path, factor: int) -> Path:
             previous.addnext(listed)
             previous = listed
     _write(tree, edition_file, edition_file)
+    _copy_commentary(into / "source" / "commentary.xml", factor)
     return into
+
+
+def _copy_commentary(path: Path, factor: int) -> None:
+    """Each commentary note again for copies 2 to `factor`, pointing at its anchor in that copy."""
+    if not path.exists():
+        return
+    tree = etree.parse(path)
+    for note in tree.findall("tei:standOff/tei:listAnnotation/tei:note", NS):
+        previous = note
+        for number in range(2, factor + 1):
+            suffix = f"-c{number:02d}"
+            copied = copy.deepcopy(note)
+            copied.set(XML_ID, note.get(XML_ID) + suffix)
+            copied.set("target", note.get("target") + suffix)
+            previous.addnext(copied)
+            previous = copied
+    _write(tree, path, path)
 
 
 def _copy_essay(source: Path, name: str, number: int) -> str:
