@@ -157,14 +157,14 @@ def test_page_numbers_give_each_place_of_the_register_its_printed_page():
     with_pages = print_part(EDITION, Imprint(), register, pages)
     assert ">2\u00a0(¶1)</a>" in with_pages and "Each place is given by page" in with_pages
     without = render("print.html.j2", replace(PRINT, page_numbers=False), EDITION, Imprint(), part=register,
-                     pages=pages, breaks=set())  # fmt: skip
+                     folios=pages, breaks=set())  # fmt: skip
     assert '">¶1</a>' in without and "Each place is given by page" not in without
 
 
 def test_the_colophon_says_which_typeface_shows_and_where_the_sources_are_attached():
     def colophon(output) -> str:
         html = render("print.html.j2", output, EDITION, Imprint(), part=FRONT, breaks=set(),
-                      pages={"e": "1", "register": "3", "note-on-the-text": "5"})  # fmt: skip
+                      folios={"e": "1", "register": "3", "note-on-the-text": "5"})  # fmt: skip
         return re.search(r"<p>([^<]*typeface[^<]*|Set in[^<]*)\. Made with.*? attached to ([^.]*)\.", html).groups()
 
     assert colophon(PRINT) == ("Set in Source Serif Pro", "this PDF")
