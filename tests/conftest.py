@@ -12,8 +12,8 @@ from weasyprint.document import Document
 from edition.build import build
 from edition.model import Edition, Imprint
 from edition.pdf import layout
+from edition.profiles import DEFAULT
 from edition.project import Project
-from edition.reader import DEFAULT
 from edition.source import load_edition
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,8 +14,8 @@ from lxml import etree
 from edition.cover import cover_png
 from edition.epub import edition_identifier, file_as, identifier
 from edition.model import Edition
+from edition.profiles import CourseReader, Profile, apply_profile, load_profile
 from edition.project import Project
-from edition.reader import CourseReader, Profile, apply_profile, load_profile
 from tests.names import STEM
 
 from .conftest import ROOT

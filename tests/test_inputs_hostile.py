@@ -32,8 +32,8 @@ from edition.gate import inside_project
 from edition.html import FRONT, epub_chapters, print_part, print_parts
 from edition.model import Imprint, plain
 from edition.pdf import Typesetter, css_string
+from edition.profiles import load_profile
 from edition.project import Project
-from edition.reader import load_profile
 from edition.source import load_edition
 from edition.typeset import FONT_EPOCH_OFFSET, page_drawings, subset_font
 
