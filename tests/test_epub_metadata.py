@@ -1,9 +1,9 @@
 """What the EPUB's package and navigation say of it: who wrote and edited it, how to find its
-register and print pages, and that a course reader is a book of its own."""
+register and print pages, and that a course reader is a book of its own, in the real edition's
+EPUB and the example course reader's."""
 
 from __future__ import annotations
 
-import dataclasses
 import zipfile
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from lxml import etree
 from edition.cover import cover_png
 from edition.epub import edition_identifier, file_as, identifier
 from edition.model import Edition
-from edition.profiles import CourseReader, Profile, apply_profile, load_profile
+from edition.profiles import CourseReader, apply_profile, load_profile
 from edition.project import Project
 from tests.names import STEM
 
@@ -116,32 +116,8 @@ def test_the_register_is_the_index_landmark_and_an_index(which, outputs, reader_
     assert section.get("role") == "doc-index"
 
 
-# A course reader is a book of its own
-
-
-def test_a_course_reader_has_its_own_identifier_stable_for_the_same_profile(edition: Edition, tmp_path: Path):
-    whole = identifier(edition)
-    example = identifier(apply_profile(edition, load_profile(EXAMPLE), EXAMPLE))
-    # The same settings in another file, with other comments and layout: the same reader.
-    copy = tmp_path / "copy.toml"
-    copy.write_text("# the same course\n" + EXAMPLE.read_text(encoding="utf-8").replace(" = ", "="), encoding="utf-8")
-    assert identifier(apply_profile(edition, load_profile(copy), copy)) == example
-    # Any other setting: another reader.
-    profile = load_profile(EXAMPLE)
-    others = [
-        dataclasses.replace(profile, essays=tuple(reversed(profile.essays))),
-        dataclasses.replace(profile, essays=profile.essays[:1]),
-        dataclasses.replace(profile, course_code="HIST 2302"),
-        dataclasses.replace(profile, course_title="Another course"),
-        dataclasses.replace(profile, paper="a4"),
-        dataclasses.replace(profile, pad_to_four=False),
-        Profile(),
-    ]
-    ids = [whole, example, *(identifier(apply_profile(edition, other, EXAMPLE)) for other in others)]
-    assert len(set(ids)) == len(ids)
-    assert all(i.startswith("urn:uuid:") for i in ids)
-    # A new version of the edition: a new reader too.
-    assert identifier(dataclasses.replace(apply_profile(edition, profile, EXAMPLE), version="9.9.9")) != example
+# A course reader is a book of its own (that its identifier follows its profile's settings, and
+# only them: tests/test_course_reader.py, on the mini-edition)
 
 
 def test_the_course_reader_epub_names_its_course_its_pdf_and_the_edition(

@@ -5,29 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pikepdf
-import pytest
 from pypdf import PdfReader
 from weasyprint.document import Document
 
-from edition.build import build
 from edition.model import Edition
-from edition.project import Project
 from edition.typeset import page_drawings
 
 MM = 72 / 25.4
-
-
-@pytest.fixture(scope="module")
-def reader_pdf(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A course reader of Weissman's essay alone, on US Letter, padded to a multiple of four."""
-    folder = tmp_path_factory.mktemp("reader")
-    profile = folder / "hist.toml"
-    profile.write_text(
-        'course_code = "HIST 2301"\ncourse_title = "Soviet Russia"\n'
-        'essays = ["weissman-1988"]\npaper = "letter"\npad_to_multiple_of_4 = true\n'
-    )
-    (pdf,) = build(project, ("pdf",), folder, profile).written
-    return pdf
 
 
 def folios(path: Path) -> list[str]:
@@ -96,6 +80,8 @@ def test_the_pdf_declares_pdfa_3b_is_tagged_and_carries_full_metadata(outputs, e
 
 
 def test_no_text_in_the_outer_5_mm_of_any_page(outputs, reader_pdf):
+    """On A4, and on US Letter in the example course reader (conftest). That a reader prints
+    only its essays, on its paper, padded: tests/test_course_reader.py."""
     for path in (outputs["pdf"], reader_pdf):
         for page in PdfReader(path).pages:
             width, height = float(page.mediabox.width), float(page.mediabox.height)
@@ -106,18 +92,6 @@ def test_no_text_in_the_outer_5_mm_of_any_page(outputs, reader_pdf):
                     assert 5 * MM < x < width - 5 * MM and 5 * MM < y < height - 5 * MM, text
 
             page.extract_text(visitor_text=check)
-
-
-def test_a_course_reader_has_only_its_essay_on_letter_paper_padded_to_four(reader_pdf, edition: Edition):
-    reader = PdfReader(reader_pdf)
-    assert len(reader.pages) % 4 == 0
-    for page in reader.pages:
-        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (612, 792)
-    text = "".join(page.extract_text() for page in reader.pages)
-    assert "Victor Serge’s Critique of Stalinism, Part II" in text
-    assert "Victor Serge’s Russia: Twenty Years After" not in text  # neither essay nor heads nor contents
-    assert "HIST 2301 · Soviet Russia" in text
-    assert reader.page_labels[4] == "1"
 
 
 def test_no_line_is_broken_short_inside_a_paragraph(document: Document):
