@@ -35,7 +35,9 @@ def test_page_labels_are_the_printed_numbers(outputs):
     assert labels[:5] == ["i", "ii", "iii", "iv", "1"]
     for label, printed in zip(labels, folios(outputs["pdf"]), strict=True):
         assert printed in ("", label)
-    assert sum(1 for label, printed in zip(labels, folios(outputs["pdf"]), strict=True) if printed == label) > 30
+    # Only blank pages and the first page of a part print no number: at least three pages in four do.
+    printed = sum(1 for label, folio in zip(labels, folios(outputs["pdf"]), strict=True) if folio == label)
+    assert printed >= 3 * len(labels) / 4
 
 
 def test_every_essay_and_the_back_matter_begin_on_a_right_hand_odd_page(outputs, edition: Edition):
