@@ -6,9 +6,10 @@ apparatus, register, layout, and the conformance of its PDF and EPUBs. The mini-
 `tests/mini.py` (`mini_project`, `mini_built`) for the tests about the tool: its command line,
 rebuilds, archives, and what it does with hostile input.
 
-Every test file that uses a build of the real edition runs on one pytest-xdist worker (the
-"edition" group), so the real edition is built once for the whole run, and the example course
-reader once; each other file runs on whichever worker is free, as with `--dist loadfile`."""
+The tests that use a build of the real edition run on one pytest-xdist worker (the "edition"
+group), those that use the example course reader's on one worker (the "reader" group), so that
+each is built once in a run; each other file runs on whichever worker is free, as with
+`--dist loadfile`."""
 
 from __future__ import annotations
 
@@ -29,18 +30,31 @@ from tests.mini import make_mini
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "readers" / "example.toml"
 
-# The fixtures that build or lay out the real edition: a test file using any of them joins the
-# "edition" group.
-REAL_BUILDS = {"outputs", "document", "reader_outputs", "reader_epub", "reader_pdf"}
+# The fixtures that build or lay out the real edition, and the example course reader: a test
+# that uses them joins the "edition" or the "reader" group, which pytest-xdist runs each on one
+# worker (`--dist loadgroup`), so that each is built once in a run. A test that gets them by
+# `request.getfixturevalue` names its group itself (`IN_EDITION`, `IN_READER`, `BOTH`).
+EDITION_BUILDS = {"outputs", "document"}
+READER_BUILDS = {"reader_outputs", "reader_epub", "reader_pdf"}
+IN_EDITION, IN_READER = pytest.mark.xdist_group("edition"), pytest.mark.xdist_group("reader")
+BOTH = [pytest.param("edition", marks=IN_EDITION), pytest.param("reader", marks=IN_READER)]
+
+
+def epub_of(request: pytest.FixtureRequest, which: str) -> Path:
+    """The EPUB of the edition or of the example course reader (`BOTH`)."""
+    return request.getfixturevalue("outputs")["epub"] if which == "edition" else request.getfixturevalue("reader_epub")
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group the tests for `--dist loadgroup`: the files that use a build of the real edition
-    together, each other file on its own."""
-    real = {item.path for item in items if REAL_BUILDS & set(getattr(item, "fixturenames", ()))}
+    """Group the tests for `--dist loadgroup`: those that use a build of the real edition, those
+    that use the example course reader's, and each other file on its own, as `--dist loadfile`."""
     for item in items:
-        item.add_marker(pytest.mark.xdist_group("edition" if item.path in real else item.path.name))
+        if item.get_closest_marker("xdist_group"):
+            continue
+        used = set(getattr(item, "fixturenames", ()))
+        group = "edition" if used & EDITION_BUILDS else "reader" if used & READER_BUILDS else item.path.name
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
