@@ -13,20 +13,24 @@ each is built once in a run; each other file runs on whichever worker is free, a
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from weasyprint.document import Document
 
 from edition.build import Warm, build
 from edition.model import Edition, Imprint
-from edition.pdf import layout
 from edition.profiles import DEFAULT
 from edition.project import Project
 from edition.source import load_edition
 from tests.mini import make_mini
+
+if TYPE_CHECKING:  # WeasyPrint takes a second to import, which pytest's controller need not pay
+    from weasyprint.document import Document
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,13 +40,15 @@ os.environ.setdefault("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSeri
 EXAMPLE = ROOT / "readers" / "example.toml"
 
 # The fixtures that build or lay out the real edition, and the example course reader: a test
-# that uses them joins the "edition" or the "reader" group, which pytest-xdist runs each on one
-# worker (`--dist loadgroup`), so that each is built once in a run. A test that gets them by
-# `request.getfixturevalue` names its group itself (`IN_EDITION`, `IN_READER`, `BOTH`).
+# that uses them joins the "edition" or the "reader" group, each of which runs on one
+# pytest-xdist worker, so that each is built once in a run. Any other test runs with the rest of
+# its file, as with `--dist loadfile`. A test that gets them by `request.getfixturevalue` names
+# its group itself (`IN_EDITION`, `IN_READER`, `BOTH`).
 EDITION_BUILDS = {"outputs", "document"}
 READER_BUILDS = {"reader_outputs", "reader_epub", "reader_pdf"}
-IN_EDITION, IN_READER = pytest.mark.xdist_group("edition"), pytest.mark.xdist_group("reader")
+IN_EDITION, IN_READER = pytest.mark.edition_group("edition"), pytest.mark.edition_group("reader")
 BOTH = [pytest.param("edition", marks=IN_EDITION), pytest.param("reader", marks=IN_READER)]
+GROUPS = "EDITION_TEST_GROUPS"  # where the workers write each test's group, for the controller
 
 
 def epub_of(request: pytest.FixtureRequest, which: str) -> Path:
@@ -50,25 +56,53 @@ def epub_of(request: pytest.FixtureRequest, which: str) -> Path:
     return request.getfixturevalue("outputs")["epub"] if which == "edition" else request.getfixturevalue("reader_epub")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group the tests for `--dist loadgroup`: those that use a build of the real edition, those
-    that use the example course reader's, and each other file on its own, as `--dist loadfile`."""
-    for item in items:
-        if item.get_closest_marker("xdist_group"):
-            continue
-        used = set(getattr(item, "fixturenames", ()))
-        group = "edition" if used & EDITION_BUILDS else "reader" if used & READER_BUILDS else item.path.name
-        item.add_marker(pytest.mark.xdist_group(group))
-    # The two longest groups first, one on each worker; then the files in their order
-    # (`--no-loadscope-reorder`), each to the first worker free.
-    first = {"edition": 0, "reader": 1}
-    items.sort(key=lambda item: first.get(_group(item), 2))
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "edition_group(name): the group of tests one xdist worker runs together")
+    if config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
+        # The controller, before it starts the workers, which inherit this.
+        os.environ[GROUPS] = str(Path(tempfile.mkdtemp(prefix="edition-test-groups-")) / "groups")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if GROUPS in os.environ and not hasattr(config, "workerinput"):
+        shutil.rmtree(Path(os.environ.pop(GROUPS)).parent, ignore_errors=True)
 
 
 def _group(item: pytest.Item) -> str:
-    marker = item.get_closest_marker("xdist_group")
-    return marker.args[0] if marker.args else marker.kwargs.get("name", "")
+    marker = item.get_closest_marker("edition_group")
+    if marker:
+        return marker.args[0]
+    used = set(getattr(item, "fixturenames", ()))
+    return "edition" if used & EDITION_BUILDS else "reader" if used & READER_BUILDS else item.path.name
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The two longest groups first, one on each worker; then the files in their order
+    (`--no-loadscope-reorder`), each to the first worker free. A worker writes down each test's
+    group for the controller's scheduler (`pytest_xdist_make_scheduler`)."""
+    first = {"edition": 0, "reader": 1}
+    items.sort(key=lambda item: first.get(_group(item), 2))
+    if hasattr(config, "workerinput") and GROUPS in os.environ:
+        path = Path(f"{os.environ[GROUPS]}.{config.workerinput['workerid']}.json")
+        path.with_suffix(".part").write_text(json.dumps({item.nodeid: _group(item) for item in items}))
+        path.with_suffix(".part").replace(path)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """pytest-xdist's scheduling by scope, each group above a scope. (Its `--dist loadgroup`
+    does not group with pytest 9: the node ids it would mark are no longer written.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    groups: dict[str, str] = {}
+
+    class ByGroup(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if not groups:  # every worker has collected by now, and written the same groups
+                stem = Path(os.environ[GROUPS])
+                groups.update(json.loads(next(stem.parent.glob(f"{stem.name}.*.json")).read_text()))
+            return groups.get(nodeid) or nodeid.split("::", 1)[0]
+
+    return ByGroup(config, log)
 
 
 @pytest.fixture(scope="session")
@@ -100,6 +134,8 @@ def document(project: Project, edition: Edition, outputs: dict[str, Path], warm:
     """The print edition as WeasyPrint laid it out: pages, boxes, and the anchors on each. The
     parts the build of `outputs` laid out are taken as they were laid out (as `edition watch`
     does); only the front matter, whose colophon names no commit here, is laid out again."""
+    from edition.pdf import layout
+
     return layout(edition, project, Imprint(), DEFAULT, warm.typesetter)
 
 
