@@ -481,7 +481,17 @@ PIECES = st.sampled_from([
 @given(st.lists(PIECES, min_size=1, max_size=12))
 @settings(max_examples=60)
 def test_any_markup_in_a_paragraph_is_reported_or_rendered_well_formed(tmp_path_factory, pieces: list[str]):
-    project = copy_project(tmp_path_factory.mktemp("project"))
+    if "markup" not in _loaded:  # one copy of the mini-edition, its essay restored after each example
+        _loaded["markup"] = copy_project(tmp_path_factory.mktemp("project"))
+    project = _loaded["markup"]
+    original = essay(project).read_text()
+    try:
+        _markup_example(project, pieces)
+    finally:
+        essay(project).write_text(original)
+
+
+def _markup_example(project: Project, pieces: list[str]) -> None:
     in_paragraph(project, "".join(pieces))
     try:
         problems = run_checks(project)
