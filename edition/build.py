@@ -33,9 +33,9 @@ from .check import checked_edition
 from .errors import EditionError, display_path
 from .inputs import EARLIER_FORMAT, RECORD_FILE, BuildRecord, Inputs, read_inputs, read_record
 from .model import Edition, Imprint
+from .profiles import DEFAULT, Profile, apply_profile, load_profile
 from .project import Project
 from .provenance import commit
-from .reader import DEFAULT, Profile, apply_profile, load_profile
 
 if TYPE_CHECKING:  # pdf imports WeasyPrint, which only a build with work to do loads (see `build`)
     from .pdf import Typesetter

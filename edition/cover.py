@@ -13,8 +13,8 @@ import textwrap
 from PIL import Image, ImageDraw, ImageFont
 
 from .model import Edition
+from .profiles import CourseReader
 from .project import Project
-from .reader import CourseReader
 
 SIZE = (1400, 2100)
 INK = (34, 34, 34)

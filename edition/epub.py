@@ -20,8 +20,8 @@ from lxml import etree
 from .cover import cover_alt, cover_png
 from .html import NAVIGATION, Chapter, epub_chapters, epub_ncx, page_targets
 from .model import Edition, Imprint, PageStart
+from .profiles import CourseReader
 from .project import EREADER_STYLES, Project
-from .reader import CourseReader
 from .stylesheets import check_ereader_stylesheet
 from .tei import XML_LANG
 

@@ -23,8 +23,8 @@ from .html import FRONT, PrintPart, continue_from, print_part, print_parts
 from .inputs import digest
 from .model import Edition, Essay, Imprint, PageStart
 from .pages import first_pages, front_matter_pages, page_starts
+from .profiles import Profile
 from .project import PRINT_STYLES, Project
-from .reader import Profile
 from .typeset import page_layouts, stopping_when, write
 
 # Told, as the layout goes, what has been laid out.

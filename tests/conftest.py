@@ -1,22 +1,109 @@
-"""Shared fixtures: the project, its edition loaded once, one build of both outputs, and the
-example course reader's EPUB."""
+"""Shared fixtures.
+
+Two editions serve the tests. The real one (`project`, `edition`, and one build of both outputs,
+`outputs`, whose layout `document` reuses) for the tests about this edition: its transcription,
+apparatus, register, layout, and the conformance of its PDF and EPUBs. The mini-edition of
+`tests/mini.py` (`mini_project`, `mini_built`) for the tests about the tool: its command line,
+rebuilds, archives, and what it does with hostile input.
+
+The tests that use a build of the real edition run on one pytest-xdist worker (the "edition"
+group), those that use the example course reader's on one worker (the "reader" group), so that
+each is built once in a run; each other file runs on whichever worker is free, as with
+`--dist loadfile`."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from weasyprint.document import Document
 
-from edition.build import build
+from edition.build import Warm, build
 from edition.model import Edition, Imprint
-from edition.pdf import layout
+from edition.profiles import DEFAULT
 from edition.project import Project
-from edition.reader import DEFAULT
 from edition.source import load_edition
+from tests.mini import make_mini
+
+if TYPE_CHECKING:  # WeasyPrint takes a second to import, which pytest's controller need not pay
+    from weasyprint.document import Document
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# EPUBCheck runs in a JVM for a few seconds: compiling with the client compiler alone and
+# collecting garbage serially halves the processor time it takes, and leaves what it checks as it is.
+os.environ.setdefault("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+EXAMPLE = ROOT / "readers" / "example.toml"
+
+# The fixtures that build or lay out the real edition, and the example course reader: a test
+# that uses them joins the "edition" or the "reader" group, each of which runs on one
+# pytest-xdist worker, so that each is built once in a run. Any other test runs with the rest of
+# its file, as with `--dist loadfile`. A test that gets them by `request.getfixturevalue` names
+# its group itself (`IN_EDITION`, `IN_READER`, `BOTH`).
+EDITION_BUILDS = {"outputs", "document"}
+READER_BUILDS = {"reader_outputs", "reader_epub", "reader_pdf"}
+IN_EDITION, IN_READER = pytest.mark.edition_group("edition"), pytest.mark.edition_group("reader")
+BOTH = [pytest.param("edition", marks=IN_EDITION), pytest.param("reader", marks=IN_READER)]
+GROUPS = "EDITION_TEST_GROUPS"  # where the workers write each test's group, for the controller
+
+
+def epub_of(request: pytest.FixtureRequest, which: str) -> Path:
+    """The EPUB of the edition or of the example course reader (`BOTH`)."""
+    return request.getfixturevalue("outputs")["epub"] if which == "edition" else request.getfixturevalue("reader_epub")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "edition_group(name): the group of tests one xdist worker runs together")
+    if config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
+        # The controller, before it starts the workers, which inherit this.
+        os.environ[GROUPS] = str(Path(tempfile.mkdtemp(prefix="edition-test-groups-")) / "groups")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if GROUPS in os.environ and not hasattr(config, "workerinput"):
+        shutil.rmtree(Path(os.environ.pop(GROUPS)).parent, ignore_errors=True)
+
+
+def _group(item: pytest.Item) -> str:
+    marker = item.get_closest_marker("edition_group")
+    if marker:
+        return marker.args[0]
+    used = set(getattr(item, "fixturenames", ()))
+    return "edition" if used & EDITION_BUILDS else "reader" if used & READER_BUILDS else item.path.name
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The two longest groups first, one on each worker; then the files in their order
+    (`--no-loadscope-reorder`), each to the first worker free. A worker writes down each test's
+    group for the controller's scheduler (`pytest_xdist_make_scheduler`)."""
+    first = {"edition": 0, "reader": 1}
+    items.sort(key=lambda item: first.get(_group(item), 2))
+    if hasattr(config, "workerinput") and GROUPS in os.environ:
+        path = Path(f"{os.environ[GROUPS]}.{config.workerinput['workerid']}.json")
+        path.with_suffix(".part").write_text(json.dumps({item.nodeid: _group(item) for item in items}))
+        path.with_suffix(".part").replace(path)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """pytest-xdist's scheduling by scope, each group a scope. (Its own `--dist loadgroup` does
+    not group here, with pytest 9.2 and pytest-xdist 3.8: tests marked with one `xdist_group`
+    ran on both workers.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    groups: dict[str, str] = {}
+
+    class ByGroup(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if not groups:  # every worker has collected by now, and written the same groups
+                stem = Path(os.environ[GROUPS])
+                groups.update(json.loads(next(stem.parent.glob(f"{stem.name}.*.json")).read_text()))
+            return groups.get(nodeid) or nodeid.split("::", 1)[0]
+
+    return ByGroup(config, log)
 
 
 @pytest.fixture(scope="session")
@@ -30,31 +117,72 @@ def edition(project: Project) -> Edition:
 
 
 @pytest.fixture(scope="session")
-def outputs(project: Project, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def warm() -> Warm:
+    """WeasyPrint kept warm for the session: the real edition's parts are laid out once."""
+    return Warm()
+
+
+@pytest.fixture(scope="session")
+def outputs(project: Project, warm: Warm, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The PDF and the EPUB, built once for the whole session into a temporary folder."""
     out = tmp_path_factory.mktemp("dist")
-    report = build(project, out_dir=out)
+    report = build(project, out_dir=out, warm=warm)
     return {path.suffix.lstrip("."): path for path in report.written}
 
 
 @pytest.fixture(scope="session")
-def reader_epub(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The EPUB of the example course reader (`readers/example.toml`), built once for the session."""
-    out = tmp_path_factory.mktemp("reader")
-    report = build(project, formats=("epub",), out_dir=out, profile_path=ROOT / "readers" / "example.toml")
-    [epub] = report.written
-    return epub
+def document(project: Project, edition: Edition, outputs: dict[str, Path], warm: Warm) -> Document:
+    """The print edition as WeasyPrint laid it out: pages, boxes, and the anchors on each. The
+    parts the build of `outputs` laid out are taken as they were laid out (as `edition watch`
+    does); only the front matter, whose colophon names no commit here, is laid out again."""
+    from edition.pdf import layout
+
+    return layout(edition, project, Imprint(), DEFAULT, warm.typesetter)
 
 
 @pytest.fixture(scope="session")
-def document(project: Project, edition: Edition) -> Document:
-    """The print edition as WeasyPrint laid it out: pages, boxes, and the anchors on each."""
-    return layout(edition, project, Imprint(), DEFAULT)
+def reader_outputs(project: Project, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The PDF and the EPUB of the example course reader (`readers/example.toml`), built once
+    for the session: the EPUB's page list needs the reader's print layout anyway."""
+    out = tmp_path_factory.mktemp("reader")
+    report = build(project, out_dir=out, profile_path=EXAMPLE)
+    return {path.suffix.lstrip("."): path for path in report.written}
+
+
+@pytest.fixture(scope="session")
+def reader_epub(reader_outputs: dict[str, Path]) -> Path:
+    return reader_outputs["epub"]
+
+
+@pytest.fixture(scope="session")
+def reader_pdf(reader_outputs: dict[str, Path]) -> Path:
+    return reader_outputs["pdf"]
 
 
 @pytest.fixture
 def scratch_project(project: Project, tmp_path: Path) -> Project:
-    """A copy of the project's sources and styles that a test may break."""
+    """A copy of the real project's sources and styles that a test may break."""
     for folder in ("source", "styles"):
         shutil.copytree(project.root / folder, tmp_path / folder)
     return Project(tmp_path)
+
+
+@pytest.fixture
+def mini_project(tmp_path: Path) -> Project:
+    """A fresh copy of the mini-edition, unbuilt, that a test may break."""
+    return make_mini(tmp_path / "mini")
+
+
+@pytest.fixture(scope="session")
+def mini_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini-edition, both outputs built once into its dist/ (with the build record)."""
+    project = make_mini(tmp_path_factory.mktemp("mini-built") / "mini")
+    build(project)
+    return project.root
+
+
+@pytest.fixture
+def mini_copy(mini_built: Path, tmp_path: Path) -> Project:
+    """The built mini-edition, outputs and build record included, for one test to change."""
+    shutil.copytree(mini_built, tmp_path / "project", symlinks=True)
+    return Project(tmp_path / "project")

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import BOTH, epub_of
+
 ROOT = Path(__file__).resolve().parent.parent
 ACE = ROOT / "node_modules" / "@daisy" / "ace-cli" / "bin" / "ace.js"
 CHROMIUM = os.environ.get("ACE_CHROMIUM", "/usr/bin/chromium")
@@ -84,9 +86,9 @@ def violations(report: dict) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("which", ["edition", "reader"])
+@pytest.mark.parametrize("which", BOTH)
 def test_ace_reports_no_violation(which: str, request: pytest.FixtureRequest, tmp_path: Path):
-    epub = request.getfixturevalue("outputs")["epub"] if which == "edition" else request.getfixturevalue("reader_epub")
+    epub = epub_of(request, which)
     report = run_ace(epub, tmp_path)
     found = violations(report)
     assert not found, f"Ace found {len(found)} violation(s) in {epub.name}:\n" + "\n".join(found)

@@ -2,7 +2,8 @@
 build, a second build at the same time, an output replaced by a symlink; and a project whose
 folders hold files from outside it that the edition does not read.
 
-The PDF is not the point here: the builds are EPUB only (one layout for the module, kept warm)."""
+The PDF is not the point here: the builds are EPUB only (one layout for the module, kept warm),
+of the mini-edition."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ import pytest
 from edition import inputs
 from edition.build import Warm, build
 from edition.project import Project
-from tests.names import EPUB, PDF, STEM
+from tests.mini import EPUB, PDF, STEM, make_mini
 
 from .conftest import ROOT
 
@@ -57,12 +58,10 @@ def edition(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the project's sources and styles, its EPUB built once into its dist/."""
-    root = tmp_path_factory.mktemp("built")
-    for folder in ("source", "styles"):
-        shutil.copytree(ROOT / folder, root / folder)
-    build(Project(root), formats=("epub",), warm=WARM)
-    return root
+    """The mini-edition, its EPUB built once into its dist/."""
+    project = make_mini(tmp_path_factory.mktemp("built") / "mini")
+    build(project, formats=("epub",), warm=WARM)
+    return project.root
 
 
 @pytest.fixture

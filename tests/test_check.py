@@ -44,7 +44,7 @@ CASES: dict[str, Callable[[Project], None]] = {
     "E021": lambda p: edit(
         essay(p),
         "</note>\n      </div>",
-        '</note>\n<note xml:id="weissman-n29" n="29" place="end">Uncalled.</note></div>',
+        '</note>\n<note xml:id="weissman-uncalled" n="999" place="end">Uncalled.</note></div>',
     ),
     "E030": lambda p: edit(essay(p), 'ref="#serge"', 'ref="#sergei"'),
     "E031": lambda p: edit(

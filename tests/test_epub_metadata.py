@@ -1,9 +1,9 @@
 """What the EPUB's package and navigation say of it: who wrote and edited it, how to find its
-register and print pages, and that a course reader is a book of its own."""
+register and print pages, and that a course reader is a book of its own, in the real edition's
+EPUB and the example course reader's."""
 
 from __future__ import annotations
 
-import dataclasses
 import zipfile
 from pathlib import Path
 
@@ -14,11 +14,11 @@ from lxml import etree
 from edition.cover import cover_png
 from edition.epub import edition_identifier, file_as, identifier
 from edition.model import Edition
+from edition.profiles import CourseReader, apply_profile, load_profile
 from edition.project import Project
-from edition.reader import CourseReader, Profile, apply_profile, load_profile
 from tests.names import STEM
 
-from .conftest import ROOT
+from .conftest import BOTH, ROOT, epub_of
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -62,11 +62,11 @@ def test_sort_names():
     assert file_as("Homer") == "Homer"
 
 
-@pytest.mark.parametrize("which", ["edition", "reader"])
+@pytest.mark.parametrize("which", BOTH)
 def test_each_author_is_a_creator_and_each_editor_a_contributor_with_role_and_sort_name(
-    which, outputs, reader_epub, edition: Edition, example: CourseReader
+    which, request, edition: Edition, example: CourseReader
 ):
-    epub, book = (outputs["epub"], edition) if which == "edition" else (reader_epub, example)
+    epub, book = epub_of(request, which), (edition if which == "edition" else example)
     opf = package(epub)
     creators = opf.findall("opf:metadata/dc:creator", NS)
     assert [c.text for c in creators] == book.authors
@@ -90,10 +90,10 @@ def test_each_author_is_a_creator_and_each_editor_a_contributor_with_role_and_so
 # How to find its parts
 
 
-@pytest.mark.parametrize("which", ["edition", "reader"])
-def test_ncx_play_order_is_one_sequence_in_reading_order(which, outputs, reader_epub):
+@pytest.mark.parametrize("which", BOTH)
+def test_ncx_play_order_is_one_sequence_in_reading_order(which, request):
     """Each chapter's navPoint, then the print pages that begin in that chapter, numbered 1, 2, …"""
-    ncx = part(outputs["epub"] if which == "edition" else reader_epub, "toc.ncx")
+    ncx = part(epub_of(request, which), "toc.ncx")
     nav_points = ncx.findall("ncx:navMap/ncx:navPoint", NS)
     page_targets = ncx.findall("ncx:pageList/ncx:pageTarget", NS)
     assert page_targets
@@ -106,9 +106,9 @@ def test_ncx_play_order_is_one_sequence_in_reading_order(which, outputs, reader_
     assert [int(element.get("playOrder")) for element in reading_order] == list(range(1, len(reading_order) + 1))
 
 
-@pytest.mark.parametrize("which", ["edition", "reader"])
-def test_the_register_is_the_index_landmark_and_an_index(which, outputs, reader_epub):
-    epub = outputs["epub"] if which == "edition" else reader_epub
+@pytest.mark.parametrize("which", BOTH)
+def test_the_register_is_the_index_landmark_and_an_index(which, request):
+    epub = epub_of(request, which)
     landmarks = part(epub, "nav.xhtml").xpath("//x:nav[@epub:type='landmarks']//x:a", namespaces=NS)
     assert [a.get("href") for a in landmarks if a.get(EPUB_TYPE) == "index"] == ["register.xhtml"]
     [section] = part(epub, "register.xhtml").xpath("//x:section[@id='register']", namespaces=NS)
@@ -116,54 +116,35 @@ def test_the_register_is_the_index_landmark_and_an_index(which, outputs, reader_
     assert section.get("role") == "doc-index"
 
 
-# A course reader is a book of its own
-
-
-def test_a_course_reader_has_its_own_identifier_stable_for_the_same_profile(edition: Edition, tmp_path: Path):
-    whole = identifier(edition)
-    example = identifier(apply_profile(edition, load_profile(EXAMPLE), EXAMPLE))
-    # The same settings in another file, with other comments and layout: the same reader.
-    copy = tmp_path / "copy.toml"
-    copy.write_text("# the same course\n" + EXAMPLE.read_text(encoding="utf-8").replace(" = ", "="), encoding="utf-8")
-    assert identifier(apply_profile(edition, load_profile(copy), copy)) == example
-    # Any other setting: another reader.
-    profile = load_profile(EXAMPLE)
-    others = [
-        dataclasses.replace(profile, essays=tuple(reversed(profile.essays))),
-        dataclasses.replace(profile, essays=profile.essays[:1]),
-        dataclasses.replace(profile, course_code="HIST 2302"),
-        dataclasses.replace(profile, course_title="Another course"),
-        dataclasses.replace(profile, paper="a4"),
-        dataclasses.replace(profile, pad_to_four=False),
-        Profile(),
-    ]
-    ids = [whole, example, *(identifier(apply_profile(edition, other, EXAMPLE)) for other in others)]
-    assert len(set(ids)) == len(ids)
-    assert all(i.startswith("urn:uuid:") for i in ids)
-    # A new version of the edition: a new reader too.
-    assert identifier(dataclasses.replace(apply_profile(edition, profile, EXAMPLE), version="9.9.9")) != example
+# A course reader is a book of its own (that its identifier follows its profile's settings, and
+# only them: tests/test_course_reader.py, on the mini-edition)
 
 
 def test_the_course_reader_epub_names_its_course_its_pdf_and_the_edition(
-    outputs, reader_epub, edition: Edition, example: CourseReader
+    reader_epub, edition: Edition, example: CourseReader
 ):
-    opf, whole = package(reader_epub), package(outputs["epub"])
+    opf = package(reader_epub)
     uid = opf.findtext("opf:metadata/dc:identifier", namespaces=NS)
-    assert uid == identifier(example) != whole.findtext("opf:metadata/dc:identifier", namespaces=NS)
+    assert uid == identifier(example) != identifier(edition)  # the whole edition's (next test)
     assert uid == part(reader_epub, "toc.ncx").find("ncx:head/ncx:meta[@name='dtb:uid']", NS).get("content")
     title = opf.findtext("opf:metadata/dc:title", namespaces=NS)
     assert title == (
         "Victor Serge and the Critique of Stalinism: Two Essays"
         " — Course reader for HIST 2301 · Revolution and Dictatorship in Soviet Russia"
     )
-    assert whole.findtext("opf:metadata/dc:title", namespaces=NS) == edition.full_title
     assert part(reader_epub, "toc.ncx").findtext("ncx:docTitle/ncx:text", namespaces=NS) == title
     # The print edition its page list follows is its own PDF, on its own paper.
     source = opf.findtext("opf:metadata/dc:source", namespaces=NS)
     assert source.endswith(f"print edition on letter ({STEM}-example.pdf)")
-    assert whole.findtext("opf:metadata/dc:source", namespaces=NS).endswith(f"on A4 ({STEM}.pdf)")
-    # It is drawn from the whole edition, which it names; the whole edition names no relation.
+    # It is drawn from the whole edition, which it names.
     assert opf.findtext("opf:metadata/dc:relation", namespaces=NS) == edition_identifier(edition)
+
+
+def test_the_whole_edition_epub_names_itself_its_pdf_and_no_relation(outputs, edition: Edition):
+    whole = package(outputs["epub"])
+    assert whole.findtext("opf:metadata/dc:identifier", namespaces=NS) == identifier(edition)
+    assert whole.findtext("opf:metadata/dc:title", namespaces=NS) == edition.full_title
+    assert whole.findtext("opf:metadata/dc:source", namespaces=NS).endswith(f"on A4 ({STEM}.pdf)")
     assert whole.find("opf:metadata/dc:relation", NS) is None
     assert edition_identifier(edition) == identifier(edition)
 

@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from edition.model import Edition, Quotation, plain
+from tests.pdf_text import pdf_pages
 
 
 @pytest.fixture(scope="module")
@@ -25,15 +26,12 @@ def letters(text: str) -> str:
 def body_text(path: Path) -> str:
     """The text set at 9 pt or more: the essays and the authors' notes, without running heads,
     folios, paragraph numbers, note calls or the editorial footnotes, which would interrupt it."""
-    parts = []
-
-    def keep(text, cm, tm, font, size):
-        if size * abs(tm[0] * cm[0]) >= 9:
-            parts.append(text)
-
-    for page in PdfReader(path).pages:
-        page.extract_text(visitor_text=keep)
-    return "".join(parts)
+    return "".join(
+        piece.text
+        for page in pdf_pages(path)
+        for piece in page.pieces
+        if piece.size * abs(piece.tm[0] * piece.cm[0]) >= 9
+    )
 
 
 def test_metadata_names_the_title_and_both_authors(outputs: dict[str, Path], edition: Edition):

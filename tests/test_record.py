@@ -1,13 +1,12 @@
 """The build record names the parts of each output's key (format 2), and `edition build
---explain` says from it, for each output, whether it is up to date or which parts changed."""
+--explain` says from it, for each output, whether it is up to date or which parts changed. On
+the mini-edition: the record and its explanation are the tool's, whatever the edition."""
 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -15,26 +14,17 @@ from edition import pdf
 from edition.build import build, explain
 from edition.inputs import EPUB_PARTS, HEX64, PDF_PARTS, key_of, read_record
 from edition.project import Project
-from tests.names import EPUB, PDF
+from tests.mini import EPUB, FIRST_PARAGRAPH, PDF, essay
 
-from .test_check import FIRST_PARAGRAPH, edit, essay
+from .test_check import edit
 
 RECORD = ".edition-build.json"
 
 
-@pytest.fixture(scope="module")
-def built(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("built")
-    for folder in ("source", "styles"):
-        shutil.copytree(project.root / folder, root / folder)
-    build(Project(root))
-    return root
-
-
 @pytest.fixture
-def copy(built: Path, tmp_path: Path) -> Project:
-    shutil.copytree(built, tmp_path / "project")
-    return Project(tmp_path / "project")
+def copy(mini_copy: Project) -> Project:
+    """The built mini-edition, outputs and build record included, for one test to change."""
+    return mini_copy
 
 
 @pytest.fixture

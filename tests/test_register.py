@@ -34,9 +34,12 @@ def page_of(document: Document) -> dict[str, int]:
     return pages
 
 
-def test_the_register_is_large_and_sorted_in_four_sections(edition: Edition):
+def test_the_register_holds_every_entry_and_is_sorted_in_four_sections(edition: Edition, project: Project):
     entries = edition.entries
-    assert len(entries) >= 70
+    written = etree.parse(str(project.source_dir / "register.xml")).xpath(
+        "//tei:standOff/*/*[@xml:id]/@xml:id", namespaces={"tei": "http://www.tei-c.org/ns/1.0"}
+    )
+    assert written and sorted(entries) == sorted(written)
     assert [section.title for section in edition.register] == [
         "Persons",
         "Organisations and events",
@@ -138,7 +141,7 @@ def test_every_editorial_footnote_stands_on_the_page_of_its_call(document: Docum
     for index, page in enumerate(page_layouts(document.pages)):
         for call in page.calls:
             calls.setdefault(call.note, index)
-    assert len(edition.notes) > 50 and len(calls) == len(edition.notes)
+    assert edition.notes and len(calls) == len(edition.notes)
     for anchor in edition.notes:
         assert pages[f"note-{anchor}"] == calls[f"note-{anchor}"], anchor
 

@@ -10,11 +10,14 @@ from lxml import etree
 
 from edition.model import SPAN_KINDS, Edition, Essay, Heading, Inline, Paragraph, Quotation, Span
 from edition.tei import NS, TEI
+from tests.names import EDITION as NAMED
 
 from .conftest import ROOT
 
 SOURCES = sorted((ROOT / "source").glob("*.xml"))
 RECEIVED = ROOT / "tests" / "received"
+# Every essay edition.xml lists, read when the tests are collected: an essay added is checked too.
+ESSAYS = [essay.id for essay in NAMED.essays]
 
 
 @pytest.fixture(scope="module")
@@ -121,16 +124,16 @@ def received_lines(essay: Essay) -> tuple[list[str], list[str]]:
     return lines[start:notes_start], notes
 
 
-@pytest.mark.parametrize("index", [0, 1], ids=["filtzer", "weissman"])
-def test_every_paragraph_matches_the_received_text(edition: Edition, index: int):
-    essay = edition.essays[index]
+@pytest.mark.parametrize("essay_id", ESSAYS)
+def test_every_paragraph_matches_the_received_text(edition: Edition, essay_id: str):
+    essay = next(essay for essay in edition.essays if essay.id == essay_id)
     body, _ = received_lines(essay)
     assert transcribed_lines(essay) == body
 
 
-@pytest.mark.parametrize("index", [0, 1], ids=["filtzer", "weissman"])
-def test_paragraph_count_matches_the_received_text(edition: Edition, index: int):
-    essay = edition.essays[index]
+@pytest.mark.parametrize("essay_id", ESSAYS)
+def test_paragraph_count_matches_the_received_text(edition: Edition, essay_id: str):
+    essay = next(essay for essay in edition.essays if essay.id == essay_id)
     body, _ = received_lines(essay)
     headings = sum(isinstance(block, Heading) for block in essay.body)
     quoted = sum(len(block.paragraphs) for block in essay.body if isinstance(block, Quotation))
@@ -139,8 +142,9 @@ def test_paragraph_count_matches_the_received_text(edition: Edition, index: int)
     assert all(isinstance(b, Paragraph | Heading | Quotation) for b in essay.body)
 
 
-def test_every_note_matches_the_received_text(edition: Edition):
-    essay = edition.essays[1]
+@pytest.mark.parametrize("essay_id", ESSAYS)
+def test_every_note_matches_the_received_text(edition: Edition, essay_id: str):
+    essay = next(essay for essay in edition.essays if essay.id == essay_id)
     _, notes = received_lines(essay)
     assert [normalise(received_reading(note.content)) for note in essay.notes] == notes
 

@@ -1,0 +1,77 @@
+"""Course readers, on the mini-edition: a profile chooses the essays, their order, the paper and
+the padding, and a reader is a book of its own, whose identifier follows its profile's settings
+and only them. (The real edition's example course reader is held to EPUBCheck, Ace and the
+printer's margins in test_epub_metadata, test_ace and test_print.)"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from edition.build import build
+from edition.epub import identifier
+from edition.model import Edition
+from edition.profiles import Profile, apply_profile, load_profile
+from edition.project import Project
+from edition.source import load_edition
+from tests.mini import EDITION, make_mini
+
+
+@pytest.fixture(scope="module")
+def mini(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    return make_mini(tmp_path_factory.mktemp("mini") / "mini")
+
+
+@pytest.fixture(scope="module")
+def edition(mini: Project) -> Edition:
+    return load_edition(mini)
+
+
+def test_a_course_reader_has_only_its_essay_on_letter_paper_padded_to_four(mini: Project, tmp_path: Path):
+    first, second = EDITION.essays
+    profile = tmp_path / "test.toml"
+    profile.write_text(
+        f'course_code = "TEST 202"\ncourse_title = "One Essay"\n'
+        f'essays = ["{second.id}"]\npaper = "letter"\npad_to_multiple_of_4 = true\n'
+    )
+    (pdf,) = build(mini, ("pdf",), tmp_path / "out", profile).written
+    reader = PdfReader(pdf)
+    assert len(reader.pages) % 4 == 0
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (612, 792)
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert second.title in text
+    assert first.title not in text  # neither essay nor heads nor contents
+    assert "TEST 202 · One Essay" in text
+    assert reader.page_labels[4] == "1"
+
+
+def test_a_course_reader_has_its_own_identifier_stable_for_the_same_profile(
+    mini: Project, edition: Edition, tmp_path: Path
+):
+    toml = mini.root / "readers" / "mini.toml"
+    whole = identifier(edition)
+    example = identifier(apply_profile(edition, load_profile(toml), toml))
+    # The same settings in another file, with other comments and layout: the same reader.
+    copy = tmp_path / "copy.toml"
+    copy.write_text("# the same course\n" + toml.read_text(encoding="utf-8").replace(" = ", "="), encoding="utf-8")
+    assert identifier(apply_profile(edition, load_profile(copy), copy)) == example
+    # Any other setting: another reader.
+    profile = load_profile(toml)
+    others = [
+        dataclasses.replace(profile, essays=tuple(reversed(profile.essays))),
+        dataclasses.replace(profile, essays=profile.essays[:1]),
+        dataclasses.replace(profile, course_code="TEST 102"),
+        dataclasses.replace(profile, course_title="Another course"),
+        dataclasses.replace(profile, paper="a4"),
+        dataclasses.replace(profile, pad_to_four=False),
+        Profile(),
+    ]
+    ids = [whole, example, *(identifier(apply_profile(edition, other, toml)) for other in others)]
+    assert len(set(ids)) == len(ids)
+    assert all(i.startswith("urn:uuid:") for i in ids)
+    # A new version of the edition: a new reader too.
+    assert identifier(dataclasses.replace(apply_profile(edition, profile, toml), version="9.9.9")) != example
