@@ -48,9 +48,14 @@ def editorial_notes(
 
     `shown` maps an essay id (and "commentary") to the path shown in messages.
     """
-    by_anchor = {note.anchor: note for note in commentary}
-    notes: dict[str, EditorialNote] = {}
+    by_anchor: dict[str, Commentary] = {}
     problems = []
+    for note in commentary:
+        if note.anchor in by_anchor:  # one passage, one note: two would stand at one call
+            message = f"commentary {note.id} targets #{note.anchor}, as {by_anchor[note.anchor].id} does"
+            problems.append(Diagnostic(shown["commentary"], lines[note.id], 0, "E022", message))
+        by_anchor.setdefault(note.anchor, note)
+    notes: dict[str, EditorialNote] = {}
     for essay in essays:
         authors_notes = {note.id for note in essay.notes}
         for block, _where, content in labelled_content(essay):
@@ -64,7 +69,7 @@ def editorial_notes(
                     problems.append(Diagnostic(shown[essay.id], line, 0, "E023", message))
     called = {note.commentary.id for note in notes.values() if note.commentary}
     for note in commentary:
-        if note.id not in called:
+        if note.id not in called and by_anchor.get(note.anchor) is note:
             message = f"commentary {note.id} points at no anchor in an essay: #{note.anchor}"
             problems.append(Diagnostic(shown["commentary"], lines[note.id], 0, "E022", message))
     return notes, problems

@@ -173,6 +173,10 @@ def _build(
         if record.up_to_date(targets["epub"], keys["epub"]):  # the layout changed, not its pages
             todo.remove("epub")
             report.unchanged.append(targets["epub"])
+    if document is not None and not todo:
+        # A new layout whose page starts moved nothing is kept too, or every later build lays
+        # the edition out again to find that out.
+        write_atomically(out_dir / RECORD_FILE, record.to_json())
     print_source = _print_source(edition, profile, name)
     renderers: dict[str, Callable[[], bytes]] = {
         "pdf": lambda: write_pdf(document, edition, project, when),

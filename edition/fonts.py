@@ -41,10 +41,11 @@ def read_faces(project: Project) -> Faces:
     """Read and check every face the outputs use: those the print stylesheets name and those the
     EPUB's cover is drawn with; a face that does not load is an `EditionError` naming its file."""
     faces = Faces()
-    used = dict.fromkeys([*print_files(project), *ereader_files(project)])
-    paths = [path for path in used if path.suffix.lower() in FONT_SUFFIXES]
-    if not paths:
+    print_fonts = [path for path in print_files(project) if path.suffix.lower() in FONT_SUFFIXES]
+    if not print_fonts:
         raise EditionError("the print stylesheets name no font: the print edition needs its faces in styles/fonts")
+    cover_fonts = [path for path in ereader_files(project) if path.suffix.lower() in FONT_SUFFIXES]
+    paths = list(dict.fromkeys([*print_fonts, *cover_fonts]))
     for path in paths:
         data = inside_project(path, project.root).read_bytes()
         shown = path.relative_to(project.root)

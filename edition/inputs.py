@@ -319,7 +319,9 @@ def _record_problem(data: object) -> str:
         if key_of(kind, name, parts) != entry["key"]:
             return f"the key of {name!r} is not made of its parts"
     for key, starts in layouts.items():
-        if not HEX64.fullmatch(key) or not isinstance(starts, list) or not starts:
+        if not HEX64.fullmatch(key):
+            return "a layout's key is not a SHA-256"
+        if not isinstance(starts, list) or not starts:
             return "a layout has no page starts"
         for start in starts:
             if not (isinstance(start, dict) and set(start) == set(PAGE_START_FIELDS)
@@ -327,16 +329,19 @@ def _record_problem(data: object) -> str:
                     and start["offset"] >= 0 and start["label"] and start["block"]):  # fmt: skip
                 return "a page start is not a label, a block and an offset"
         labels = [start["label"] for start in starts]
-        front = list(itertools.takewhile(lambda label: not label.isdigit(), labels))
+        front = list(itertools.takewhile(lambda label: not NUMBER.fullmatch(label), labels))
         body = labels[len(front) :]
         # The front matter's roman folios (ii, iii…) first, then the body's numbers, each rising.
         romans = {roman(number): number for number in range(1, 40)}
-        if not all(label in romans for label in front) or not all(label.isdigit() for label in body):
+        if not all(label in romans for label in front) or not all(NUMBER.fullmatch(label) for label in body):
             return "its page labels are not roman numbers, then numbers"
         for numbers in ([romans[label] for label in front], [int(label) for label in body]):
             if numbers != sorted(set(numbers)):
                 return "its page labels are not in increasing order"
     return ""
+
+
+NUMBER = re.compile(r"[0-9]+")  # a body page's label (str.isdigit would take "²", which int refuses)
 
 
 def _regular_file_opener(path: str, flags: int) -> int:

@@ -205,11 +205,12 @@ def map_content(essay: Essay, change: Change) -> Essay:
                 for number, paragraph in enumerate(block.paragraphs, start=1)
             ]
             body.append(Quotation(block.id, paragraphs, change(f"{block.id}-ref", last, block.reference)))
-    notes = [Note(note.id, note.number, change(note.id, f"n. {note.number}", note.content)) for note in essay.notes]
+    # As the page sets them: the author's biographical note, then the author's notes.
     afterword = [
         change(f"{essay.id}-bio{number}", "author’s note", paragraph)
         for number, paragraph in enumerate(essay.afterword, start=1)
     ]
+    notes = [Note(note.id, note.number, change(note.id, f"n. {note.number}", note.content)) for note in essay.notes]
     return dataclasses.replace(essay, front=front, body=body, notes=notes, afterword=afterword)
 
 

@@ -91,6 +91,20 @@ def test_a_print_style_that_moves_no_text_rebuilds_the_pdf_alone(copy: Project):
     assert after[PDF][1] != before[PDF][1]
 
 
+def test_a_new_layout_that_moves_no_page_is_kept_for_the_next_build(copy: Project, monkeypatch: pytest.MonkeyPatch):
+    """An EPUB-only build after a print style changes lays the print edition out to find its page
+    starts; when they have not moved, it writes nothing, but the next build must not lay out again."""
+    edit(copy.styles_dir / "print.css", "color: #555;", "color: #444;")
+    report = build(copy, formats=("epub",))
+    assert report.written == [] and [path.name for path in report.unchanged] == [EPUB]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the print edition was laid out again")
+
+    monkeypatch.setattr(pdf, "layout", refuse)
+    assert build(copy, formats=("epub",)).written == []
+
+
 def test_a_changed_tool_rebuilds_both(copy: Project, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(inputs, "tool_key", lambda: "another version of the tool")
     assert [path.name for path in build(copy).written] == [PDF, EPUB]

@@ -96,6 +96,7 @@ CORRUPT_RECORDS: list[tuple[str, Callable[[Path], None]]] = [
     ("a page start's offset a string", damage_record(lambda r: _first_layout(r)[0].update(offset="0"))),
     ("a page start without its block", damage_record(lambda r: _first_layout(r)[0].pop("block") and None)),
     ("page labels out of order", damage_record(lambda r: _first_layout(r).reverse())),
+    ("a page label a superscript digit", damage_record(lambda r: _first_layout(r)[-1].update(label="²"))),
     ("an output's hash not a SHA-256", damage_record(lambda r: r["outputs"][EPUB].update(sha256="x"))),
     ("outputs a list", damage_record(lambda r: {"format": 2, "outputs": [], "layouts": r["layouts"]})),
     ("an output's part not a SHA-256", damage_record(lambda r: r["outputs"][EPUB]["parts"].update(sources="x"))),
@@ -127,7 +128,7 @@ def test_a_damaged_build_record_is_not_trusted_and_the_build_is_a_full_one(
 
 
 def test_a_damaged_build_record_is_one_line_on_the_command_line(copy: Project):
-    (copy.dist_dir / RECORD).write_text('{"format": 2, "outputs": {}, "layouts": {"0": []}}')
+    (copy.dist_dir / RECORD).write_text('{"format": 2, "outputs": {}, "layouts": {"' + "0" * 64 + '": []}}')
     result = edition("build", "--format", "epub", cwd=copy.root)
     assert result.returncode == 0, result.stderr
     assert result.stderr == (

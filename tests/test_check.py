@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -164,3 +165,16 @@ def test_a_build_reports_every_problem_check_reports(scratch_project: Project):
     with pytest.raises(SourceError) as raised:
         build(scratch_project, out_dir=scratch_project.root / "out")
     assert raised.value.diagnostics == expected
+
+
+def test_two_commentary_notes_on_one_passage_are_an_error(scratch_project: Project):
+    commentary = scratch_project.source_dir / "commentary.xml"
+    text = commentary.read_text()
+    target = re.search(r'target="(#[^"]+)"', text).group(1)
+    edit(
+        commentary,
+        "</listAnnotation>",
+        f'<note xml:id="c-twin" type="commentary" target="{target}">Again.</note></listAnnotation>',
+    )
+    problems = [str(problem) for problem in run_checks(scratch_project)]
+    assert any(" E022 commentary c-twin targets " + target in problem for problem in problems), problems

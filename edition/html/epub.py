@@ -59,7 +59,8 @@ class PageMarkingRenderer(InlineRenderer):
         return Markup("").join(self.page_break(label) for _, label in self.marks.get(block, ()))
 
 
-# Spans a reader activates: a page marker inside one would become part of the link's name.
+# Spans that name one thing: links (a reference, a note call) and names (a mention, which print
+# links to the register): a page marker inside one would split its name, so it goes after it.
 LINKS = {"mention", "ref", "noteref"}
 
 

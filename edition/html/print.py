@@ -56,7 +56,7 @@ FRONT = PrintPart("front")
 def print_part(
     edition: Edition, imprint: Imprint, part: PrintPart, folios: dict[str, str], breaks: set[str] = frozenset()
 ) -> str:
-    """One part as an HTML document, for WeasyPrint. `pages` maps the anchors of the parts laid
+    """One part as an HTML document, for WeasyPrint. `folios` maps the anchors of the parts laid
     out before it to their printed page; `breaks` are the ids of blocks that must start a page."""
     return render("print.html.j2", PRINT, edition, imprint, part=part, folios=folios, breaks=breaks)
 
