@@ -16,6 +16,7 @@ from pathlib import Path
 from lxml import etree
 
 from .errors import Diagnostic, SourceError, display_path
+from .fonts import Faces, check_characters, read_faces
 from .gate import inside_project
 from .model import Edition
 from .project import EREADER_STYLES, PRINT_STYLES, Project
@@ -47,7 +48,7 @@ def checked_edition(project: Project) -> Edition:
     """The edition, read from one parse of the sources (`source.read_sources`), if they have no
     problem: neither one that stops them being read nor one of the editor's checks; else a
     `SourceError` with every problem of both kinds. `edition check` and every build run this."""
-    check_files(project)
+    faces = check_files(project)
     sources = read_sources(project)
     problems = lint(sources)
     try:
@@ -56,7 +57,16 @@ def checked_edition(project: Project) -> Edition:
         problems += error.diagnostics
     if problems:
         raise SourceError(sorted(set(problems)))
+    check_characters(_texts_of(sources), faces)
     return edition
+
+
+def _texts_of(sources: Sources) -> Iterator[tuple[str, str]]:
+    """Every run of text of the sources, with the file and line it stands on."""
+    for path, tree in sources.trees.items():
+        shown = display_path(path, sources.project.root)
+        for _element, text, line in _texts(tree):
+            yield text, f"{shown}:{line}"
 
 
 def lint(sources: Sources) -> list[Diagnostic]:
@@ -80,19 +90,19 @@ def lint(sources: Sources) -> list[Diagnostic]:
     return problems
 
 
-def check_files(project: Project) -> None:
+def check_files(project: Project) -> Faces:
     """The stylesheets are there, they import and name only what they may (`stylesheets`), and
     every file of styles/ the outputs read — stylesheets and the fonts they name — is a regular
     file inside the project and loads (`fonts`); else an `EditionError` naming the file, before
-    anything is laid out. (Each source the edition lists passes the same gate as it is parsed;
-    files in source/ or styles/ that nothing reads are not read at all.)"""
-    from .fonts import read_faces  # fontTools and tinycss2 are needed by these checks only
-    from .stylesheets import check_styles
+    anything is laid out; the faces, against which `checked_edition` checks every character of the
+    sources. (Each source the edition lists passes the same gate as it is parsed; files in
+    source/ or styles/ that nothing reads are not read at all.)"""
+    from .stylesheets import check_styles  # tinycss2 is needed by these checks only
 
     for name in dict.fromkeys(PRINT_STYLES + EREADER_STYLES):
         inside_project(project.styles_dir / name, project.root)
     check_styles(project)
-    read_faces(project)
+    return read_faces(project)
 
 
 def _texts(tree: etree._ElementTree) -> Iterator[tuple[etree._Element, str, int]]:

@@ -12,14 +12,13 @@ from __future__ import annotations
 import hashlib
 import io
 import unicodedata
+from collections.abc import Iterable
 
 from fontTools.ttLib import TTFont, TTLibError
-from lxml import etree
 
 from .errors import EditionError
 from .gate import inside_project
 from .inputs import ereader_files, print_files
-from .model import Edition
 from .project import Project
 
 FONT_SUFFIXES = (".ttf", ".otf")
@@ -65,26 +64,15 @@ def read_faces(project: Project) -> Faces:
     return faces
 
 
-def check_characters(edition: Edition, project: Project, faces: Faces, course: str = "") -> None:
-    """Every character the print edition shows is in its faces; else an `EditionError` naming
-    the characters and the first place of each."""
+def check_characters(texts: Iterable[tuple[str, str]], faces: Faces) -> None:
+    """Every character of `texts` — (text, where it stands) — is in the faces; else an
+    `EditionError` naming the characters and the first place of each."""
     missing: dict[str, str] = {}
-
-    def scan(text: str, where: str) -> None:
+    for text, where in texts:
         for ch in text:
             known = ord(ch) in faces.characters or ch in missing or ch.isspace()
             if not known and unicodedata.category(ch) not in NEEDS_NO_GLYPH:
                 missing[ch] = where
-
-    for path in edition.sources:
-        if path.suffix != ".xml":
-            continue
-        shown = path.relative_to(project.root)
-        root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True, remove_pis=True))
-        for element in root.getroot().iter(etree.Element):
-            scan(element.text or "", f"{shown}:{element.sourceline}")
-            scan(element.tail or "", f"{shown}:{element.sourceline}")
-    scan(course, "the reader profile's course")
     if missing:
         listed = ", ".join(f"{ch!r} U+{ord(ch):04X} at {where}" for ch, where in list(missing.items())[:8])
         more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""

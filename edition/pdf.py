@@ -148,7 +148,7 @@ def layout(
     """
     typesetter = typesetter or Typesetter(project, profile.page_size)
     course = imprint.course or ""
-    check_characters(edition, project, typesetter.faces, course)
+    check_characters([(course, "the reader profile's course")], typesetter.faces)  # the sources' are checked
     folios: dict[str, str] = {}  # anchor → the printed number of the page it begins on
     main: list[Page | None] = []  # None: a blank page, filled in at the end
     parts = print_parts(edition)
