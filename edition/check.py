@@ -12,16 +12,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from .errors import Diagnostic, SourceError, display_path
-from .fonts import Faces, check_characters, read_faces
 from .gate import inside_project
 from .model import Edition
 from .project import EREADER_STYLES, PRINT_STYLES, Project
 from .source import NOT_ESSAYS, Sources, edition_from, read_sources
 from .tei import NS, XML_ID, XML_LANG
+
+if TYPE_CHECKING:
+    from .fonts import Faces
 
 # Elements that make no sense empty (lb, ptr, sic, birth… are empty by design).
 MUST_HAVE_TEXT = {
@@ -48,6 +51,8 @@ def checked_edition(project: Project) -> Edition:
     """The edition, read from one parse of the sources (`source.read_sources`), if they have no
     problem: neither one that stops them being read nor one of the editor's checks; else a
     `SourceError` with every problem of both kinds. `edition check` and every build run this."""
+    from .fonts import check_characters  # fontTools: for a build or a check, not for `verify`
+
     faces = check_files(project)
     sources = read_sources(project)
     problems = lint(sources)
@@ -97,7 +102,8 @@ def check_files(project: Project) -> Faces:
     anything is laid out; the faces, against which `checked_edition` checks every character of the
     sources. (Each source the edition lists passes the same gate as it is parsed; files in
     source/ or styles/ that nothing reads are not read at all.)"""
-    from .stylesheets import check_styles  # tinycss2 is needed by these checks only
+    from .fonts import read_faces  # fontTools and tinycss2 are needed by these checks only
+    from .stylesheets import check_styles
 
     for name in dict.fromkeys(PRINT_STYLES + EREADER_STYLES):
         inside_project(project.styles_dir / name, project.root)

@@ -396,13 +396,13 @@ def test_two_builds_from_two_folders_a_second_apart_give_the_same_bytes_on_eithe
 def test_a_pdf_that_would_embed_a_system_font_is_not_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """The safety net behind the check of the text's characters: with that check off, a Hebrew
     letter, which the edition's faces lack, makes WeasyPrint take a system face (DejaVu here)."""
-    from edition import check, pdf
+    from edition import fonts, pdf
     from edition.build import build
 
     project = copy_project(tmp_path / "project")
     in_paragraph(project, " א ")
     monkeypatch.setattr(pdf, "check_characters", lambda *args, **kwargs: None)
-    monkeypatch.setattr(check, "check_characters", lambda *args, **kwargs: None)
+    monkeypatch.setattr(fonts, "check_characters", lambda *args, **kwargs: None)
     with pytest.raises(EditionError, match=r"the PDF would embed a system font \(.+\), not only the faces"):
         build(project, ("pdf",), tmp_path / "out")
     assert not list((tmp_path / "out").glob("*.pdf"))
