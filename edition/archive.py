@@ -37,7 +37,7 @@ import bagit
 
 from .build import LOCK_FILE, build, build_time, source_date_epoch, writing_to
 from .errors import DamagedPackage, EditionError, display_path
-from .gate import KINDS, inside_project, printable
+from .gate import KINDS, inside_project, printable, regular_file_opener
 from .inputs import RECORD_FILE, ereader_files, print_files
 from .model import Edition
 from .project import Project
@@ -278,10 +278,7 @@ def _standard_tag_file(name: str) -> bool:
 def _read(path: Path) -> bytes:
     """The bytes of a regular file, opened so that nothing else is: not through a symlink, and
     not a FIFO (which would block)."""
-    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    with open(descriptor, "rb", buffering=0) as stream:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise OSError(0, "not a regular file")
+    with open(path, "rb", buffering=0, opener=regular_file_opener) as stream:
         return stream.readall()
 
 
@@ -416,10 +413,7 @@ def _check_entries(
 
 def _checksums(path: Path, algorithms: list[str]) -> dict[str, str]:
     """The file's checksums, read once, in chunks; never through a symlink, nor from a FIFO."""
-    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    with open(descriptor, "rb", buffering=0) as stream:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise OSError(0, "not a regular file")
+    with open(path, "rb", buffering=0, opener=regular_file_opener) as stream:
         hashes = {algorithm: hashlib.new(algorithm) for algorithm in algorithms}
         while chunk := stream.read(CHUNK):
             for digest in hashes.values():

@@ -9,6 +9,7 @@ is laid out. Files that nothing reads are not looked at.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -39,6 +40,17 @@ def inside_project(path: Path, root: Path) -> Path:
         kind = KINDS.get(stat.S_IFMT(mode), "not a regular file")
         raise EditionError(f"{shown}: refused: it is {kind}, not a regular file")
     return resolved
+
+
+def regular_file_opener(path: str, flags: int) -> int:
+    """An `open(…, opener=…)` that opens `path` only if it is a regular file itself: not a
+    symlink (O_NOFOLLOW), and not a FIFO, which would block (O_NONBLOCK, then a check of what
+    was opened)."""
+    descriptor = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise OSError(errno.EINVAL, "not a regular file", path)
+    return descriptor
 
 
 def printable(text: str) -> str:

@@ -21,13 +21,11 @@ build with nothing to do is over in a fraction of a second.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import itertools
 import json
 import os
 import re
-import stat
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import metadata
@@ -36,7 +34,7 @@ from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
 from . import __version__
-from .gate import inside_project
+from .gate import inside_project, regular_file_opener
 from .model import PageStart, roman
 from .project import EREADER_STYLES, PRINT_STYLES, Project
 from .provenance import DEPENDENCIES
@@ -55,15 +53,6 @@ def digest_files(paths: list[Path], root: Path) -> str:
     for path in paths:
         digest.update(str(path.relative_to(root)).encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
-def digest_project_files(paths: list[Path], root: Path) -> str:
-    """As `digest_files`, for files of the project: each is read through the gate."""
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(os.path.relpath(path, root).encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(hashlib.sha256(inside_project(path, root).read_bytes()).digest())
     return digest.hexdigest()
 
 
@@ -134,7 +123,7 @@ def read_inputs(project: Project, sources: list[Path], profile_path: Path | None
     profile = profile_path.read_bytes().decode("utf-8", "replace") if profile_path else ""
     common = {
         "tool": tool_key(),
-        "sources": digest_project_files(list(dict.fromkeys(sources)), project.root),
+        "sources": _combined(_hashed(list(dict.fromkeys(sources)), project.root)),
         "profile": digest(profile),
         "commit": digest(commit),
         "source_date_epoch": digest(epoch),
@@ -158,8 +147,8 @@ def _hashed(paths: list[Path], root: Path) -> list[tuple[str, bytes]]:
 
 
 def _combined(hashed: list[tuple[str, bytes]], css: bool | None = None) -> str:
-    """As `digest_project_files`, from the files' hashes: of all of them, or only of the
-    stylesheets (`css`), or only of the other files (the fonts)."""
+    """A hash of the files' names and hashes (`_hashed`), in order: of all of them, or only of
+    the stylesheets (`css`), or only of the other files (the fonts)."""
     combined = hashlib.sha256()
     for name, sha in hashed:
         if css is None or name.lower().endswith(".css") == css:
@@ -246,7 +235,7 @@ class BuildRecord:
         """Whether the output is still the file this record says was written."""
         recorded = self.outputs.get(path.name)
         try:  # the output itself, never what a symlink in its place leads to, nor a FIFO
-            with open(path, "rb", buffering=0, opener=_regular_file_opener) as stream:
+            with open(path, "rb", buffering=0, opener=regular_file_opener) as stream:
                 written = hashlib.file_digest(stream, "sha256").hexdigest()
         except OSError:
             return False
@@ -274,7 +263,7 @@ def read_record(out_dir: Path) -> tuple[BuildRecord, str]:
     `BuildRecord.to_json` writes is replaced by an empty one, so that the build is a full one."""
     path = out_dir / RECORD_FILE
     try:
-        with open(path, "rb", buffering=0, opener=_regular_file_opener) as stream:
+        with open(path, "rb", buffering=0, opener=regular_file_opener) as stream:
             data = json.loads(stream.read(MAX_RECORD_BYTES + 1).decode("utf-8"))
     except FileNotFoundError:
         return BuildRecord(), ""
@@ -342,13 +331,3 @@ def _record_problem(data: object) -> str:
 
 
 NUMBER = re.compile(r"[0-9]+")  # a body page's label (str.isdigit would take "²", which int refuses)
-
-
-def _regular_file_opener(path: str, flags: int) -> int:
-    """Open `path` for reading only if it is a regular file itself: not a symlink (O_NOFOLLOW),
-    and not a FIFO, which would block (O_NONBLOCK, then a check of what was opened)."""
-    descriptor = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
-    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-        os.close(descriptor)
-        raise OSError(errno.EINVAL, "not a regular file", path)
-    return descriptor
