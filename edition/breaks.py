@@ -45,9 +45,9 @@ def movable_blocks(part: PrintPart) -> dict[str, str | None]:
 
 def resumable_blocks(part: PrintPart) -> set[str]:
     """The blocks a layout of the part may resume from, when a page opens with one of them: the
-    blocks that may be moved (an essay's paragraphs and authors' notes), which have no top margin
-    for the top of a page to take away."""
-    return set(movable_blocks(part))
+    blocks that may be moved (an essay's paragraphs and authors' notes) and the register's
+    entries, which have no top margin for the top of a page to take away."""
+    return set(movable_blocks(part)) | set(part.entries)
 
 
 @dataclass

@@ -38,6 +38,8 @@ from .project import Project
 from .provenance import commit
 
 if TYPE_CHECKING:  # pdf imports WeasyPrint, which only a build with work to do loads (see `build`)
+    from weasyprint.document import Document
+
     from .pdf import Typesetter
 
 FORMATS = ("pdf", "epub")
@@ -51,6 +53,7 @@ class Report:
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)  # up to date already, left untouched
     notices: list[str] = field(default_factory=list)  # one line each, for the user: nothing failed
+    pages_laid_out: int | None = None  # by WeasyPrint, if the print edition was laid out (not those kept)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -80,6 +83,12 @@ def output_path(edition: Edition, out_dir: Path, fmt: str, name: str = "") -> Pa
     return out_dir / f"{edition.slug}-{edition.version}{'-' + name if name else ''}.{fmt}"
 
 
+def proof_path(edition: Edition, out_dir: Path, name: str = "") -> Path:
+    """`<slug>-<version>[-<name>]-proof.pdf`: the proof `edition watch` writes after a save."""
+    pdf = output_path(edition, out_dir, "pdf", name)
+    return pdf.with_name(f"{pdf.stem}-proof.pdf")
+
+
 def build(
     project: Project,
     formats: tuple[str, ...] = FORMATS,
@@ -88,6 +97,7 @@ def build(
     warm: Warm | None = None,
     progress: Callable[[str], None] | None = None,
     epoch: str | None = None,
+    proof: bool = False,
 ) -> Report:
     """Build the given formats into `out_dir` (default `dist/`), for a course reader if given.
 
@@ -96,6 +106,10 @@ def build(
     page starts that the last build did not record. `warm` keeps WeasyPrint warm between
     builds (`edition watch`); `progress` is told what the build is doing, as it goes. `epoch`
     is the SOURCE_DATE_EPOCH to stamp (default: the environment's).
+
+    With `proof` (`edition watch`, after a save), the build writes only the proof PDF
+    (`proof_path`): the archival PDF's pages, written for the eye alone (see `pdf.write_proof`),
+    and neither the archival outputs nor the build record.
     """
     out_dir = out_dir or project.dist_dir
     epoch = source_date_epoch() if epoch is None else epoch
@@ -114,8 +128,11 @@ def build(
         if distrust:
             shown = display_path(out_dir / RECORD_FILE, project.root)
             report.notices.append(f"the build record {shown} is not trusted ({distrust}): building everything again")
-        _build(project, edition, profile, name, formats, out_dir, inputs, record, when, imprint_commit, warm,
-               progress, report)  # fmt: skip
+        if proof:
+            _build_proof(project, edition, profile, name, out_dir, inputs, when, imprint_commit, warm, progress, report)
+        else:
+            _build(project, edition, profile, name, formats, out_dir, inputs, record, when, imprint_commit, warm,
+                   progress, report)  # fmt: skip
     return report
 
 
@@ -153,17 +170,10 @@ def _build(
     imprint = Imprint(imprint_commit, when.isoformat(timespec="seconds"), profile.course)
     document = None
     if "pdf" in todo or starts is None:
-        # Imported only now: WeasyPrint alone takes a second to import, which a build with
-        # nothing to do, or with only the EPUB to write, should not pay.
-        from .pdf import layout, print_page_starts, typesetter_for, write_pdf
+        from .pdf import print_page_starts, write_pdf
 
-        with report.stage("lay out the print edition"):
-            if progress:
-                progress("laying out the print edition")
-            warm = warm or Warm()
-            warm.typesetter = typesetter_for(project, profile.page_size, inputs.print_styles, warm.typesetter)
-            document = layout(edition, project, imprint, profile, warm.typesetter, progress)
-            starts = print_page_starts(document, edition)
+        document = _lay_out(project, edition, imprint, profile, inputs, warm, progress, report)
+        starts = print_page_starts(document, edition)
         record.keep_layout(inputs.layout_key, starts)
     keys = {"pdf": inputs.pdf_key(targets["pdf"].name)} if "pdf" in todo else {}
     parts = {"pdf": inputs.pdf_parts()} if "pdf" in todo else {}
@@ -191,6 +201,62 @@ def _build(
         record.wrote(targets[fmt], keys[fmt], parts[fmt], data)
         write_atomically(out_dir / RECORD_FILE, record.to_json())
         report.written.append(targets[fmt])
+
+
+def _build_proof(
+    project: Project,
+    edition: Edition,
+    profile: Profile,
+    name: str,
+    out_dir: Path,
+    inputs: Inputs,
+    when: datetime,
+    imprint_commit: str,
+    warm: Warm | None,
+    progress: Callable[[str], None] | None,
+    report: Report,
+) -> None:
+    """Write the proof PDF, unless the one `warm` last wrote is of the same inputs and in place."""
+    target = proof_path(edition, out_dir, name)
+    key = inputs.pdf_key(target.name)
+    warm = warm or Warm()
+    if warm.proof == (target, key) and target.is_file():
+        report.unchanged.append(target)
+        return
+    from .pdf import write_proof
+
+    imprint = Imprint(imprint_commit, when.isoformat(timespec="seconds"), profile.course)
+    document = _lay_out(project, edition, imprint, profile, inputs, warm, progress, report)
+    with report.stage("write the proof PDF"):
+        data = write_proof(document, edition, when, warm.typesetter)
+    write_atomically(target, data)
+    warm.proof = (target, key)
+    report.written.append(target)
+
+
+def _lay_out(
+    project: Project,
+    edition: Edition,
+    imprint: Imprint,
+    profile: Profile,
+    inputs: Inputs,
+    warm: Warm | None,
+    progress: Callable[[str], None] | None,
+    report: Report,
+) -> Document:
+    """The print edition laid out, by `warm`'s typesetter if it can still serve."""
+    # Imported only now: WeasyPrint alone takes a second to import, which a build with nothing
+    # to do, or with only the EPUB to write, should not pay.
+    from .pdf import layout, typesetter_for
+
+    with report.stage("lay out the print edition"):
+        if progress:
+            progress("laying out the print edition")
+        warm = warm or Warm()
+        warm.typesetter = typesetter_for(project, profile.page_size, inputs.print_styles, warm.typesetter)
+        document = layout(edition, project, imprint, profile, warm.typesetter, progress)
+    report.pages_laid_out = warm.typesetter.pages_laid_out
+    return document
 
 
 def explain(
@@ -256,9 +322,11 @@ def _changed(recorded: dict[str, str], current: dict[str, str]) -> list[str]:
 @dataclass
 class Warm:
     """What `edition watch` keeps from one build to the next: the typesetter, with its fonts,
-    stylesheets and the parts it has laid out."""
+    stylesheets and the last layout of each part, and the proof it last wrote (its path and
+    key)."""
 
     typesetter: Typesetter | None = None
+    proof: tuple[Path, str] | None = None
 
 
 def _print_source(edition: Edition, profile: Profile, name: str) -> str:

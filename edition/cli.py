@@ -142,22 +142,50 @@ def _progress() -> Iterator[Callable[[str], None] | None]:
 
 
 def _watch(project, args) -> int:
-    from .watch import watch  # watchfiles is needed by this command only
+    from .watch import terminal_keys, watch  # watchfiles is needed by this command only
 
     sys.stdout.reconfigure(line_buffering=True)  # each report as it happens, even into a pipe
     warm = Warm()
+    proofs = not args.format or "pdf" in args.format
+    out_dir = args.out.resolve() if args.out else None
 
-    def rebuild(changed: list[str]) -> None:
+    def rebuild(changed: list[str], archival: bool) -> None:
         if changed:
             print(f"changed: {', '.join(changed)}")
+        try:
+            if archival or not proofs:
+                _build(project, args, warm)
+            if proofs and (changed or not archival or warm.proof is None):
+                report = build(project, ("pdf",), out_dir, args.reader, warm, proof=True)
+                _print_proof(project, report)
+        except (SourceError, EditionError) as error:
+            _report_error(error)
+        if proofs:
+            print("watching source/ and styles/: a proof after each save; Enter or Ctrl-C: the archival PDF and EPUB")
+        else:
+            print("watching source/ and styles/ for changes (Ctrl-C to stop)")
+
+    watch(project, args.reader, rebuild, keys=terminal_keys())
+    if proofs:  # the archival files of the last save, when watching stops
+        print("writing the archival files before stopping")
         try:
             _build(project, args, warm)
         except (SourceError, EditionError) as error:
             _report_error(error)
-        print("watching source/ and styles/ for changes (Ctrl-C to stop)")
-
-    watch(project, args.reader, rebuild)
     return EXIT_OK
+
+
+def _print_proof(project, report: Report) -> None:
+    """One line for a proof: where, how long, and how many pages were laid out anew."""
+    for notice in report.notices:
+        print(f"edition: {notice}", file=sys.stderr)
+    seconds = sum(seconds for _, seconds in report.stages)
+    for path in report.written:
+        laid_out = f"{report.pages_laid_out} page{'s' if report.pages_laid_out != 1 else ''} laid out anew"
+        shown = display_path(path, project.root)
+        print(f"wrote {shown} in {seconds:.2f} s ({laid_out}; a proof: no tags, PDF/A or sources)")
+    for path in report.unchanged:
+        print(f"{display_path(path, project.root)} is up to date")
 
 
 def _archive(project, args) -> int:

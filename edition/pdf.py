@@ -8,7 +8,9 @@ attachment (relationship Source), so the PDF carries what it was made from.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.css.counters import CounterStyle
@@ -20,28 +22,53 @@ from .errors import EditionError
 from .fetcher import LocalFetcher, RefusedResource
 from .fonts import check_characters, read_faces
 from .html import FRONT, PrintPart, continue_from, print_part, print_parts
-from .inputs import digest
-from .model import Edition, Essay, Imprint, PageStart
-from .pages import first_pages, front_matter_pages, page_starts
+from .model import Edition, Imprint, PageStart
+from .pages import NewPage, PageLayout, first_pages, front_matter_pages, page_starts
 from .profiles import Profile
 from .project import PRINT_STYLES, Project
-from .typeset import page_layouts, stopping_when, write
+from .rejoin import Rejoin, edit_between
+from .typeset import Drawings, page_layouts, stopping_when, write
+from .typeset import write_proof as typeset_proof
 
 # Told, as the layout goes, what has been laid out.
 Progress = Callable[[str], None]
+T = TypeVar("T")
+# Handed the summaries of the pages a layout has made so far, the last just made: something to
+# end the layout with that page, or None.
+Decide = Callable[[list[NewPage]], T | None]
+# What ends the layout of a part early: the index of the last layout's page from which its
+# pages are kept (`rejoin`); a block to start on a new page, and the note it brings back
+# (`breaks`); or a window run out (`rejoin`).
+OUT_OF_WINDOW = "out of window"
+Decision = int | tuple[str, str] | str | None
+
+
+@dataclass(frozen=True)
+class PartLayout:
+    """A part as it was last laid out: its HTML (without the page breaks `breaks` adds), the
+    number of its first page, the course in its foot, its pages, and their summaries."""
+
+    html: str
+    first_page: int
+    course: str
+    document: Document
+    pages: list[PageLayout]
 
 
 class Typesetter:
     """WeasyPrint set up for one project and paper: the fonts, counter styles and stylesheets,
-    read once and shared by every part, and the parts it has laid out.
+    read once and shared by every part, and the last layout of each part.
 
-    A part whose HTML has not changed since the last layout is not laid out again; `edition
-    watch` keeps one typesetter for as long as the styles stay the same.
+    A part whose HTML has not changed since its last layout is not laid out again, and one that
+    has is laid out again only from the edit to where its pages fall back into step with the
+    last layout (see `rejoin`); `edition watch` keeps one typesetter for as long as the styles
+    stay the same.
     """
 
-    def __init__(self, project: Project, page_size: str, styles: str = ""):
+    def __init__(self, project: Project, page_size: str, styles: str = "", rejoin: bool = True):
         self.project = project
         self.page_size = page_size
+        self.rejoin = rejoin  # False: a changed part is laid out whole (the tests compare the two)
         # The hash of the stylesheets and fonts it read (`inputs.Inputs.print_styles`), by which
         # `typesetter_for` knows whether it may still serve.
         self.styles = styles
@@ -61,54 +88,46 @@ class Typesetter:
             ]
         except RefusedResource as refused:
             raise EditionError(str(refused)) from None
-        self.laid_out: dict[str, Document] = {}
-        self.used: set[str] = set()
+        self.parts: dict[str, PartLayout] = {}  # by part name
+        self.pages_laid_out = 0  # by the last `layout`: the pages WeasyPrint made, not those kept
+        self.drawings = Drawings()  # what the proofs of its layouts share (`write_proof`)
 
-    def reuse(self, key: str, lay_out: Callable[[], Document]) -> Document:
-        """The document laid out for `key` before, else `lay_out()`'s. The documents asked for
-        since the last `forget_unused` are kept."""
-        self.used.add(key)
-        if key not in self.laid_out:
-            self.laid_out[key] = lay_out()
-        return self.laid_out[key]
-
-    def forget_unused(self) -> None:
-        """Keep only the parts of the last layout."""
-        self.laid_out = {key: document for key, document in self.laid_out.items() if key in self.used}
-        self.used = set()
-
-    def render(self, html: str, first_page: int, course: str, continues: Essay | None = None) -> Document:
+    def render(self, html: str, first_page: int, course: str, heads: tuple[str, str] | None = None) -> Document:
         """The HTML laid out in pages numbered from `first_page`, the course in their foot.
 
-        A part opens on a right-hand page. A layout that continues an essay from a page within it
-        (`continues`) starts on the side its first page number falls on, with the running heads
-        that the essay's title and byline set."""
+        A part opens on a right-hand page. A layout that resumes a part from a page within it
+        (`heads`: its running heads) starts on the side its first page number falls on, with the
+        running heads that the part's title would have set."""
         # The paper, where the numbers start, and the course: the only rules not in the stylesheets.
         rules = f"@page {{ size: {self.page_size}; }} @page :first {{ counter-reset: page {first_page}; }}"
         if course:
             rules += f" @page main {{ @bottom-center {{ content: {css_string('Course reader for ' + course)}; }} }}"
-        if continues:
-            rules += f" @page main:left {{ @top-left {{ content: {css_string(continues.author)}; }} }}"
-            rules += f" @page main:right {{ @top-right {{ content: {css_string(continues.title)}; }} }}"
+        if heads:
+            rules += f" @page main:left {{ @top-left {{ content: {css_string(heads[0])}; }} }}"
+            rules += f" @page main:right {{ @top-right {{ content: {css_string(heads[1])}; }} }}"
             if first_page % 2 == 0:
                 rules += " html { break-before: left; }"
         try:
-            return HTML(string=html, base_url=self.project.styles_dir.as_uri() + "/", url_fetcher=self.fetcher).render(
+            document = HTML(
+                string=html, base_url=self.project.styles_dir.as_uri() + "/", url_fetcher=self.fetcher
+            ).render(
                 font_config=self.fonts,
                 counter_style=self.counters,
                 stylesheets=[*self.stylesheets, CSS(string=rules, url_fetcher=self.fetcher, font_config=self.fonts)],
             )
         except RefusedResource as refused:
             raise EditionError(str(refused)) from None
+        self.pages_laid_out += len(document.pages)
+        return document
 
-    def render_until_a_note_is_carried(
-        self, html: str, first_page: int, course: str, continues: Essay | None, breaks: PageBreaks
-    ) -> tuple[Document, tuple[str, str] | None]:
-        """As `render`, but the layout ends with the first page that carries over a note which a
-        page break can bring back. The pages, and the block to start on a new page with the id of
-        the note it brings back (None if the layout went to the end)."""
-        with stopping_when(breaks.for_page) as found:
-            document = self.render(html, first_page, course, continues)
+    def render_until(
+        self, html: str, first_page: int, course: str, heads: tuple[str, str] | None, decide: Decide[T]
+    ) -> tuple[Document, T | None]:
+        """As `render`, but the layout ends with the first page for which `decide`, handed the
+        summaries of the pages made so far, returns something (see `typeset.stopping_when`).
+        The pages, and what `decide` returned (None if the layout went to the end)."""
+        with stopping_when(decide) as found:
+            document = self.render(html, first_page, course, heads)
         return document, next(iter(found), None)
 
 
@@ -147,6 +166,7 @@ def layout(
     cost of a long corpus grows with its length, not faster.
     """
     typesetter = typesetter or Typesetter(project, profile.page_size)
+    typesetter.pages_laid_out = 0
     course = imprint.course or ""
     check_characters([(course, "the reader profile's course")], typesetter.faces)  # the sources' are checked
     folios: dict[str, str] = {}  # anchor → the printed number of the page it begins on
@@ -165,7 +185,6 @@ def layout(
     if profile.pad_to_four:
         body += [None] * (-len(body) % 4)
     blanks = iter(_blank_pages(typesetter, edition, imprint, body.count(None), course))
-    typesetter.forget_unused()
     return front.copy([next(blanks) if page is None else page for page in body])
 
 
@@ -178,36 +197,82 @@ def _lay_out_part(
     first_page: int,
     course: str,
 ) -> Document:
-    """The part laid out, or as it was laid out last time if the part shows nothing new.
+    """The part laid out: as it was last time if its HTML, first page and course are the same;
+    else from the page before its first edit to the page where the pages fall back into step
+    with the last layout, if it starts on the same page; else whole (see `rejoin`)."""
+    html = print_part(edition, imprint, part, folios)
+    last = typesetter.parts.get(part.name)
+    if last and (last.html, last.first_page, last.course) == (html, first_page, course):
+        return last.document
+    rejoinable = last if typesetter.rejoin and last and (last.first_page, last.course) == (first_page, course) else None
+    document, pages = _lay_out_anew(typesetter, edition, imprint, part, folios, html, first_page, course, rejoinable)
+    typesetter.parts[part.name] = PartLayout(html, first_page, course, document, pages)
+    return document
+
+
+def _lay_out_anew(
+    typesetter: Typesetter,
+    edition: Edition,
+    imprint: Imprint,
+    part: PrintPart,
+    folios: dict[str, str],
+    html: str,
+    first_page: int,
+    course: str,
+    last: PartLayout | None,
+) -> tuple[Document, list[PageLayout]]:
+    """The part laid out, and the summaries of its pages.
+
+    With its `last` layout, the pages before the edit are kept, and the layout resumes from the
+    last page before the edit that opens with a resumable block of its own; it ends with the
+    first page that ends where the page of the same number ended in the last layout
+    (`rejoin.Rejoin`), whose pages are kept after it.
 
     Each time WeasyPrint carries a note over to the next page, the layout stops there, a block
     is started on a new page to bring the note back, and the layout resumes from the last page
     before that block that opens with a paragraph or note of its own, keeping the pages before
     it; else from where it last started (see `breaks`).
     """
-    html = print_part(edition, imprint, part, folios)
     movable, resumable = movable_blocks(part), resumable_blocks(part)
+    kept: list[Page] = []
+    summaries: list[PageLayout] = []  # of the pages kept
+    start = None  # the block the layout resumes from, if it does not lay out the whole part
+    rejoin = None
+    if last:
+        edit = edit_between(last.html, html, resumable)
+        rejoin = Rejoin.of(last.pages, edit)
+        if edit.before and (resume := resumable_page(last.pages, edit.before, resumable)):
+            index, start = resume
+            kept, summaries = last.document.pages[:index], last.pages[:index]
+    breaks = PageBreaks(movable)
+    while True:
+        html_now = print_part(edition, imprint, part, folios, breaks.blocks) if breaks.blocks else html
+        if start or (rejoin and rejoin.end):
+            html_now = continue_from(html_now, start, rejoin.end if rejoin else None)
+        first = len(kept)
 
-    def lay_out_part() -> Document:
-        kept: list[Page] = []
-        start = None  # the block the layout resumes from, if it does not lay out the whole part
-        breaks = PageBreaks(movable)
-        while True:
-            html_now = print_part(edition, imprint, part, folios, breaks.blocks) if breaks.blocks else html
-            if start:
-                html_now = continue_from(html_now, start)
-            continues = part.essay if start else None
-            document, to_break = typesetter.render_until_a_note_is_carried(
-                html_now, first_page + len(kept), course, continues, breaks
-            )
-            if to_break is None:
-                return document.copy(kept + document.pages) if kept else document
-            breaks.add(*to_break)
-            if resume := resumable_page(page_layouts(document.pages), to_break[0], resumable):
-                index, start = resume
-                kept += document.pages[:index]
+        def decide(made: list[NewPage], first: int = first, rejoin: Rejoin | None = rejoin) -> Decision:
+            if rejoin and rejoin.outrun(made[-1]):
+                return OUT_OF_WINDOW
+            rejoined = rejoin.page(first, made) if rejoin else None
+            return breaks.for_page(made[-1]) if rejoined is None else rejoined
 
-    return typesetter.reuse(digest(str(first_page), course, html), lay_out_part)
+        document, decided = typesetter.render_until(
+            html_now, first_page + first, course, part.heads if start else None, decide
+        )
+        if decided == OUT_OF_WINDOW or (decided is None and rejoin and rejoin.end):
+            rejoin = Rejoin.of(last.pages, edit, windowed=False)  # the same again, to the part's end
+            continue
+        made = page_layouts(document.pages)
+        if isinstance(decided, int):  # the last layout's pages from this one follow the new ones
+            pages = [*kept, *document.pages, *last.document.pages[decided:]]
+            return document.copy(pages), [*summaries, *made, *last.pages[decided:]]
+        if decided is None:
+            return (document.copy([*kept, *document.pages]) if kept else document), [*summaries, *made]
+        breaks.add(*decided)
+        if resume := resumable_page(made, decided[0], resumable):
+            index, start = resume
+            kept, summaries = [*kept, *document.pages[:index]], [*summaries, *made[:index]]
 
 
 def print_page_starts(document: Document, edition: Edition) -> list[PageStart]:
@@ -219,7 +284,7 @@ def _blank_pages(typesetter: Typesetter, edition: Edition, imprint: Imprint, cou
     """`count` blank pages, each a page of its own: a PDF's structure tree holds a page once."""
     if not count:
         return []
-    return typesetter.render(print_part(edition, imprint, PrintPart("blank", blank=count), {}), 1, course).pages
+    return _lay_out_part(typesetter, edition, imprint, PrintPart("blank", blank=count), {}, 1, course).pages
 
 
 def write_pdf(document: Document, edition: Edition, project: Project, when: datetime) -> bytes:
@@ -257,3 +322,11 @@ def write_pdf(document: Document, edition: Edition, project: Project, when: date
             f"the PDF would embed a system font ({families}), not only the faces in styles/fonts; nothing was written"
         )
     return data
+
+
+def write_proof(document: Document, edition: Edition, when: datetime, typesetter: Typesetter) -> bytes:
+    """The laid-out edition as a proof, for the eye: the archival PDF's pages, written without
+    what only the release needs, in a fraction of the time: no tags, no PDF/A, no attachments,
+    and each page kept from the typesetter's last layout not drawn again (see
+    `typeset.write_proof`)."""
+    return typeset_proof(document, front_matter_pages(document.pages, edition), when, typesetter.drawings)

@@ -7,10 +7,12 @@ the URL fetcher, the `finisher` hook) and, for what a layout holds, the plain su
 
 - `page_layouts`: for each page of a document, its anchors, whether it prints a folio, the body
   text block by block and the note calls (`PageLayout`); `breaks` and `pages` read these.
-- `stopping_when`: WeasyPrint's pagination, stopped at a page that carries a note over, as
-  `breaks` decides from that page's summary (`NewPage`).
+- `stopping_when`: WeasyPrint's pagination, stopped at a page that carries a note over (as
+  `breaks` decides) or that starts where a page of the part's last layout started (as `rejoin`
+  decides), from the summaries of the pages made so far (`NewPage`).
 - `write`: the PDF written with fixed page labels, reproducible font subsets and pydyf's page
-  references listed once.
+  references listed once; `write_proof`, the same pages for the eye alone, each page that a
+  layout kept from the last drawn once (`Drawings`).
 - `page_drawings`: what each page draws and where (`PageDrawing`), for the tests of the print.
 
 A WeasyPrint or pydyf upgrade changes this module and no other; tests/test_typeset.py checks
@@ -19,10 +21,13 @@ on tiny documents, and by name, everything it relies on, and fails loudly if any
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -150,16 +155,16 @@ def _line(box) -> Line:
 # calls by its name in `weasyprint.layout`, and which yields each page box as it is made; the
 # notes carried from the page just made are then in `context.reported_footnotes` (footnote
 # boxes; a call's box names its note as `.footnote`). Rebinding that name while a part is laid
-# out lets `decide` see each page that carries a note over, and end the pagination there.
+# out lets `decide` see each page as it is made, and end the pagination there.
 
 T = TypeVar("T")
 
 
 @contextmanager
-def stopping_when(decide: Callable[[NewPage], T | None]) -> Iterator[list[T]]:
-    """While in this context, WeasyPrint ends a layout with the first page that carries a note
-    over and for which `decide` returns something, which is put in the list this yields.
-    `decide` sees only the pages that carry a note over.
+def stopping_when(decide: Callable[[list[NewPage]], T | None]) -> Iterator[list[T]]:
+    """While in this context, WeasyPrint ends a layout with the first page for which `decide`
+    returns something, which is put in the list this yields. `decide` is handled the pages
+    made so far, the last just made.
 
     Stopping `make_all_pages` early leaves a document of the pages made so far, with their
     running heads and numbers. Finding the document unfinished, WeasyPrint paginates again, up
@@ -168,14 +173,15 @@ def stopping_when(decide: Callable[[NewPage], T | None]) -> Iterator[list[T]]:
     found: list[T] = []
 
     def make_all_pages(context, root_box, html, pages) -> Iterator[boxes.PageBox]:
+        made: list[NewPage] = []
         for page_box in paginate(context, root_box, html, pages):
             yield page_box
-            if context.reported_footnotes:  # most pages: spare walking their boxes
-                carried = tuple(note.element.get("id", "") for note in context.reported_footnotes)
-                decided = decide(NewPage(_blocks(page_box), _calls(page_box), carried))
-                if decided is not None:
-                    found[:] = [decided]
-                    return
+            carried = tuple(note.element.get("id", "") for note in context.reported_footnotes)
+            made.append(NewPage(_blocks(page_box), _calls(page_box), carried))
+            decided = decide(made)
+            if decided is not None:
+                found[:] = [decided]
+                return
 
     weasyprint.layout.make_all_pages = make_all_pages
     try:
@@ -206,6 +212,69 @@ def write(document: Document, front_pages: int, when: datetime, **options) -> tu
     with _page_references_listed_once(), _reproducible_font_subsets(when) as embedded:
         data = document.write_pdf(finisher=page_labels, **options)
     return data, embedded
+
+
+@dataclass
+class Drawings:
+    """What the proofs written from one typesetter's layouts share, so that a page kept from
+    one layout to the next (`rejoin`) is drawn once: the fonts, with every glyph any of them
+    drew, and what each page draws (its PDF operators) with the transparency states it needs.
+    A page is known by its `Page` object, so a page laid out again is drawn again."""
+
+    fonts: dict = field(default_factory=dict)
+    pages: weakref.WeakKeyDictionary = field(default_factory=weakref.WeakKeyDictionary)
+
+
+def write_proof(document: Document, front_pages: int, when: datetime, drawings: Drawings) -> bytes:
+    """The document as a PDF for the eye: `write`'s pages, with no tags, no PDF/A and the
+    streams not compressed; each page kept in `drawings` is not drawn again, and every page
+    drawn is kept there. (The faces are subset all the same: embedded whole, the glyphs reached
+    through GSUB, such as the old-style figures, would have no Unicode, and a search of the
+    proof for "1937" would find nothing.)"""
+    # `Document.fonts` is where the drawing of each page adds the fonts and glyphs it uses,
+    # and from which WeasyPrint embeds them; one dict for every proof keeps the fonts of the
+    # pages not drawn again.
+    document.fonts = drawings.fonts
+    with _pages_drawn_once(drawings.pages):
+        data, _ = write(document, front_pages, when, uncompressed_pdf=True)
+    return data
+
+
+# A page draws into its content stream (`weasyprint.pdf.stream.Stream`, a `pydyf.Stream`) in
+# `Page.paint(stream, scale)`, called once a page by WeasyPrint's `generate_pdf`, which first
+# sets the stream's initial transform. What the page draws is the operators it appends to
+# `stream.stream`; it also registers fonts in `document.fonts` (shared through
+# `Drawings.fonts`) and may add images and resources that all pages share (`stream._images`,
+# `stream._resources`). A page whose drawing added any but the plain transparency states
+# (ExtGState `a…`/`A…`: {'ca': x} or {'CA': x}) is drawn again each time.
+_PLAIN_STATE = {"ca", "CA"}
+
+
+@contextmanager
+def _pages_drawn_once(drawn: weakref.WeakKeyDictionary) -> Iterator[None]:
+    paint = Page.paint
+
+    def paint_once(page: Page, stream, scale=1) -> None:
+        kept = drawn.get(page)
+        if kept is not None and kept[0] == scale:
+            _, operators, states = kept
+            stream.stream.extend(operators)
+            for key, value in states.items():
+                stream._resources["ExtGState"].setdefault(key, pydyf.Dictionary(value))
+            return
+        start = len(stream.stream)
+        paint(page, stream, scale)
+        resources = stream._resources
+        shared = [resources[name] for name in ("XObject", "Pattern", "Shading")]
+        states = {key: dict(value) for key, value in resources["ExtGState"].items()}
+        if not stream._images and not any(shared) and all(set(value) <= _PLAIN_STATE for value in states.values()):
+            drawn[page] = (scale, stream.stream[start:], states)
+
+    Page.paint = paint_once
+    try:
+        yield
+    finally:
+        Page.paint = paint
 
 
 @contextmanager
@@ -245,7 +314,10 @@ FONT_EPOCH_OFFSET = 2082844800
 DROPPED_TABLES = ["GSUB", "GPOS", "SVG "]
 
 
-def subset_font(data: bytes, index: int, glyphs, hinting: bool, notdef_outline: bool, when: datetime) -> bytes:
+@functools.lru_cache(maxsize=32)  # a proof after a small edit subsets the same glyphs again
+def subset_font(
+    data: bytes, index: int, glyphs: frozenset[int], hinting: bool, notdef_outline: bool, when: datetime
+) -> bytes:
     """The font keeping only `glyphs` (ids kept), dated `when`: the same bytes on any machine."""
     options = fonttools_subset.Options(retain_gids=True, passthrough_tables=True, ignore_missing_glyphs=True)
     options.hinting, options.desubroutinize, options.notdef_outline = hinting, True, notdef_outline
@@ -274,16 +346,18 @@ def _reproducible_font_subsets(when: datetime) -> Iterator[dict[str, str]]:
     embedded: dict[str, str] = {}
 
     def subset(font, to_unicode, hinting) -> None:
-        # A document written twice (edition watch, the tests) subsets the same Font again, whose
-        # content is by then the subset: it is known by the face it was first made from.
-        face = getattr(font, "edition_face", None) or hashlib.sha256(font.file_content).hexdigest()
-        font.edition_face = face
-        embedded[face] = font.family
+        # A document written twice, or proofs sharing their fonts (`Drawings`), subset the same
+        # Font again, whose content is by then a subset: it is subset from the whole face, which
+        # it is known by.
+        if not hasattr(font, "edition_face"):
+            font.edition_whole = font.file_content
+            font.edition_face = hashlib.sha256(font.file_content).hexdigest()
+        embedded[font.edition_face] = font.family
         if not to_unicode:
             return
         try:
             font.file_content = subset_font(
-                font.file_content, font.index, to_unicode, hinting, bool(font.missing), when
+                font.edition_whole, font.index, frozenset(to_unicode), hinting, bool(font.missing), when
             )
         except TTLibError as error:
             raise EditionError(f"cannot embed the font {font.family}: {error}") from None

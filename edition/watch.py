@@ -1,39 +1,81 @@
-"""`edition watch`: build, then build again after every save, in one long-lived process.
+"""`edition watch`: build, then a proof after every save, in one long-lived process.
 
 The process keeps WeasyPrint imported and its typesetter warm (`build.Warm`): fonts and
-stylesheets read once, and every part of the print edition whose HTML did not change reused as
-laid out. So the time from a save to a fresh PDF is the layout of what the save changed, and
-writing the files. Watches `source/`, `styles/` and the reader profile; `rebuild` is told which
-files changed, and must report a broken save itself, so that watching goes on.
+stylesheets read once, every part of the print edition whose HTML did not change reused as laid
+out, and an edited part laid out again only from the edit to where its pages fall back into step
+(`rejoin`). So the time from a save to a fresh proof is the layout of the pages the save changed,
+and the proof's writing (`pdf.write_proof`). Watches `source/`, `styles/` and the reader
+profile, and the terminal: `rebuild` is told which files changed, or that the archival outputs
+are wanted (at the start and when Enter is pressed; `edition watch` builds them once more when
+watching stops), and must report a broken save itself, so that watching goes on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import select
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from threading import Event
+from typing import TextIO
 
 import watchfiles
 
 from .errors import display_path
 from .project import Project
 
+# Told the files that changed (none: the start, Enter, or the end) and whether the archival
+# outputs are wanted.
+Rebuild = Callable[[list[str], bool], None]
+
 
 def watch(
     project: Project,
     profile_path: Path | None,
-    rebuild: Callable[[list[str]], None],
+    rebuild: Rebuild,
     stop: Event | None = None,
+    keys: TextIO | None = None,
 ) -> None:
-    """Call `rebuild([])` now, then `rebuild(changed files)` after each save, until `stop` is set
-    or the user interrupts."""
+    """Call `rebuild([], True)` now, `rebuild(changed files, False)` after each save and
+    `rebuild([], True)` for each line read from `keys` (a terminal), until `stop` is set, the
+    user interrupts or the process is asked to end (SIGTERM)."""
     paths = [project.source_dir, project.styles_dir, *([profile_path] if profile_path else [])]
+    stop = stop or Event()
     started = False
-    # The first build runs once the watcher is in place (its first timeout), so that a save
-    # made during that build is seen; a save during any build is reported when it ends.
-    for changes in watchfiles.watch(
-        *paths, stop_event=stop, raise_interrupt=False, rust_timeout=200, yield_on_timeout=True
-    ):
-        if not started or changes:
-            rebuild(sorted({display_path(Path(path), project.root) for _, path in changes}))
-            started = True
+    with _ended_by_sigterm(stop):
+        # The first build runs once the watcher is in place (its first timeout), so that a save
+        # made during that build is seen; a save during any build is reported when it ends.
+        for changes in watchfiles.watch(
+            *paths, stop_event=stop, raise_interrupt=False, rust_timeout=200, yield_on_timeout=True
+        ):
+            if not started or changes:
+                rebuild(sorted({display_path(Path(path), project.root) for _, path in changes}), not started)
+                started = True
+            if keys is not None and _line_typed(keys):
+                rebuild([], True)
+
+
+def _line_typed(keys: TextIO) -> bool:
+    """Whether a line has been typed on the terminal `keys`; it is read, if so."""
+    if not select.select([keys], [], [], 0)[0]:
+        return False
+    keys.readline()
+    return True
+
+
+@contextmanager
+def _ended_by_sigterm(stop: Event) -> Iterator[None]:
+    """While in this context, SIGTERM (as from `kill` or a test) sets `stop` instead of ending
+    the process at once, so that the archival outputs are written first."""
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def terminal_keys() -> TextIO | None:
+    """Standard input, if it is a terminal that a line can be typed on."""
+    return sys.stdin if sys.stdin is not None and sys.stdin.isatty() else None

@@ -14,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+import pdfplumber
 import pytest
 
 from edition import inputs, pdf
@@ -131,12 +132,42 @@ def test_a_warm_rebuild_after_an_edit_gives_the_bytes_of_a_cold_build(copy: Proj
     assert (tmp_path / "warm" / PDF).read_bytes() == (tmp_path / "cold" / PDF).read_bytes()
 
 
+def test_a_proof_is_the_pdf_s_pages_and_touches_neither_the_outputs_nor_the_record(copy: Project):
+    """`edition watch` writes a proof after each save; the archival files when asked."""
+    before, record = snapshot(copy), (copy.dist_dir / ".edition-build.json").read_bytes()
+    warm = Warm()
+    report = build(copy, warm=warm, proof=True)
+    (proof,) = report.written
+    assert proof.name == PDF.replace(".pdf", "-proof.pdf") and report.unchanged == []
+    assert snapshot(copy) == before and (copy.dist_dir / ".edition-build.json").read_bytes() == record
+    assert characters(proof) == characters(copy.dist_dir / PDF)  # text, places, faces, sizes
+    assert build(copy, warm=warm, proof=True).unchanged == [proof]  # the same inputs: nothing written
+    edit(essay(copy), FIRST_PARAGRAPH, FIRST_PARAGRAPH + " Indeed,")
+    assert build(copy, warm=warm, proof=True).written == [proof]
+    assert "Indeed," in text_of(proof) and "Indeed," not in text_of(copy.dist_dir / PDF)
+    assert build(copy, warm=warm).written == [copy.dist_dir / PDF, copy.dist_dir / EPUB]
+    assert characters(proof) == characters(copy.dist_dir / PDF)
+
+
+def characters(path: Path) -> list[list[tuple[str, float, float, float]]]:
+    """Each page's characters as drawn: text, place and size (pdfplumber reads the file anew)."""
+    with pdfplumber.open(path) as document:
+        return [
+            [(c["text"], round(c["x0"], 2), round(c["top"], 2), round(c["size"], 2)) for c in page.chars]
+            for page in document.pages
+        ]
+
+
+def text_of(path: Path) -> str:
+    return "".join(character for page in characters(path) for character, *_ in page)
+
+
 class Watcher:
     """`edition watch` in a process of its own, its output read line by line as it comes."""
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, *options: str):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "edition", "--project", str(project.root), "watch", "--format", "epub"],
+            [sys.executable, "-m", "edition", "--project", str(project.root), "watch", *options],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -144,7 +175,8 @@ class Watcher:
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.printed: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self) -> None:
         for line in self.process.stdout:
@@ -162,13 +194,19 @@ class Watcher:
                 return self.printed[start:]
         raise AssertionError(f"no {text!r} from edition watch; it printed:\n" + "\n".join(self.printed))
 
-    def stop(self) -> None:
+    def stop(self) -> list[str]:
+        """End it as `kill` would, and what it printed from now on."""
         self.process.terminate()
         self.process.wait(30)
+        self.reader.join(10)  # it has read to the end
+        rest = []
+        while not self.lines.empty():
+            rest.append(self.lines.get())
+        return rest
 
 
 def test_watch_rebuilds_on_a_save_reports_a_broken_save_and_carries_on(copy: Project):
-    watcher = Watcher(copy)
+    watcher = Watcher(copy, "--format", "epub")
     try:
         assert f"dist/{EPUB} is up to date" in watcher.wait_for("watching")
         paragraph = FIRST_PARAGRAPH + " Indeed,"
@@ -217,3 +255,29 @@ def _read(descriptor: int) -> bytes:
         return os.read(descriptor, 65536)
     except OSError:  # EIO: the other end is closed
         return b""
+
+
+def test_watch_writes_a_proof_after_each_save_and_the_archival_files_when_it_stops(copy: Project):
+    proof = copy.dist_dir / PDF.replace(".pdf", "-proof.pdf")
+    watcher = Watcher(copy)
+    try:
+        started = watcher.wait_for("watching")
+        assert f"dist/{PDF} is up to date" in started and any(f"wrote dist/{proof.name} in" in line for line in started)
+        archived = snapshot(copy)
+        edit(essay(copy), FIRST_PARAGRAPH, FIRST_PARAGRAPH + " Indeed,")
+        saved = watcher.wait_for("watching")
+        assert any(
+            re.match(rf"wrote dist/{re.escape(proof.name)} in [0-9.]+ s \(\d+ pages? laid out anew", line)
+            for line in saved
+        )
+        assert "Indeed," in text_of(proof) and snapshot(copy) == archived  # the archival files wait
+        edit(essay(copy), FIRST_PARAGRAPH, FIRST_PARAGRAPH + "<p>")
+        broken = watcher.wait_for("watching")
+        assert any(" E002 " in line for line in broken) and "Indeed," in text_of(proof)
+        edit(essay(copy), FIRST_PARAGRAPH + "<p>", FIRST_PARAGRAPH)
+        watcher.wait_for("watching")
+    finally:
+        stopped = watcher.stop()
+    assert watcher.process.returncode == 0
+    assert "writing the archival files before stopping" in stopped and f"wrote dist/{PDF}" in stopped
+    assert characters(proof) == characters(copy.dist_dir / PDF)

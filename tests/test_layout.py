@@ -61,9 +61,8 @@ def test_a_layout_ends_with_the_first_page_from_which_a_note_is_carried_over(
     page = min(note.call_page for note in carried)
     html = print_part(edition, Imprint(), weissman, {})
 
-    document, found = typesetter.render_until_a_note_is_carried(
-        html, FIRST_PAGE, "", None, PageBreaks(movable_blocks(weissman))
-    )
+    breaks = PageBreaks(movable_blocks(weissman))
+    document, found = typesetter.render_until(html, FIRST_PAGE, "", None, lambda made: breaks.for_page(made[-1]))
 
     assert found is not None and len(document.pages) == page + 1 < len(whole)
     assert drawn(document.pages) == whole_drawn[: page + 1]
@@ -82,9 +81,10 @@ def test_a_note_a_break_did_not_bring_back_is_left_where_weasyprint_puts_it(
 ):
     html = print_part(edition, Imprint(), weissman, {})
     breaks = PageBreaks(movable_blocks(weissman))
-    _, (_, note) = typesetter.render_until_a_note_is_carried(html, FIRST_PAGE, "", None, breaks)
+    decide = lambda made: breaks.for_page(made[-1])  # noqa: E731
+    _, (_, note) = typesetter.render_until(html, FIRST_PAGE, "", None, decide)
     breaks.notes.add(note)  # as if its break had been made, and the note were carried over again
-    document, found = typesetter.render_until_a_note_is_carried(html, FIRST_PAGE, "", None, breaks)
+    document, found = typesetter.render_until(html, FIRST_PAGE, "", None, decide)
     assert found is None
     assert len(document.pages) == len(whole)
 
@@ -118,7 +118,7 @@ def test_a_layout_resumed_from_a_page_gives_the_pages_of_the_whole_layout(
     note = next(page for page in resumable if page[1] in notes)
     html = print_part(edition, Imprint(), weissman, {})
     for index, block in [paragraph, note]:
-        resumed = typesetter.render(continue_from(html, block), FIRST_PAGE + index, "", weissman.essay).pages
+        resumed = typesetter.render(continue_from(html, block), FIRST_PAGE + index, "", weissman.heads).pages
         assert drawn(resumed) == whole_drawn[index:], block
 
 
@@ -151,3 +151,20 @@ def test_continuing_from_an_authors_note_goes_on_numbering_the_list():
     (ol,) = notes
     assert "counter-reset: list-item 2" in ol.get("style") and "margin-top: 0" in ol.get("style")
     assert [item.get("id") for item in ol] == [None, "n3"]
+
+
+def test_a_layout_that_will_stop_before_a_block_leaves_it_out_and_all_after_it():
+    body = lxml.html.document_fromstring(continue_from(HTML, None, "n2")).body
+    (section,) = body
+    assert section.get("id") == "essay" and "counter-reset" not in (section.get("style") or "")
+    assert [element.get("id") for element in section.iter() if element.get("id")] == [
+        "essay", "p1", "p2", "notes", "notes-head", "n1"
+    ]  # fmt: skip
+    both = lxml.html.document_fromstring(continue_from(HTML, "p2", "n3")).body
+    assert [element.get("id") for element in both.iter() if element.get("id")] == [
+        "p2",
+        "notes",
+        "notes-head",
+        "n1",
+        "n2",
+    ]

@@ -50,9 +50,9 @@ def render(html: str = CARRIED) -> weasyprint.Document:
 def test_the_pagination_hook_sees_the_note_weasyprint_carries_over_and_can_stop_there():
     seen: list[NewPage] = []
 
-    def decide(page: NewPage) -> str:
-        seen.append(page)
-        return "stop"
+    def decide(made: list[NewPage]) -> str | None:
+        seen.append(made[-1])
+        return "stop" if made[-1].carried else None
 
     paginate = weasyprint.layout.make_all_pages
     with stopping_when(decide) as found:
@@ -73,10 +73,11 @@ def test_the_pagination_hook_sees_the_note_weasyprint_carries_over_and_can_stop_
 
 
 def test_without_a_decision_to_stop_the_layout_goes_to_the_end():
-    seen: list[NewPage] = []
-    with stopping_when(lambda page: seen.append(page)) as found:
+    seen: list[list[NewPage]] = []
+    with stopping_when(lambda made: seen.append(list(made))) as found:
         document = render()
-    assert found == [] and [page.carried for page in seen] == [("n1",)]
+    # Every page, as it is made, with the pages made before it.
+    assert found == [] and [[page.carried for page in made] for made in seen] == [[("n1",)], [("n1",), ()]]
     assert page_layouts(document.pages) == page_layouts(render().pages)
 
 
@@ -176,3 +177,55 @@ def test_listing_page_references_once_writes_the_same_bytes(monkeypatch: pytest.
     monkeypatch.setattr(typeset, "_page_references_listed_once", contextlib.nullcontext)
     slow, again = write(document, 1, WHEN, **OPTIONS)
     assert len(document.pages) > 2 and quick == slow and faces == again
+
+
+# Proofs -----------------------------------------------------------------------------------
+
+
+def test_the_weasyprint_internals_the_proof_relies_on_are_still_there():
+    """typeset._pages_drawn_once replaces `Page.paint`, which draws a page into its stream, and
+    write_proof shares `Document.fonts` between proofs."""
+    assert list(inspect.signature(Page.paint).parameters) == ["self", "stream", "scale"]
+    assert "draw_page(self._page_box, stream)" in inspect.getsource(Page.paint)
+    generate = inspect.getsource(weasyprint.pdf.generate_pdf)
+    assert "document.fonts, page_rectangle, resources, images" in generate and "page.paint(stream, scale)" in generate
+    init = inspect.getsource(weasyprint.pdf.stream.Stream.__init__)
+    for attribute in ("self._fonts = fonts", "self._resources = resources", "self._images = images"):
+        assert attribute in init, attribute
+    assert "self.fonts = {}" in inspect.getsource(weasyprint.Document.__init__)
+    assert isinstance(pydyf.Stream().stream, list)
+
+
+def drawn_pages(monkeypatch: pytest.MonkeyPatch) -> list[Page]:
+    """Record each page WeasyPrint draws from now on."""
+    drawn: list[Page] = []
+    draw = weasyprint.document.draw_page
+    monkeypatch.setattr(weasyprint.document, "draw_page", lambda box, stream: (drawn.append(box), draw(box, stream)))
+    return drawn
+
+
+def test_a_proof_draws_a_page_kept_from_the_last_layout_once_and_shows_the_same(monkeypatch: pytest.MonkeyPatch):
+    drawn = drawn_pages(monkeypatch)
+    document, drawings = render(), typeset.Drawings()
+    first = typeset.write_proof(document, 1, WHEN, drawings)
+    assert len(drawn) == 2 and set(drawings.pages) == set(document.pages)
+    paint = Page.paint
+    again = typeset.write_proof(document.copy(document.pages), 1, WHEN, drawings)  # a new layout keeping both
+    assert Page.paint is paint  # as it was
+    assert len(drawn) == 2, "a kept page was drawn again"
+    assert again == first == typeset.write_proof(render(), 1, WHEN, typeset.Drawings())
+    with pikepdf.open(io.BytesIO(first)) as pdf:
+        assert "/StructTreeRoot" not in pdf.Root and "/Metadata" not in pdf.Root  # no tags, no PDF/A
+
+
+def test_a_page_that_draws_shared_resources_is_drawn_again_in_each_proof(monkeypatch: pytest.MonkeyPatch):
+    """A gradient is a pattern that all pages' resources list: a page drawn from memory would
+    name one that the new file lacks."""
+    drawn = drawn_pages(monkeypatch)
+    document, drawings = (
+        render(CARRIED.replace("p { margin: 0 }", "p { margin: 0 } #p2 { background: linear-gradient(red, blue) }")),
+        typeset.Drawings(),
+    )
+    typeset.write_proof(document, 1, WHEN, drawings)
+    typeset.write_proof(document, 1, WHEN, drawings)
+    assert len(drawn) == 4 and not drawings.pages

@@ -31,11 +31,17 @@ PRINT = Output(
 @dataclass(frozen=True)
 class PrintPart:
     """A part of the print edition that WeasyPrint lays out on its own: the front matter, an
-    essay, the register, the note on the text, or (`blank` > 0) that many blank pages."""
+    essay, the register, the note on the text, or (`blank` > 0) that many blank pages.
+
+    `heads` are the running heads of its left and right pages, which a layout resumed within it
+    sets itself (see `continue_from`); `entries`, the register's entries, from which such a
+    layout may resume as from an essay's paragraphs (see `breaks.resumable_blocks`)."""
 
     kind: str
     essay: Essay | None = None
     blank: int = 0
+    heads: tuple[str, str] = ("", "")
+    entries: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -44,9 +50,10 @@ class PrintPart:
 
 def print_parts(edition: Edition) -> list[PrintPart]:
     """The numbered parts of the print edition, in order (the front matter comes before them)."""
-    parts = [PrintPart("essay", essay) for essay in edition.essays]
+    parts = [PrintPart("essay", essay, heads=(essay.author, essay.title)) for essay in edition.essays]
     if edition.register:
-        parts.append(PrintPart("register"))
+        entries = tuple(entry.id for section in edition.register for entry in section.entries)
+        parts.append(PrintPart("register", heads=("", "Register"), entries=entries))  # print.html.j2's heading
     return [*parts, PrintPart("note-on-the-text")]
 
 
@@ -61,9 +68,10 @@ def print_part(
     return render("print.html.j2", PRINT, edition, imprint, part=part, folios=folios, breaks=breaks)
 
 
-def continue_from(html: str, block: str) -> str:
-    """A part's HTML from the block with id `block` on, for a layout that continues the pages of
-    the part already laid out before it (see `pdf`).
+def continue_from(html: str, block: str | None, until: str | None = None) -> str:
+    """A part's HTML from the block with id `block` on (from its start if None), for a layout
+    that continues the pages of the part already laid out before it (see `pdf`); and, with
+    `until`, only up to the block with that id, for a layout that will stop before it.
 
     What stands before the block is left out, but the block is laid out as it would be in the
     whole part: the editorial footnotes' counter and a list's numbers go on from the ones left
@@ -73,7 +81,14 @@ def continue_from(html: str, block: str) -> str:
     """
     document = lxml.html.document_fromstring(html)
     body = document.body
-    target = body.get_element_by_id(block)
+    if until:
+        _leave_out_from(body, body.get_element_by_id(until))
+    if block:
+        _leave_out_before(body, body.get_element_by_id(block))
+    return lxml.html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
+
+
+def _leave_out_before(body: lxml.html.HtmlElement, target: lxml.html.HtmlElement) -> None:
     element, footnotes = target, 0
     while element is not body:
         parent = element.getparent()
@@ -96,7 +111,16 @@ def continue_from(html: str, block: str) -> str:
             _add_style(element, f"counter-reset: footnote {footnotes}")
         element = parent
     _add_style(body, TOP_EDGE)
-    return lxml.html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
+
+
+def _leave_out_from(body: lxml.html.HtmlElement, target: lxml.html.HtmlElement) -> None:
+    """Leave out `target` and everything after it."""
+    element = target
+    while element is not body:
+        for sibling in list(element.itersiblings()):
+            element.getparent().remove(sibling)
+        element = element.getparent()
+    target.getparent().remove(target)
 
 
 TOP_EDGE = "margin-top: 0; padding-top: 0; border-top-width: 0"
