@@ -26,6 +26,7 @@ from pathlib import Path
 import corpus
 import peer
 import pypandoc
+from loop import bench_loop
 from measure import PipelineError, Run, measure
 from pypdf import PdfReader
 
@@ -38,6 +39,9 @@ EDITION = str(Path(sys.executable).with_name("edition"))
 # The targets: ours against the peer, and a large edition against the edition itself.
 PER_PAGE_VS_PEER, TOTAL_VS_PEER = 1.0, 1.25
 PER_PAGE_AT_SCALE, MEMORY_AT_SCALE_MB = 1.2, 2000.0  # 2 GB as 2 × 10⁹ bytes
+# The editor's loop: from a save to a fresh proof, in seconds, and its median against the peer's
+# full build of PDF and EPUB.
+LOOP_MEDIAN, LOOP_MAX, LOOP_VS_PEER = 1.0, 2.0, 1.0
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,12 @@ def main() -> int:
             if not args.skip_peer:
                 results["pipelines"].update(bench_peer(Path(work), args.repeat))
                 results["comparison"] = compare(results["pipelines"])
+            if not args.skip_loop:
+                results["loop"] = bench_loop(ROOT, Path(work), EDITION)
+                _say(
+                    f"save → fresh proof: median {results['loop']['median']:.2f} s, max {results['loop']['max']:.2f} s"
+                )
+                results["loop"].update(loop_targets(results["loop"], results["pipelines"].get("peer")))
             if not args.skip_scale:
                 results["scale"] = bench_scale(Path(work), args.scales, args.scale_repeat)
     except PipelineError as error:
@@ -93,6 +103,7 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument("--skip-scale", action="store_true", help="measure no larger edition")
     parser.add_argument("--skip-peer", action="store_true", help="measure no peer pipeline")
+    parser.add_argument("--skip-loop", action="store_true", help="measure no save → proof under edition watch")
     parser.add_argument(
         "--json",
         type=Path,
@@ -180,6 +191,18 @@ def compare(pipelines: dict[str, Figures]) -> dict[str, float | bool]:
     }
 
 
+def loop_targets(loop: dict, peer: Figures | None) -> dict[str, float | bool]:
+    """The editor's loop against its targets, and its median against the peer's full build."""
+    met: dict[str, float | bool] = {
+        "median_target_met": loop["median"] <= LOOP_MEDIAN,
+        "max_target_met": loop["max"] <= LOOP_MAX,
+    }
+    if peer:
+        ratio = loop["median"] / peer.seconds
+        met |= {"peer_seconds": peer.seconds, "median_vs_peer": ratio, "vs_peer_target_met": ratio <= LOOP_VS_PEER}
+    return met
+
+
 def bench_scale(work: Path, factors: list[int], repeat: int) -> dict:
     """Full builds of the corpus at each factor; the cost per page against the smallest factor."""
     rows = []
@@ -243,9 +266,33 @@ def report(results: dict, markdown: bool) -> str:
     parts = [_machine_line(results), _table(header, rows, markdown)]
     if "comparison" in results:
         parts.append(_lines(_comparison(results["comparison"]), markdown))
+    if "loop" in results:
+        parts += [_loop_table(results["loop"], markdown), _lines(_loop_targets(results["loop"]), markdown)]
     if "scale" in results:
         parts += [_scale_table(results["scale"], markdown), _lines(_scale_targets(results["scale"]), markdown)]
     return "\n\n".join(parts)
+
+
+def _loop_table(loop: dict, markdown: bool) -> str:
+    header = ["save under edition watch (in order)", "to a fresh proof (s)"]
+    rows = [[row["name"], f"{row['seconds']:.2f}"] for row in loop["edits"]]
+    renumbering = loop["renumbering"]
+    rows.append([f"(apart) {renumbering['name']}", f"{renumbering['seconds']:.2f}"])
+    return _table(header, rows, markdown)
+
+
+def _loop_targets(loop: dict) -> list[str]:
+    lines = [
+        f"save → fresh proof, median: {loop['median']:.2f} s "
+        f"(target ≤ {LOOP_MEDIAN:g}: {_verdict(loop['median_target_met'])})",
+        f"save → fresh proof, longest: {loop['max']:.2f} s (target ≤ {LOOP_MAX:g}: {_verdict(loop['max_target_met'])})",
+    ]
+    if "median_vs_peer" in loop:
+        lines.append(
+            f"median against the peer's full build ({loop['peer_seconds']:.2f} s): {loop['median_vs_peer']:.2f} "
+            f"(target ≤ {LOOP_VS_PEER:g}: {_verdict(loop['vs_peer_target_met'])})"
+        )
+    return lines
 
 
 def _machine_line(results: dict) -> str:

@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # pdf imports WeasyPrint, which only a build with work to do 
     from .pdf import Typesetter
 
 FORMATS = ("pdf", "epub")
+Progress = Callable[[str], None]  # told what the build is doing, as it goes
 
 
 @dataclass
@@ -89,6 +90,40 @@ def proof_path(edition: Edition, out_dir: Path, name: str = "") -> Path:
     return pdf.with_name(f"{pdf.stem}-proof.pdf")
 
 
+@dataclass(frozen=True)
+class Job:
+    """What a build (or `explain`) reads before anything is written: the project, the edition as
+    the profile shapes it, the course reader's name ("" for the edition), the output folder, the
+    inputs' hashes, the date to stamp and the imprint."""
+
+    project: Project
+    edition: Edition
+    profile: Profile
+    name: str
+    out_dir: Path
+    inputs: Inputs
+    when: datetime
+    imprint: Imprint
+
+    def target(self, fmt: str) -> Path:
+        return output_path(self.edition, self.out_dir, fmt, self.name)
+
+
+def read_job(project: Project, out_dir: Path | None, profile_path: Path | None, epoch: str | None) -> Job:
+    """Check the sources and read what a build of them into `out_dir` (default `dist/`), for a
+    course reader if `profile_path`, is made of. `epoch` is the SOURCE_DATE_EPOCH to stamp
+    (default: the environment's)."""
+    epoch = source_date_epoch() if epoch is None else epoch
+    profile = load_profile(profile_path) if profile_path else DEFAULT
+    edition = apply_profile(checked_edition(project), profile, profile_path)
+    imprint_commit = commit(project)
+    inputs = read_inputs(project, edition.sources, profile_path, imprint_commit, epoch)
+    when = build_time(edition, epoch)  # a SOURCE_DATE_EPOCH a build would refuse is refused here
+    imprint = Imprint(imprint_commit, when.isoformat(timespec="seconds"), profile.course)
+    name = profile_path.stem if profile_path else ""
+    return Job(project, edition, profile, name, out_dir or project.dist_dir, inputs, when, imprint)
+
+
 def build(
     project: Project,
     formats: tuple[str, ...] = FORMATS,
@@ -111,48 +146,29 @@ def build(
     (`proof_path`): the archival PDF's pages, written for the eye alone (see `pdf.write_proof`),
     and neither the archival outputs nor the build record.
     """
-    out_dir = out_dir or project.dist_dir
-    epoch = source_date_epoch() if epoch is None else epoch
     report = Report()
-    profile = load_profile(profile_path) if profile_path else DEFAULT
-    name = profile_path.stem if profile_path else ""
     with report.stage("read and check sources"):
-        edition = apply_profile(checked_edition(project), profile, profile_path)
-        imprint_commit = commit(project)
-        inputs = read_inputs(project, edition.sources, profile_path, imprint_commit, epoch)
-        when = build_time(edition, epoch)
-    _prepare(out_dir)
-    busy = f"another build is writing to {display_path(out_dir, project.root)}/; try again when it has finished"
-    with writing_to(out_dir, busy):
-        record, distrust = read_record(out_dir)
+        job = read_job(project, out_dir, profile_path, epoch)
+    _prepare(job.out_dir)
+    busy = f"another build is writing to {display_path(job.out_dir, project.root)}/; try again when it has finished"
+    with writing_to(job.out_dir, busy):
+        record, distrust = read_record(job.out_dir)
         if distrust:
-            shown = display_path(out_dir / RECORD_FILE, project.root)
+            shown = display_path(job.out_dir / RECORD_FILE, project.root)
             report.notices.append(f"the build record {shown} is not trusted ({distrust}): building everything again")
         if proof:
-            _build_proof(project, edition, profile, name, out_dir, inputs, when, imprint_commit, warm, progress, report)
+            _build_proof(job, warm or Warm(), progress, report)
         else:
-            _build(project, edition, profile, name, formats, out_dir, inputs, record, when, imprint_commit, warm,
-                   progress, report)  # fmt: skip
+            _build(job, formats, record, warm or Warm(), progress, report)
     return report
 
 
 def _build(
-    project: Project,
-    edition: Edition,
-    profile: Profile,
-    name: str,
-    formats: tuple[str, ...],
-    out_dir: Path,
-    inputs: Inputs,
-    record: BuildRecord,
-    when: datetime,
-    imprint_commit: str,
-    warm: Warm | None,
-    progress: Callable[[str], None] | None,
-    report: Report,
+    job: Job, formats: tuple[str, ...], record: BuildRecord, warm: Warm, progress: Progress | None, report: Report
 ) -> None:
     """The build itself, the folder's lock held: write what is out of date, and the record."""
-    targets = {fmt: output_path(edition, out_dir, fmt, name) for fmt in formats}
+    inputs, edition = job.inputs, job.edition
+    targets = {fmt: job.target(fmt) for fmt in formats}
     starts = record.starts_for(inputs.layout_key)
 
     def stale(fmt: str) -> bool:
@@ -167,12 +183,11 @@ def _build(
 
     from .epub import PrintPages, build_epub
 
-    imprint = Imprint(imprint_commit, when.isoformat(timespec="seconds"), profile.course)
     document = None
     if "pdf" in todo or starts is None:
         from .pdf import print_page_starts, write_pdf
 
-        document = _lay_out(project, edition, imprint, profile, inputs, warm, progress, report)
+        document = _lay_out(job, warm, progress, report)
         starts = print_page_starts(document, edition)
         record.keep_layout(inputs.layout_key, starts)
     keys = {"pdf": inputs.pdf_key(targets["pdf"].name)} if "pdf" in todo else {}
@@ -186,11 +201,12 @@ def _build(
     if document is not None and not todo:
         # A new layout whose page starts moved nothing is kept too, or every later build lays
         # the edition out again to find that out.
-        write_atomically(out_dir / RECORD_FILE, record.to_json())
-    print_source = _print_source(edition, profile, name)
+        write_atomically(job.out_dir / RECORD_FILE, record.to_json())
+    print_source = f"{edition.full_title}, version {edition.version}, print edition on {job.profile.page_size}"
+    print_source += f" ({job.target('pdf').name})"
     renderers: dict[str, Callable[[], bytes]] = {
-        "pdf": lambda: write_pdf(document, edition, project, when),
-        "epub": lambda: build_epub(edition, project, imprint, when, PrintPages(print_source, starts)),
+        "pdf": lambda: write_pdf(document, edition, job.project, job.when),
+        "epub": lambda: build_epub(edition, job.project, job.imprint, job.when, PrintPages(print_source, starts)),
     }
     for fmt in todo:
         if progress:
@@ -199,51 +215,28 @@ def _build(
             data = renderers[fmt]()
         write_atomically(targets[fmt], data)
         record.wrote(targets[fmt], keys[fmt], parts[fmt], data)
-        write_atomically(out_dir / RECORD_FILE, record.to_json())
+        write_atomically(job.out_dir / RECORD_FILE, record.to_json())
         report.written.append(targets[fmt])
 
 
-def _build_proof(
-    project: Project,
-    edition: Edition,
-    profile: Profile,
-    name: str,
-    out_dir: Path,
-    inputs: Inputs,
-    when: datetime,
-    imprint_commit: str,
-    warm: Warm | None,
-    progress: Callable[[str], None] | None,
-    report: Report,
-) -> None:
+def _build_proof(job: Job, warm: Warm, progress: Progress | None, report: Report) -> None:
     """Write the proof PDF, unless the one `warm` last wrote is of the same inputs and in place."""
-    target = proof_path(edition, out_dir, name)
-    key = inputs.pdf_key(target.name)
-    warm = warm or Warm()
+    target = proof_path(job.edition, job.out_dir, job.name)
+    key = job.inputs.pdf_key(target.name)
     if warm.proof == (target, key) and target.is_file():
         report.unchanged.append(target)
         return
     from .pdf import write_proof
 
-    imprint = Imprint(imprint_commit, when.isoformat(timespec="seconds"), profile.course)
-    document = _lay_out(project, edition, imprint, profile, inputs, warm, progress, report)
+    document = _lay_out(job, warm, progress, report)
     with report.stage("write the proof PDF"):
-        data = write_proof(document, edition, when, warm.typesetter)
+        data = write_proof(document, job.edition, job.when, warm.typesetter)
     write_atomically(target, data)
     warm.proof = (target, key)
     report.written.append(target)
 
 
-def _lay_out(
-    project: Project,
-    edition: Edition,
-    imprint: Imprint,
-    profile: Profile,
-    inputs: Inputs,
-    warm: Warm | None,
-    progress: Callable[[str], None] | None,
-    report: Report,
-) -> Document:
+def _lay_out(job: Job, warm: Warm, progress: Progress | None, report: Report) -> Document:
     """The print edition laid out, by `warm`'s typesetter if it can still serve."""
     # Imported only now: WeasyPrint alone takes a second to import, which a build with nothing
     # to do, or with only the EPUB to write, should not pay.
@@ -252,37 +245,22 @@ def _lay_out(
     with report.stage("lay out the print edition"):
         if progress:
             progress("laying out the print edition")
-        warm = warm or Warm()
-        warm.typesetter = typesetter_for(project, profile.page_size, inputs.print_styles, warm.typesetter)
-        document = layout(edition, project, imprint, profile, warm.typesetter, progress)
+        warm.typesetter = typesetter_for(job.project, job.profile.page_size, job.inputs.print_styles, warm.typesetter)
+        document = layout(job.edition, job.project, job.imprint, job.profile, warm.typesetter, progress)
     report.pages_laid_out = warm.typesetter.pages_laid_out
     return document
 
 
-def explain(
-    project: Project,
-    formats: tuple[str, ...] = FORMATS,
-    out_dir: Path | None = None,
-    profile_path: Path | None = None,
-    epoch: str | None = None,
-) -> list[str]:
-    """One line for each output, saying whether a build would write it and why: "up to date";
-    the named parts of its key that changed since the record (`inputs.PDF_PARTS`,
+def explain(job: Job, formats: tuple[str, ...] = FORMATS) -> list[str]:
+    """One line for each output of `job`, saying whether a build would write it and why: "up to
+    date"; the named parts of its key that changed since the record (`inputs.PDF_PARTS`,
     `inputs.EPUB_PARTS`); that the file was changed or removed since it was written; "no
     record"; or "record not trusted: …". It reads what a build reads, and writes nothing."""
-    out_dir = out_dir or project.dist_dir
-    epoch = source_date_epoch() if epoch is None else epoch
-    profile = load_profile(profile_path) if profile_path else DEFAULT
-    name = profile_path.stem if profile_path else ""
-    edition = apply_profile(checked_edition(project), profile, profile_path)
-    build_time(edition, epoch)  # a SOURCE_DATE_EPOCH a build would refuse is refused here too
-    inputs = read_inputs(project, edition.sources, profile_path, commit(project), epoch)
-    record, distrust = read_record(out_dir)
-    lines = []
-    for fmt in formats:
-        target = output_path(edition, out_dir, fmt, name)
-        lines.append(f"{display_path(target, project.root)}: {_why(fmt, target, inputs, record, distrust)}")
-    return lines
+    record, distrust = read_record(job.out_dir)
+    return [
+        f"{display_path(job.target(fmt), job.project.root)}: {_why(fmt, job.target(fmt), job.inputs, record, distrust)}"
+        for fmt in formats
+    ]
 
 
 def _why(fmt: str, target: Path, inputs: Inputs, record: BuildRecord, distrust: str) -> str:
@@ -327,11 +305,6 @@ class Warm:
 
     typesetter: Typesetter | None = None
     proof: tuple[Path, str] | None = None
-
-
-def _print_source(edition: Edition, profile: Profile, name: str) -> str:
-    pdf = output_path(edition, Path(), "pdf", name).name
-    return f"{edition.full_title}, version {edition.version}, print edition on {profile.page_size} ({pdf})"
 
 
 def _prepare(out_dir: Path) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .archive import archive, main_verify
-from .build import FORMATS, Report, Warm, build, explain
+from .build import FORMATS, Report, Warm, build, explain, read_job
 from .check import run_checks
 from .errors import DamagedPackage, EditionError, SourceError, display_path
 from .gate import printable
@@ -113,7 +113,7 @@ def _build(project, args, warm: Warm | None = None) -> int:
 
 def _explain(project, args) -> int:
     formats = tuple(dict.fromkeys(args.format)) if args.format else FORMATS
-    for line in explain(project, formats, args.out.resolve() if args.out else None, args.reader):
+    for line in explain(read_job(project, args.out.resolve() if args.out else None, args.reader, None), formats):
         print(line)
     return EXIT_OK
 

@@ -6,7 +6,7 @@ written down once, here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import EditionError
@@ -17,29 +17,30 @@ PRINT_STYLES = ("shared.css", "print.css")
 EREADER_STYLES = ("shared.css", "ereader.css")
 
 
+# Where each thing is, from the project's folder.
+LAYOUT = {
+    "source_dir": "source",
+    "edition_file": "source/edition.xml",
+    "schema": "source/schema/edition.rng",
+    "styles_dir": "styles",
+    "dist_dir": "dist",
+}
+
+
 @dataclass(frozen=True)
 class Project:
+    """A project's folder, and where its sources, styles and outputs are (see `LAYOUT`)."""
+
     root: Path
+    source_dir: Path = field(init=False, compare=False, repr=False)
+    edition_file: Path = field(init=False, compare=False, repr=False)
+    schema: Path = field(init=False, compare=False, repr=False)
+    styles_dir: Path = field(init=False, compare=False, repr=False)
+    dist_dir: Path = field(init=False, compare=False, repr=False)
 
-    @property
-    def source_dir(self) -> Path:
-        return self.root / "source"
-
-    @property
-    def edition_file(self) -> Path:
-        return self.source_dir / "edition.xml"
-
-    @property
-    def schema(self) -> Path:
-        return self.source_dir / "schema" / "edition.rng"
-
-    @property
-    def styles_dir(self) -> Path:
-        return self.root / "styles"
-
-    @property
-    def dist_dir(self) -> Path:
-        return self.root / "dist"
+    def __post_init__(self) -> None:
+        for name, relative in LAYOUT.items():
+            object.__setattr__(self, name, self.root / relative)  # a frozen dataclass's own fields
 
 
 def find_project(start: Path) -> Project:

@@ -42,15 +42,10 @@ from .tei import NS, XML_ID, XML_LANG
 
 
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        load_dtd=False,
-        no_network=True,
-        huge_tree=False,
-        remove_comments=True,
-        # An XML editor's comments and tracked changes are processing instructions: not text.
-        remove_pis=True,
-    )
+    """No entities, DTDs, network or huge trees; no comments, nor processing instructions, which
+    are an XML editor's comments and tracked changes: not text."""
+    safe = {"resolve_entities": False, "load_dtd": False, "no_network": True, "huge_tree": False}
+    return etree.XMLParser(**safe, remove_comments=True, remove_pis=True)
 
 
 def parse_xml(path: Path, project: Project) -> etree._ElementTree:
@@ -379,9 +374,9 @@ def _read_essay(tree: etree._ElementTree, path: Path, project: Project) -> tuple
         title=_text(header.find("tei:titleStmt/tei:title[@type='main']", NS)),
         author=_text(header.find("tei:titleStmt/tei:author", NS)),
         date=_text(text.find("tei:front/tei:docDate", NS)),
-        original=read_inline(header.find("tei:sourceDesc/tei:bibl", NS), recorder("header")),
         front=front,
         body=body,
+        original=read_inline(header.find("tei:sourceDesc/tei:bibl", NS), recorder("header")),
         notes=notes,
         afterword=afterword,
         corrections=corrections,

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from edition import pdf
-from edition.build import build, explain
+from edition.build import build, explain, read_job
 from edition.inputs import EPUB_PARTS, HEX64, PDF_PARTS, key_of, read_record
 from edition.project import Project
 from tests.mini import EPUB, FIRST_PARAGRAPH, PDF, essay
@@ -34,7 +34,7 @@ def no_layout(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def explained(project: Project) -> dict[str, str]:
     """What `explain` says of each output, by its file name."""
-    lines = explain(project)
+    lines = explain(read_job(project, None, None, None))
     return {line.split(": ", 1)[0].removeprefix("dist/"): line.split(": ", 1)[1] for line in lines}
 
 

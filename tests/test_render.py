@@ -12,7 +12,7 @@ from lxml import etree
 
 from edition.html import EPUB, FRONT, PRINT, InlineRenderer, epub_chapters, print_part, print_parts
 from edition.html.epub import PageMarkingRenderer, insert_page_breaks, page_marks
-from edition.html.shared import render
+from edition.html.shared import Output, render
 from edition.model import (
     Edition,
     EditorialNote,
@@ -31,6 +31,12 @@ from edition.model import (
 )
 
 PACKAGE = Path(__file__).resolve().parent.parent / "edition"
+
+
+def switched(output: Output, **capabilities: bool) -> Output:
+    """The output with these capabilities switched on (True) or off (False)."""
+    on = {name for name, value in capabilities.items() if value}
+    return replace(output, capabilities=(output.capabilities - capabilities.keys()) | on)
 
 
 def tiny_edition() -> Edition:
@@ -105,7 +111,7 @@ def rendered(output, content, edition=EDITION) -> str:
 
 def test_xhtml_lang_writes_xml_lang_beside_lang():
     assert ' lang="ru">' in rendered(PRINT, FIRST)
-    assert ' lang="ru" xml:lang="ru">' in rendered(replace(PRINT, xhtml_lang=True), FIRST)
+    assert ' lang="ru" xml:lang="ru">' in rendered(switched(PRINT, xhtml_lang=True), FIRST)
     assert ' lang="ru" xml:lang="ru">' in rendered(EPUB, FIRST)
 
 
@@ -120,19 +126,19 @@ def test_note_calls_floated_set_the_note_at_its_call_and_linked_link_a_letter_to
 
 def test_name_links_link_a_name_to_its_entry_or_leave_it_a_span():
     assert '<a class="mention" id="m1" href="#serge">Serge</a>' in rendered(PRINT, FIRST)
-    assert '<span class="mention" id="m1">Serge</span>' in rendered(replace(PRINT, name_links=False), FIRST)
+    assert '<span class="mention" id="m1">Serge</span>' in rendered(switched(PRINT, name_links=False), FIRST)
     assert '<span class="mention" id="m1">Serge</span>' in rendered(EPUB, FIRST)
 
 
 def test_break_hints_put_a_zero_width_space_before_an_inline_element_after_a_space():
     assert "As \u200b<a" in rendered(PRINT, FIRST) and "in \u200b<i" in rendered(PRINT, FIRST)
-    assert "\u200b" not in rendered(replace(PRINT, break_hints=False), FIRST)
+    assert "\u200b" not in rendered(switched(PRINT, break_hints=False), FIRST)
     assert "\u200b" not in rendered(EPUB, FIRST)
     assert ".\u200b" not in rendered(PRINT, FIRST)  # no space before the call: no hint
 
 
 def test_chapter_files_name_the_file_of_the_register_and_of_a_place():
-    for output, entry, place in ((PRINT, "#serge", "#m1"), (replace(PRINT, chapter_files=True),
+    for output, entry, place in ((PRINT, "#serge", "#m1"), (switched(PRINT, chapter_files=True),
                                  "register.xhtml#serge", "e.xhtml#m1")):  # fmt: skip
         inline = InlineRenderer(output, EDITION)
         assert (inline.entry_href("serge"), inline.place_href(EDITION.entries["serge"].mentions[0])) == (entry, place)
@@ -141,7 +147,7 @@ def test_chapter_files_name_the_file_of_the_register_and_of_a_place():
 def test_epub_types_give_a_note_call_its_epub_type_and_role():
     assert 'href="#e-n1">1</a>' in rendered(PRINT, FIRST)
     assert 'href="#e-n1" epub:type="noteref" role="doc-noteref">1</a>' in rendered(
-        replace(PRINT, epub_types=True), FIRST
+        switched(PRINT, epub_types=True), FIRST
     )
 
 
@@ -156,7 +162,7 @@ def test_page_numbers_give_each_place_of_the_register_its_printed_page():
     pages = {"m1": "2"}
     with_pages = print_part(EDITION, Imprint(), register, pages)
     assert ">2\u00a0(¶1)</a>" in with_pages and "Each place is given by page" in with_pages
-    without = render("print.html.j2", replace(PRINT, page_numbers=False), EDITION, Imprint(), part=register,
+    without = render("print.html.j2", switched(PRINT, page_numbers=False), EDITION, Imprint(), part=register,
                      folios=pages, breaks=set())  # fmt: skip
     assert '">¶1</a>' in without and "Each place is given by page" not in without
 
@@ -168,8 +174,8 @@ def test_the_colophon_says_which_typeface_shows_and_where_the_sources_are_attach
         return re.search(r"<p>([^<]*typeface[^<]*|Set in[^<]*)\. Made with.*? attached to ([^.]*)\.", html).groups()
 
     assert colophon(PRINT) == ("Set in Source Serif Pro", "this PDF")
-    assert colophon(replace(PRINT, own_typeface=False)) == ("Shown in your reading system’s own typeface", "this PDF")
-    assert colophon(replace(PRINT, carries_sources=False)) == ("Set in Source Serif Pro", "the print edition (PDF)")
+    assert colophon(switched(PRINT, own_typeface=False)) == ("Shown in your reading system’s own typeface", "this PDF")
+    assert colophon(switched(PRINT, carries_sources=False)) == ("Set in Source Serif Pro", "the print edition (PDF)")
     epub = epub_chapters(EDITION, Imprint(), "s.css", [], ("c.png", "Cover"))[2]
     assert (
         "own typeface. Made with the edition toolchain from TEI sources, which are attached to the print edition (PDF)."

@@ -19,18 +19,7 @@ from markupsafe import Markup
 from ..model import Edition, Essay, Imprint, Inline, PageStart, Quotation, Span, alnum, plain
 from .shared import InlineRenderer, Output, render
 
-EPUB = Output(
-    name="epub",
-    xhtml_lang=True,
-    note_calls="linked",
-    name_links=False,
-    break_hints=False,
-    chapter_files=True,
-    epub_types=True,
-    page_numbers=False,
-    own_typeface=False,
-    carries_sources=False,
-)
+EPUB = Output("epub", note_calls="linked", capabilities=frozenset({"xhtml_lang", "chapter_files", "epub_types"}))
 
 Marks = Mapping[str, Sequence[tuple[int, str]]]  # by block: (letters and digits before it, page label)
 

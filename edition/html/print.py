@@ -15,16 +15,9 @@ from ..model import Edition, Essay, Imprint
 from .shared import Output, render
 
 PRINT = Output(
-    name="print",
-    xhtml_lang=False,
+    "print",
     note_calls="floated",
-    name_links=True,
-    break_hints=True,
-    chapter_files=False,
-    epub_types=False,
-    page_numbers=True,
-    own_typeface=True,
-    carries_sources=True,
+    capabilities=frozenset({"name_links", "break_hints", "page_numbers", "own_typeface", "carries_sources"}),
 )
 
 

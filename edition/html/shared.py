@@ -3,7 +3,7 @@ the helpers the templates call (`places`, `essay_label`, `upper_first`, `letters
 
 The two outputs differ only in the capabilities an `Output` names (language attributes, how a
 note is called, whether names link, WeasyPrint's break hints, …); the renderer and the templates
-test those by name, never which output they serve. An `InlineRenderer` holds no state that
+ask for those by name, never which output they serve. An `InlineRenderer` holds no state that
 depends on what it rendered before: every id it writes is derived from the edition up front.
 Hands on `Output`, `InlineRenderer` and `render` to `html.print` and `html.epub`.
 """
@@ -30,38 +30,42 @@ from ..model import (
     Span,
 )
 
+# What an output may do, by name, and what each means. The renderer and the templates ask an
+# `Output` for these by name (`"page_numbers" in output`), never which output it is.
+CAPABILITIES = {
+    "xhtml_lang": "language attributes carry `xml:lang` beside `lang` (XHTML)",
+    "name_links": "a name in the running text links to its register entry (else a plain span: its note links there)",
+    "break_hints": "a zero-width space before an inline element that follows a space: WeasyPrint 70 sometimes "
+    "breaks a line far too early before one otherwise",
+    "chapter_files": "each chapter is a file of its own, so a link to the register or to a place names the file",
+    "epub_types": "EPUB structural semantics: `epub:type`, each with its DPUB-ARIA role, and the backlinks' role",
+    "page_numbers": "the register gives each place's printed page (the output has pages to give)",
+    "own_typeface": "the edition's typeface is set (else the reading system's own shows), as the colophon says",
+    "carries_sources": "the TEI sources are attached to this very output (else the colophon points to the PDF)",
+}
+
 
 @dataclass(frozen=True)
 class Output:
-    """What one output does, capability by capability; the renderer and the templates ask these
-    by name (`output.note_calls == "linked"`), never which output it is (`name` is for people)."""
+    """What one output does: its capabilities (see `CAPABILITIES`), and how an editorial note
+    is called: "floated" sets the note itself at the call (WeasyPrint floats it to the foot of
+    the page); "linked" links a lettered call to the note, set after the essay. `name` is for
+    people."""
 
     name: str
-    # Language attributes carry `xml:lang` beside `lang` (XHTML).
-    xhtml_lang: bool
-    # An editorial note's call: "floated" sets the note itself at the call (WeasyPrint floats it
-    # to the foot of the page); "linked" links a lettered call to the note, set after the essay.
     note_calls: Literal["floated", "linked"]
-    # A name in the running text is a link to its register entry (else a plain span: its note
-    # links to the entry).
-    name_links: bool
-    # A zero-width space before an inline element that follows a space: WeasyPrint 70 sometimes
-    # breaks a line far too early before one otherwise.
-    break_hints: bool
-    # Each chapter is a file of its own, so a link to the register or to a place names the file.
-    chapter_files: bool
-    # EPUB structural semantics: `epub:type`, each with its DPUB-ARIA role, and the backlinks' role.
-    epub_types: bool
-    # The register gives each place's printed page (the output has pages to give).
-    page_numbers: bool
-    # The edition's typeface is set (else the reading system's own shows), as the colophon says.
-    own_typeface: bool
-    # The TEI sources are attached to this very output (else the colophon points to the PDF).
-    carries_sources: bool
+    capabilities: frozenset[str]
+
+    def __post_init__(self) -> None:
+        if unknown := self.capabilities - CAPABILITIES.keys():
+            raise ValueError(f"unknown capabilities: {', '.join(sorted(unknown))}")
+
+    def __contains__(self, capability: str) -> bool:
+        return capability in self.capabilities
 
     def lang(self, code: str) -> Markup:
         """Language attributes: `lang`, and `xml:lang` too where the output asks for it."""
-        if self.xhtml_lang:
+        if "xhtml_lang" in self:
             return Markup(' lang="{0}" xml:lang="{0}"').format(code)
         return Markup(' lang="{0}"').format(code)
 
@@ -159,7 +163,12 @@ class InlineRenderer:
         out = []
         for index, part in enumerate(content):
             before = content[index - 1] if index else ""
-            if self.output.break_hints and isinstance(part, Span) and isinstance(before, str) and before[-1:].isspace():
+            if (
+                "break_hints" in self.output
+                and isinstance(part, Span)
+                and isinstance(before, str)
+                and before[-1:].isspace()
+            ):
                 # WeasyPrint 70 sometimes breaks a line far too early before an inline element
                 # (a name, a title) that does not fit; a zero-width space where a break is allowed
                 # anyway avoids it.
@@ -219,7 +228,7 @@ class InlineRenderer:
 
     def href(self, chapter: str, anchor: str) -> str:
         """A link to `anchor`, which stands in `chapter` (an essay's id, or "register")."""
-        return f"{chapter}.xhtml#{anchor}" if self.output.chapter_files else f"#{anchor}"
+        return f"{chapter}.xhtml#{anchor}" if "chapter_files" in self.output else f"#{anchor}"
 
     def entry_href(self, entry_id: str) -> str:
         return self.href("register", entry_id)
@@ -234,7 +243,7 @@ class InlineRenderer:
         anchor = part.attrs.get("anchor")
         if not anchor:
             return Markup('<a class="xref" href="{}">{}</a>').format(self.entry_href(entry), inner)
-        if not self.output.name_links:
+        if "name_links" not in self.output:
             # No link hidden in the running text, where a tap on a touch reader is meant to turn a
             # page or look up a word: the name's note links to its register entry instead.
             return Markup('<span class="mention" id="{}">{}</span>').format(anchor, inner) + self.note_call(anchor)
@@ -278,7 +287,7 @@ class InlineRenderer:
 
     def noteref(self, part: Span, inner: Markup) -> Markup:
         note = part.attrs["note"]
-        semantics = Markup(' epub:type="noteref" role="doc-noteref"') if self.output.epub_types else Markup("")
+        semantics = Markup(' epub:type="noteref" role="doc-noteref"') if "epub_types" in self.output else Markup("")
         return Markup('<a class="noteref" id="{}" href="#{}"{}>{}</a>').format(
             self.call_id(note, self.call_numbers.get(id(part), 1)), note, semantics, inner
         )
