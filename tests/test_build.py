@@ -20,6 +20,7 @@ import pytest
 from edition import inputs, pdf
 from edition.build import Warm, build
 from edition.project import Project
+from edition.watch import watch
 from tests.mini import EPUB, FIRST_PARAGRAPH, PDF, essay
 
 from .test_check import edit
@@ -281,3 +282,25 @@ def test_watch_writes_a_proof_after_each_save_and_the_archival_files_when_it_sto
     assert watcher.process.returncode == 0
     assert "writing the archival files before stopping" in stopped and f"wrote dist/{PDF}" in stopped
     assert characters(proof) == characters(copy.dist_dir / PDF)
+
+
+def test_a_line_typed_in_the_watcher_s_terminal_asks_for_the_archival_files(copy: Project):
+    """The first call builds the archival files, as does each line typed (Enter); a save asks
+    for a proof."""
+    calls: list[tuple[list[str], bool]] = []
+    read, write = os.pipe()
+    stop = threading.Event()
+
+    def rebuild(changed: list[str], archival: bool) -> None:
+        calls.append((changed, archival))
+        if len(calls) == 1:
+            os.write(write, b"\n")
+        elif len(calls) == 2:
+            edit(essay(copy), FIRST_PARAGRAPH, FIRST_PARAGRAPH + " Indeed,")
+        else:
+            stop.set()
+
+    with os.fdopen(read) as keys:
+        watch(copy, None, rebuild, stop, keys)
+    os.close(write)
+    assert calls == [([], True), ([], True), ([f"source/{essay(copy).name}"], False)]
