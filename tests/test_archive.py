@@ -8,7 +8,6 @@ import importlib.metadata
 import os
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -16,16 +15,14 @@ import pikepdf
 import pytest
 
 from edition.project import Project
+from tests import command
 from tests.mini import STEM, VERSION, make_mini
 
 PACKAGE = STEM
 
 
 def edition(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "edition", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})},
-    )  # fmt: skip
+    return command.run(*args, cwd=cwd, env={**os.environ, **(env or {})}, timeout=300)
 
 
 def checkout(where: Path) -> Path:

@@ -14,7 +14,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +23,7 @@ import pytest
 from edition import inputs
 from edition.build import Warm, build
 from edition.project import Project
+from tests import command
 from tests.mini import EPUB, PDF, STEM, make_mini
 
 from .conftest import ROOT
@@ -51,9 +51,7 @@ def no_hang():
 
 
 def edition(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "edition", *args], cwd=cwd, capture_output=True, text=True, timeout=300
-    )  # fmt: skip
+    return command.run(*args, cwd=cwd, timeout=300)
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from edition import source
 from edition.check import run_checks
 from edition.errors import SourceError
 from edition.project import Project
+from tests import command
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -102,9 +101,7 @@ def test_check_reports_every_problem_at_once_and_exits_1(scratch_project: Projec
     CASES["E050"](scratch_project)
     CASES["E053"](scratch_project)
     CASES["E031"](scratch_project)
-    result = subprocess.run(
-        [sys.executable, "-m", "edition", "check"], cwd=scratch_project.root, capture_output=True, text=True
-    )
+    result = command.run("check", cwd=scratch_project.root)
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     codes = sorted(line.split()[1] for line in lines[:-1])
@@ -115,9 +112,7 @@ def test_check_reports_every_problem_at_once_and_exits_1(scratch_project: Projec
 
 def test_build_stops_on_a_problem_check_finds(scratch_project: Project):
     CASES["E051"](scratch_project)
-    result = subprocess.run(
-        [sys.executable, "-m", "edition", "build"], cwd=scratch_project.root, capture_output=True, text=True
-    )
+    result = command.run("build", cwd=scratch_project.root)
     assert result.returncode == 1 and " E051 " in result.stderr
     assert not (scratch_project.root / "dist").exists()
 

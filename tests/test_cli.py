@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 from edition.project import Project
+from tests import command
 from tests.mini import EPUB, PDF
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "edition", *args], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
+    return command.run(*args, cwd=cwd, timeout=300)
 
 
 def test_build_writes_both_formats_and_reports_each_stage(mini_project: Project):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import os
 import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -23,15 +22,14 @@ from edition.html import FRONT, epub_chapters, print_part, print_parts
 from edition.model import Imprint
 from edition.project import Project
 from edition.source import load_edition
+from tests import command
 from tests.mini import ESSAY, FIRST_PARAGRAPH, IN_PARAGRAPH, essay
 
 from .test_check import edit
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "edition", *args], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
+    return command.run(*args, cwd=cwd, timeout=300)
 
 
 def test_an_external_entity_is_refused_and_nothing_is_read(mini_project: Project, tmp_path: Path):

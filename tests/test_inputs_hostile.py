@@ -37,6 +37,7 @@ from edition.profiles import load_profile
 from edition.project import Project
 from edition.source import load_edition
 from edition.typeset import FONT_EPOCH_OFFSET, page_drawings, subset_font
+from tests import command
 from tests.mini import ESSAY, IN_PARAGRAPH, essay, make_mini
 
 from .test_check import edit
@@ -50,9 +51,7 @@ def copy_project(folder: Path) -> Project:
 
 
 def run(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "edition", *args], cwd=cwd, capture_output=True, text=True, timeout=600, env=env
-    )
+    return command.run(*args, cwd=cwd, env=env, timeout=600)
 
 
 def in_paragraph(project: Project, markup: str) -> None:

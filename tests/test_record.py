@@ -5,8 +5,6 @@ the mini-edition: the record and its explanation are the tool's, whatever the ed
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -14,6 +12,7 @@ from edition import pdf
 from edition.build import build, explain, read_job
 from edition.inputs import EPUB_PARTS, HEX64, PDF_PARTS, key_of, read_record
 from edition.project import Project
+from tests import command
 from tests.mini import EPUB, FIRST_PARAGRAPH, PDF, essay
 
 from .test_check import edit
@@ -111,9 +110,6 @@ def test_a_record_whose_key_is_not_made_of_its_parts_is_not_trusted(copy: Projec
 
 def test_explain_on_the_command_line_and_without_a_record(copy: Project):
     (copy.dist_dir / RECORD).unlink()
-    result = subprocess.run(
-        [sys.executable, "-m", "edition", "build", "--explain", "--format", "epub"],
-        cwd=copy.root, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    result = command.run("build", "--explain", "--format", "epub", cwd=copy.root, timeout=120)
     assert (result.returncode, result.stdout, result.stderr) == (0, f"dist/{EPUB}: no record\n", "")
     assert not (copy.dist_dir / RECORD).exists()

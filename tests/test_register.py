@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -16,12 +15,13 @@ from edition.pages import front_matter_pages
 from edition.project import Project
 from edition.register import link_mentions
 from edition.typeset import page_drawings, page_layouts
+from tests import command
 
 XHTML = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "edition", *args], cwd=cwd, capture_output=True, text=True)
+    return command.run(*args, cwd=cwd)
 
 
 def page_of(document: Document) -> dict[str, int]:

@@ -13,7 +13,6 @@ import io
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from edition import cli
+from tests import command
 from tests.mini import STEM, make_mini
 
 from .conftest import ROOT
@@ -35,9 +35,7 @@ HANG = 120
 
 def edition(*args: str, cwd: Path, timeout: float = HANG) -> subprocess.CompletedProcess:
     try:
-        return subprocess.run(
-            [sys.executable, "-m", "edition", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout
-        )
+        return command.run(*args, cwd=cwd, timeout=timeout)
     except subprocess.TimeoutExpired:
         pytest.fail(f"edition {' '.join(args)} did not finish in {timeout} s: it hangs")
 
