@@ -9,7 +9,7 @@ rebuilds, archives, and what it does with hostile input.
 The tests that use a build of the real edition run on one pytest-xdist worker (the "edition"
 group), those that use the example course reader's on one worker (the "reader" group), so that
 each is built once in a run; each other file runs on whichever worker is free, as with
-`--dist loadfile`."""
+`--dist loadfile`, the longest first (by the last run's durations, in pytest's cache)."""
 
 from __future__ import annotations
 
@@ -39,13 +39,14 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
 EXAMPLE = ROOT / "readers" / "example.toml"
 
-# The fixtures that build or lay out the real edition, and the example course reader: a test
-# that uses them joins the "edition" or the "reader" group, each of which runs on one
-# pytest-xdist worker, so that each is built once in a run. Any other test runs with the rest of
-# its file, as with `--dist loadfile`. A test that gets them by `request.getfixturevalue` names
-# its group itself (`IN_EDITION`, `IN_READER`, `BOTH`).
+# The fixtures that build or lay out the real edition, the example course reader, and the
+# built mini-edition: a test that uses them joins the "edition", "reader" or "mini" group, each
+# of which runs on one pytest-xdist worker, so that each is built once in a run. Any other test
+# runs with the rest of its file, as with `--dist loadfile`. A test that gets them by
+# `request.getfixturevalue` names its group itself (`IN_EDITION`, `IN_READER`, `BOTH`).
 EDITION_BUILDS = {"outputs", "document"}
 READER_BUILDS = {"reader_outputs", "reader_epub", "reader_pdf"}
+MINI_BUILDS = {"mini_built", "mini_copy"}
 IN_EDITION, IN_READER = pytest.mark.edition_group("edition"), pytest.mark.edition_group("reader")
 BOTH = [pytest.param("edition", marks=IN_EDITION), pytest.param("reader", marks=IN_READER)]
 GROUPS = "EDITION_TEST_GROUPS"  # where the workers write each test's group, for the controller
@@ -73,19 +74,56 @@ def _group(item: pytest.Item) -> str:
     if marker:
         return marker.args[0]
     used = set(getattr(item, "fixturenames", ()))
-    return "edition" if used & EDITION_BUILDS else "reader" if used & READER_BUILDS else item.path.name
+    for group, fixtures in [("edition", EDITION_BUILDS), ("reader", READER_BUILDS), ("mini", MINI_BUILDS)]:
+        if used & fixtures:
+            return group
+    return item.path.name
+
+
+# In pytest's cache: how long each group (or file) took in the last run with workers.
+SECONDS = "edition/seconds-by-group"
+_groups: dict[str, str] = {}  # the controller's: each test's group, as the workers wrote it down
+_seconds: dict[str, float] = {}  # the controller's: how long each group has taken in this run
+
+
+def _scope(nodeid: str) -> str:
+    """The group of a test, on the controller, once every worker has collected."""
+    if not _groups:  # every worker has written the same groups
+        stem = Path(os.environ[GROUPS])
+        _groups.update(json.loads(next(stem.parent.glob(f"{stem.name}.*.json")).read_text()))
+    return _groups.get(nodeid) or nodeid.split("::", 1)[0]
+
+
+def in_order(items: list[pytest.Item], seconds: dict[str, float]) -> list[pytest.Item]:
+    """The two groups that build first, one on each worker; then the other groups, each a file,
+    the longest first by `seconds` (the last run's), in their order where it has none: each goes
+    to the first worker free, so that one long file does not run alone at the end."""
+    first = {"edition": 0, "reader": 1}
+    return sorted(items, key=lambda item: (first.get(_group(item), 2), -seconds.get(_group(item), 0.0)))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The two longest groups first, one on each worker; then the files in their order
-    (`--no-loadscope-reorder`), each to the first worker free. A worker writes down each test's
-    group for the controller's scheduler (`pytest_xdist_make_scheduler`)."""
-    first = {"edition": 0, "reader": 1}
-    items.sort(key=lambda item: first.get(_group(item), 2))
+    """The groups in the order the scheduler hands them out (`in_order`, and
+    `--no-loadscope-reorder`). A worker writes down each test's group for the controller's
+    scheduler (`pytest_xdist_make_scheduler`)."""
+    cache = getattr(config, "cache", None)
+    items[:] = in_order(items, cache.get(SECONDS, {}) if cache else {})
     if hasattr(config, "workerinput") and GROUPS in os.environ:
         path = Path(f"{os.environ[GROUPS]}.{config.workerinput['workerid']}.json")
         path.with_suffix(".part").write_text(json.dumps({item.nodeid: _group(item) for item in items}))
         path.with_suffix(".part").replace(path)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if GROUPS in os.environ and hasattr(report, "node"):  # on the controller, a worker's report
+        scope = _scope(report.nodeid)
+        _seconds[scope] = _seconds.get(scope, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    cache = getattr(session.config, "cache", None)
+    if _seconds and cache and not hasattr(session.config, "workerinput"):
+        cache.set(SECONDS, {**cache.get(SECONDS, {}), **{scope: round(s, 2) for scope, s in _seconds.items()}})
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
@@ -94,14 +132,9 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
     ran on both workers.)"""
     from xdist.scheduler import LoadScopeScheduling
 
-    groups: dict[str, str] = {}
-
     class ByGroup(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            if not groups:  # every worker has collected by now, and written the same groups
-                stem = Path(os.environ[GROUPS])
-                groups.update(json.loads(next(stem.parent.glob(f"{stem.name}.*.json")).read_text()))
-            return groups.get(nodeid) or nodeid.split("::", 1)[0]
+            return _scope(nodeid)
 
     return ByGroup(config, log)
 
