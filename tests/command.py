@@ -109,13 +109,16 @@ while True:
 STARTUP = ("PYTHON", "LANG", "LC_")
 
 _helper: subprocess.Popen | None = None
+_helper_env: dict[str, str] = {}  # the environment the helper started in
 
 
 def _started() -> subprocess.Popen:
     global _helper
     if _helper is None or _helper.poll() is not None:
+        _helper_env.clear()
+        _helper_env.update(os.environ)
         _helper = subprocess.Popen(
-            [sys.executable, "-c", HELPER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=dict(os.environ)
+            [sys.executable, "-c", HELPER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=_helper_env
         )
         atexit.register(_helper.stdin.close)
     return _helper
@@ -153,9 +156,9 @@ def run(
     env = dict(os.environ if env is None else env)
     if any("\0" in text for text in [*args, *env, *env.values()]):
         raise ValueError("embedded null byte")  # as subprocess refuses it: no process gets such an argument
-    if any(env.get(name) != os.environ.get(name) for name in {*env, *os.environ} if name.startswith(STARTUP)):
-        return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     helper = _started()
+    if any(env.get(name) != _helper_env.get(name) for name in {*env, *_helper_env} if name.startswith(STARTUP)):
+        return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     with tempfile.TemporaryDirectory(prefix="edition-command-") as folder:
         out, err = Path(folder) / "stdout", Path(folder) / "stderr"
         out.touch()
