@@ -7,9 +7,10 @@ apparatus, register, layout, and the conformance of its PDF and EPUBs. The mini-
 rebuilds, archives, and what it does with hostile input.
 
 The tests that use a build of the real edition run on one pytest-xdist worker (the "edition"
-group), those that use the example course reader's on one worker (the "reader" group), so that
-each is built once in a run; each other file runs on whichever worker is free, as with
-`--dist loadfile`, the longest first (by the last run's durations, in pytest's cache)."""
+group), those that use the example course reader's on one worker (the "reader" group), those that
+use the built mini-edition on one (the "mini" group), so that each is built once in a run; each
+other file runs on whichever worker is free, as with `--dist loadfile`, the longest first (by the
+last run's durations, in pytest's cache)."""
 
 from __future__ import annotations
 
