@@ -2,14 +2,16 @@
 what it prints, from a process of its own.
 
 A new interpreter takes about 0.2 s of processor time to start and import the command line
-before it does anything, and the suite runs the command more than a hundred times, mostly for
-one line of error. So `run` starts one helper per test process, which imports `edition.cli` (as
-`python -m edition` does before it calls `main`) and nothing else of the edition, and forks it
-for each command: the command runs in a process of its own, in its own working folder and
-environment, with its own arguments, standard input (empty), output and error (files, read back
-as text as `subprocess.run(..., capture_output=True, text=True)` reads them) and exit status. A
-command that lays something out loads WeasyPrint then, as in a new interpreter; an exception that
-escapes prints its traceback on the standard error and exits 1, as Python does.
+before it does anything, and 0.45 s more to import WeasyPrint for a command that lays something
+out; the suite runs the command more than a hundred times, mostly for one line of error. So `run`
+starts one helper per test process, which imports `edition.cli` (as `python -m edition` does
+before it calls `main`), then `edition.pdf` and with it WeasyPrint (as a command does before it
+lays out), and forks it for each command: the command runs in a process of its own, in its own
+working folder and environment, with its own arguments, standard input (empty), output and error
+(files, read back as text as `subprocess.run(..., capture_output=True, text=True)` reads them)
+and exit status. An exception that escapes prints its traceback on the standard error and exits
+1, as Python does. (That those imports print nothing and start no thread, which a fork could not
+copy, tests/test_command.py checks in a new interpreter.)
 
 What a forked process does not give: a new interpreter's start-up, and its own hash seed. A test
 that compares the bytes of builds in separate processes (tests/test_inputs_hostile.py), or about
@@ -36,6 +38,7 @@ from pathlib import Path
 HELPER = r"""
 import atexit, json, os, runpy, sys
 import edition.cli  # what `python -m edition` imports before `main`
+import edition.pdf  # and WeasyPrint, which a command that lays something out imports next
 
 requests, answers = os.dup(0), os.dup(1)
 null = os.open(os.devnull, os.O_RDWR)
