@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
-from .archive import archive, main_verify
 from .build import FORMATS, Report, Warm, build, explain, read_job
 from .check import run_checks
 from .errors import DamagedPackage, EditionError, SourceError, display_path
@@ -60,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "verify":
+            from .archive import main_verify  # BagIt and what it imports: for these two commands only
+
             return main_verify(args.path)
         project = find_project(args.project)
         if args.command == "check":
@@ -189,6 +190,8 @@ def _print_proof(project, report: Report) -> None:
 
 
 def _archive(project, args) -> int:
+    from .archive import archive
+
     outcome = archive(project, (args.into or project.dist_dir / "archive").resolve())
     where = display_path(outcome.path, project.root)
     print(f"archived {where}" if outcome.created else f"{where} already holds this version, unchanged")
