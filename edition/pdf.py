@@ -7,6 +7,7 @@ attachment (relationship Source), so the PDF carries what it was made from.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,16 +44,21 @@ OUT_OF_WINDOW = "out of window"
 Decision = int | tuple[str, str] | str | None
 
 
-@dataclass(frozen=True)
+@dataclass
 class PartLayout:
     """A part as it was last laid out: its HTML (without the page breaks `breaks` adds), the
-    number of its first page, the course in its foot, its pages, and their summaries."""
+    number of its first page, the course in its foot, and its pages."""
 
     html: str
     first_page: int
     course: str
     document: Document
-    pages: list[PageLayout]
+
+    @functools.cached_property
+    def pages(self) -> list[PageLayout]:
+        """The summaries of its pages, made when a later layout of the part first asks for
+        them: a build that lays the edition out once never does."""
+        return page_layouts(self.document.pages)
 
 
 class Typesetter:
@@ -121,12 +127,19 @@ class Typesetter:
         return document
 
     def render_until(
-        self, html: str, first_page: int, course: str, heads: tuple[str, str] | None, decide: Decide[T]
+        self,
+        html: str,
+        first_page: int,
+        course: str,
+        heads: tuple[str, str] | None,
+        decide: Decide[T],
+        every_page: bool = True,
     ) -> tuple[Document, T | None]:
         """As `render`, but the layout ends with the first page for which `decide`, handed the
-        summaries of the pages made so far, returns something (see `typeset.stopping_when`).
-        The pages, and what `decide` returned (None if the layout went to the end)."""
-        with stopping_when(decide) as found:
+        summaries of the pages made so far, returns something (see `typeset.stopping_when`;
+        without `every_page`, only a page that carries a note over is handed on). The pages,
+        and what `decide` returned (None if the layout went to the end)."""
+        with stopping_when(decide, every_page) as found:
             document = self.render(html, first_page, course, heads)
         return document, next(iter(found), None)
 
@@ -205,8 +218,8 @@ def _lay_out_part(
     if last and (last.html, last.first_page, last.course) == (html, first_page, course):
         return last.document
     rejoinable = last if typesetter.rejoin and last and (last.first_page, last.course) == (first_page, course) else None
-    document, pages = _lay_out_anew(typesetter, edition, imprint, part, folios, html, first_page, course, rejoinable)
-    typesetter.parts[part.name] = PartLayout(html, first_page, course, document, pages)
+    document = _lay_out_anew(typesetter, edition, imprint, part, folios, html, first_page, course, rejoinable)
+    typesetter.parts[part.name] = PartLayout(html, first_page, course, document)
     return document
 
 
@@ -220,8 +233,8 @@ def _lay_out_anew(
     first_page: int,
     course: str,
     last: PartLayout | None,
-) -> tuple[Document, list[PageLayout]]:
-    """The part laid out, and the summaries of its pages.
+) -> Document:
+    """The part laid out.
 
     With its `last` layout, the pages before the edit are kept, and the layout resumes from the
     last page before the edit that opens with a resumable block of its own; it ends with the
@@ -235,7 +248,6 @@ def _lay_out_anew(
     """
     movable, resumable = movable_blocks(part), resumable_blocks(part)
     kept: list[Page] = []
-    summaries: list[PageLayout] = []  # of the pages kept
     start = None  # the block the layout resumes from, if it does not lay out the whole part
     rejoin = None
     if last:
@@ -243,7 +255,7 @@ def _lay_out_anew(
         rejoin = Rejoin.of(last.pages, edit)
         if edit.before and (resume := resumable_page(last.pages, edit.before, resumable)):
             index, start = resume
-            kept, summaries = last.document.pages[:index], last.pages[:index]
+            kept = last.document.pages[:index]
     breaks = PageBreaks(movable)
     while True:
         html_now = print_part(edition, imprint, part, folios, breaks.blocks) if breaks.blocks else html
@@ -257,22 +269,27 @@ def _lay_out_anew(
             rejoined = rejoin.page(first, made) if rejoin else None
             return breaks.for_page(made[-1]) if rejoined is None else rejoined
 
+        # Without a last layout to rejoin, only a page that carries a note over can end the
+        # layout early: the others are not summed up as they are made.
         document, decided = typesetter.render_until(
-            html_now, first_page + first, course, part.heads if start else None, decide
+            html_now,
+            first_page + first,
+            course,
+            part.heads if start else None,
+            decide,
+            every_page=bool(rejoin and rejoin.rest),
         )
         if decided == OUT_OF_WINDOW or (decided is None and rejoin and rejoin.end):
             rejoin = Rejoin.of(last.pages, edit, windowed=False)  # the same again, to the part's end
             continue
-        made = page_layouts(document.pages)
         if isinstance(decided, int):  # the last layout's pages from this one follow the new ones
-            pages = [*kept, *document.pages, *last.document.pages[decided:]]
-            return document.copy(pages), [*summaries, *made, *last.pages[decided:]]
+            return document.copy([*kept, *document.pages, *last.document.pages[decided:]])
         if decided is None:
-            return (document.copy([*kept, *document.pages]) if kept else document), [*summaries, *made]
+            return document.copy([*kept, *document.pages]) if kept else document
         breaks.add(*decided)
-        if resume := resumable_page(made, decided[0], resumable):
+        if resume := resumable_page(page_layouts(document.pages), decided[0], resumable):
             index, start = resume
-            kept, summaries = [*kept, *document.pages[:index]], [*summaries, *made[:index]]
+            kept = [*kept, *document.pages[:index]]
 
 
 def print_page_starts(document: Document, edition: Edition) -> list[PageStart]:

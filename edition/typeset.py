@@ -161,10 +161,11 @@ T = TypeVar("T")
 
 
 @contextmanager
-def stopping_when(decide: Callable[[list[NewPage]], T | None]) -> Iterator[list[T]]:
+def stopping_when(decide: Callable[[list[NewPage]], T | None], every_page: bool = True) -> Iterator[list[T]]:
     """While in this context, WeasyPrint ends a layout with the first page for which `decide`
-    returns something, which is put in the list this yields. `decide` is handled the pages
-    made so far, the last just made.
+    returns something, which is put in the list this yields. `decide` is handed the pages made
+    so far, the last just made; without `every_page`, only when that page carries a note over
+    (the pages before it are then not summed up, which saves walking their boxes).
 
     Stopping `make_all_pages` early leaves a document of the pages made so far, with their
     running heads and numbers. Finding the document unfinished, WeasyPrint paginates again, up
@@ -176,6 +177,8 @@ def stopping_when(decide: Callable[[list[NewPage]], T | None]) -> Iterator[list[
         made: list[NewPage] = []
         for page_box in paginate(context, root_box, html, pages):
             yield page_box
+            if not every_page and not context.reported_footnotes:
+                continue
             carried = tuple(note.element.get("id", "") for note in context.reported_footnotes)
             made.append(NewPage(_blocks(page_box), _calls(page_box), carried))
             decided = decide(made)
