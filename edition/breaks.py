@@ -116,7 +116,7 @@ def resumable_pages(pages: list[PageLayout], resumable: set[str]) -> list[tuple[
     """The pages after the first from which a layout can resume, each with its index and the
     block it opens with: the start of a block in `resumable`, and no footnote carried over from
     an earlier page."""
-    carried = {page for note in footnotes(pages) for page in range(note.call_page + 1, note.note_page + 1)}
+    carried = carried_to(pages)
     starts = page_starts(pages, 0)  # labelled from 1, as the first page is
     return [
         (index, start.block)
@@ -126,3 +126,8 @@ def resumable_pages(pages: list[PageLayout], resumable: set[str]) -> list[tuple[
         and start.block in resumable
         and index not in carried
     ]
+
+
+def carried_to(pages: list[PageLayout]) -> set[int]:
+    """The pages to which a note is carried over from an earlier page."""
+    return {page for note in footnotes(pages) for page in range(note.call_page + 1, note.note_page + 1)}

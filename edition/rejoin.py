@@ -26,7 +26,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from .breaks import footnotes
+from .breaks import carried_to
 from .model import alnum
 from .pages import Block, NewPage, PageLayout, first_pages
 
@@ -87,11 +87,13 @@ def _pieces(html: str, resumable: Collection[str]) -> list[tuple[str, str]]:
 @dataclass(frozen=True)
 class Rejoin:
     """What a new layout of an edited part needs to find the page from which its last layout's
-    pages may be kept: those pages' summaries, the ids in the unchanged rest, and the window:
-    the block before which the layout may stop (`end`; None: it goes to the part's end) and
-    the ids of the window's last pages (`guard`)."""
+    pages may be kept: where each of those pages ended (`ends`, see `_ends`) and which of them
+    a note was carried to (`carried`), the ids in the unchanged rest, and the window: the block
+    before which the layout may stop (`end`; None: it goes to the part's end) and the ids of the
+    window's last pages (`guard`)."""
 
-    pages: Sequence[PageLayout]
+    ends: tuple[tuple[str, int] | None, ...]
+    carried: frozenset[int]
     rest: frozenset[str]
     end: str | None
     guard: frozenset[str]
@@ -101,19 +103,20 @@ class Rejoin:
         """For the `edit` of a part last laid out in `pages`; without a window if not
         `windowed`, or if the rest is too short for one."""
         rest = frozenset().union(*(ids for _, ids in edit.rest))
+        ends, carried = _ends([page.blocks for page in pages]), frozenset(carried_to(list(pages)))
         begins = first_pages(pages)
         starts = [begins.get(block) for block, _ in edit.rest]
         if not windowed or not starts or None in starts:
-            return cls(pages, rest, None, frozenset())
+            return cls(ends, carried, rest, None, frozenset())
         end = next((index for index, page in enumerate(starts) if page >= starts[0] + WINDOW_PAGES), None)
         if end is None:
-            return cls(pages, rest, None, frozenset())
+            return cls(ends, carried, rest, None, frozenset())
         guarded = [
             ids
             for (_, ids), page in zip(edit.rest[:end], starts[:end], strict=True)
             if page >= starts[end] - GUARD_PAGES
         ]
-        return cls(pages, rest, edit.rest[end][0], frozenset().union(*guarded))
+        return cls(ends, carried, rest, edit.rest[end][0], frozenset().union(*guarded))
 
     def page(self, first: int, made: Sequence[NewPage]) -> int | None:
         """The index of the last layout's first page to keep, if the last page of `made` ends
@@ -124,12 +127,10 @@ class Rejoin:
         pages of a layout from the start of the part or of a resumable block, never from within
         one. Both pages must end in the rest, and carry no note over."""
         index = first + len(made)  # of the page that would come next
-        if not self.rest or index >= len(self.pages) or made[-1].carried or index in _carried_to(self.pages):
+        if not self.rest or index >= len(self.ends) or made[-1].carried or index in self.carried:
             return None
-        new = _end([page.blocks for page in made])
-        if new is None or new[0] not in self.rest:
-            return None
-        return index if _end([page.blocks for page in self.pages[:index]]) == new else None
+        new = _ends([page.blocks for page in made])[-1]
+        return index if new is not None and new[0] in self.rest and self.ends[index - 1] == new else None
 
     def outrun(self, page: NewPage) -> bool:
         """Whether the page holds text of the window's last pages: a layout that has not
@@ -137,15 +138,15 @@ class Rejoin:
         return any(block.id in self.guard for block in page.blocks)
 
 
-def _end(pages: list[tuple[Block, ...]]) -> tuple[str, int] | None:
-    """Where the last of these pages ends: its last block with letters or digits, and the letters
-    and digits of that block on these pages; None if it has none, or if that block has no id."""
-    block = next((block for block in reversed(pages[-1]) if alnum(block.text)), None)
-    if block is None or not block.id:
-        return None
-    return block.id, sum(alnum(each.text) for page in pages for each in page if each.id == block.id)
-
-
-def _carried_to(pages: Sequence[PageLayout]) -> set[int]:
-    """The pages to which a note is carried over from an earlier page."""
-    return {page for note in footnotes(list(pages)) for page in range(note.call_page + 1, note.note_page + 1)}
+def _ends(pages: list[tuple[Block, ...]]) -> tuple[tuple[str, int] | None, ...]:
+    """Where each of these pages ends: its last block with letters or digits, and the letters and
+    digits of that block on it and the pages before it; None if it has none, or if that block
+    has no id."""
+    seen: dict[str, int] = {}
+    ends = []
+    for blocks in pages:
+        for block in blocks:
+            seen[block.id] = seen.get(block.id, 0) + alnum(block.text)
+        last = next((block for block in reversed(blocks) if alnum(block.text)), None)
+        ends.append((last.id, seen[last.id]) if last and last.id else None)
+    return tuple(ends)
