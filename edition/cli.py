@@ -119,13 +119,22 @@ def _explain(project, args) -> int:
     return EXIT_OK
 
 
-def _print_report(project, report: Report) -> None:
+def _print_report(project, report: Report, proof: bool = False) -> None:
+    """The notices, then the time of each stage and each file written; for a `proof`, one line
+    instead: where, how long in all, and how many pages were laid out anew."""
     for notice in report.notices:
         print(f"edition: {notice}", file=sys.stderr)
-    for name, seconds in report.stages:
-        print(f"{seconds:7.2f} s  {name}")
-    for path in report.written:
-        print(f"wrote {display_path(path, project.root)}")
+    if proof:
+        seconds = sum(seconds for _, seconds in report.stages)
+        for path in report.written:
+            laid_out = f"{report.pages_laid_out} page{'s' if report.pages_laid_out != 1 else ''} laid out anew"
+            shown = display_path(path, project.root)
+            print(f"wrote {shown} in {seconds:.2f} s ({laid_out}; a proof: no tags, PDF/A or sources)")
+    else:
+        for name, seconds in report.stages:
+            print(f"{seconds:7.2f} s  {name}")
+        for path in report.written:
+            print(f"wrote {display_path(path, project.root)}")
     for path in report.unchanged:
         print(f"{display_path(path, project.root)} is up to date")
 
@@ -150,17 +159,27 @@ def _watch(project, args) -> int:
     proofs = not args.format or "pdf" in args.format
     out_dir = args.out.resolve() if args.out else None
 
+    def reported(*steps: Callable[[], object]) -> None:
+        """Run the steps in turn; a broken source prints its problems, once, and watching goes on."""
+        try:
+            for step in steps:
+                step()
+        except (SourceError, EditionError) as error:
+            _report_error(error)
+
+    def archival_files() -> None:
+        _build(project, args, warm)
+
+    def proof() -> None:
+        _print_report(project, build(project, ("pdf",), out_dir, args.reader, warm, proof=True), proof=True)
+
     def rebuild(changed: list[str], archival: bool) -> None:
         if changed:
             print(f"changed: {', '.join(changed)}")
-        try:
-            if archival or not proofs:
-                _build(project, args, warm)
-            if proofs and (changed or not archival or warm.proof is None):
-                report = build(project, ("pdf",), out_dir, args.reader, warm, proof=True)
-                _print_proof(project, report)
-        except (SourceError, EditionError) as error:
-            _report_error(error)
+        wanted = [archival_files] if archival or not proofs else []
+        if proofs and (changed or not archival or warm.proof is None):
+            wanted.append(proof)
+        reported(*wanted)
         if proofs:
             print("watching source/ and styles/: a proof after each save; Enter or Ctrl-C: the archival PDF and EPUB")
         else:
@@ -169,24 +188,8 @@ def _watch(project, args) -> int:
     watch(project, args.reader, rebuild, keys=terminal_keys())
     if proofs:  # the archival files of the last save, when watching stops
         print("writing the archival files before stopping")
-        try:
-            _build(project, args, warm)
-        except (SourceError, EditionError) as error:
-            _report_error(error)
+        reported(archival_files)
     return EXIT_OK
-
-
-def _print_proof(project, report: Report) -> None:
-    """One line for a proof: where, how long, and how many pages were laid out anew."""
-    for notice in report.notices:
-        print(f"edition: {notice}", file=sys.stderr)
-    seconds = sum(seconds for _, seconds in report.stages)
-    for path in report.written:
-        laid_out = f"{report.pages_laid_out} page{'s' if report.pages_laid_out != 1 else ''} laid out anew"
-        shown = display_path(path, project.root)
-        print(f"wrote {shown} in {seconds:.2f} s ({laid_out}; a proof: no tags, PDF/A or sources)")
-    for path in report.unchanged:
-        print(f"{display_path(path, project.root)} is up to date")
 
 
 def _archive(project, args) -> int:
