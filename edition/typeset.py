@@ -8,8 +8,8 @@ the URL fetcher, the `finisher` hook) and, for what a layout holds, the plain su
 - `page_layouts`: for each page of a document, its anchors, whether it prints a folio, the body
   text block by block and the note calls (`PageLayout`); `breaks` and `pages` read these.
 - `stopping_when`: WeasyPrint's pagination, stopped at a page that carries a note over (as
-  `breaks` decides) or that starts where a page of the part's last layout started (as `rejoin`
-  decides), from the summaries of the pages made so far (`NewPage`).
+  `breaks` decides) or that ends where the page of the same number ended in the part's last
+  layout (as `rejoin` decides), from the summaries of the pages made so far (`NewPage`).
 - `write`: the PDF written with fixed page labels, reproducible font subsets and pydyf's page
   references listed once; `write_proof`, the same pages for the eye alone, each page that a
   layout kept from the last drawn once (`Drawings`).
