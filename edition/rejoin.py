@@ -120,8 +120,8 @@ class Rejoin:
 
     def page(self, first: int, made: Sequence[NewPage]) -> int | None:
         """The index of the last layout's first page to keep, if the last page of `made` ends
-        where the page before it ended: the next page would start where it started. None if
-        not.
+        where the last layout's page of the same number ended: the next page would start where
+        the page at that index started. None if not.
 
         `made` are the new layout's pages so far, from the index `first` of the part on: the
         pages of a layout from the start of the part or of a resumable block, never from within
