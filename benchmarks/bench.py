@@ -3,7 +3,7 @@
 Every pipeline runs in fresh processes (see `measure`), `--repeat` times: a figure is the median
 time and the highest peak memory. Prints a table, and writes every figure as JSON (default
 dist/benchmarks/latest.json) and the tables as Markdown beside it (latest.md), for the README.
-What is measured and why: benchmarks/README.md.
+What is measured and why: docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from loop import bench_loop
 from measure import PipelineError, Run, measure
 from pypdf import PdfReader
 
+from edition.keeping.provenance import commit
 from edition.project import Project
-from edition.provenance import commit
-from edition.source import load_edition
+from edition.sources.read import load_edition
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITION = str(Path(sys.executable).with_name("edition"))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from edition.tei import NS, XML_ID
+from edition.sources.tei import NS, XML_ID
 
 COPIED = ("source", "styles")
 TITLES = "//tei:titleStmt/tei:title[@type='main'] | //tei:docTitle/tei:titlePart"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pypandoc
 
-from edition.model import Edition, Essay, Heading, Inline, Paragraph, Quotation, Span
+from edition.sources.model import Edition, Essay, Heading, Inline, Paragraph, Quotation, Span
 
 # What a typesetter sets in italics; a title of an article (level "a") stays roman, as in ours.
 ITALIC = {"foreign", "italic", "emph"}

@@ -15,32 +15,29 @@ files that a killed build left there (`.<output>.<random>.part`, only those).
 
 from __future__ import annotations
 
-import fcntl
 import os
-import re
-import shutil
-import stat
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .check import checked_edition
 from .errors import EditionError, display_path
-from .inputs import EARLIER_FORMAT, RECORD_FILE, BuildRecord, Inputs, read_inputs, read_record
-from .model import Edition, Imprint
-from .profiles import DEFAULT, Profile, apply_profile, load_profile
+from .gate import RECORD_FILE, write_atomically, writing_to
+from .keeping.provenance import commit
+from .keeping.record import EARLIER_FORMAT, BuildRecord, Inputs, read_inputs, read_record
 from .project import Project
-from .provenance import commit
+from .sources.check import checked_edition
+from .sources.dates import build_time, source_date_epoch
+from .sources.model import Edition, Imprint
+from .sources.profiles import DEFAULT, Profile, apply_profile, load_profile
 
 if TYPE_CHECKING:  # pdf imports WeasyPrint, which only a build with work to do loads (see `build`)
     from weasyprint.document import Document
 
-    from .pdf import Typesetter
+    from .layout.pdf import Typesetter
 
 FORMATS = ("pdf", "epub")
 Progress = Callable[[str], None]  # told what the build is doing, as it goes
@@ -61,22 +58,6 @@ class Report:
         start = time.perf_counter()
         yield
         self.stages.append((name, time.perf_counter() - start))
-
-
-def source_date_epoch() -> str:
-    """SOURCE_DATE_EPOCH as the environment sets it, or ""."""
-    return os.environ.get("SOURCE_DATE_EPOCH", "")
-
-
-def build_time(edition: Edition, epoch: str) -> datetime:
-    """The date stamped into the outputs: `epoch` (SOURCE_DATE_EPOCH) if set, else the edition's date."""
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), UTC)
-        except (ValueError, OverflowError):
-            raise EditionError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch!r}") from None
-    day = date.fromisoformat(edition.date)
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def output_path(edition: Edition, out_dir: Path, fmt: str, name: str = "") -> Path:
@@ -137,7 +118,7 @@ def build(
     """Build the given formats into `out_dir` (default `dist/`), for a course reader if given.
 
     An output whose inputs have not changed since it was written is left as it is (see
-    `inputs`); the print edition is laid out only if the PDF must be written, or the EPUB needs
+    `keeping.record`); the print edition is laid out only if the PDF must be written, or the EPUB needs
     page starts that the last build did not record. `warm` keeps WeasyPrint warm between
     builds (`edition watch`); `progress` is told what the build is doing, as it goes. `epoch`
     is the SOURCE_DATE_EPOCH to stamp (default: the environment's).
@@ -181,11 +162,11 @@ def _build(
     if not todo:
         return
 
-    from .epub import PrintPages, build_epub
+    from .ereader.epub import PrintPages, build_epub
 
     document = None
     if "pdf" in todo or starts is None:
-        from .pdf import print_page_starts, write_pdf
+        from .layout.pdf import print_page_starts, write_pdf
 
         document = _lay_out(job, warm, progress, report)
         starts = print_page_starts(document, edition)
@@ -226,7 +207,7 @@ def _build_proof(job: Job, warm: Warm, progress: Progress | None, report: Report
     if warm.proof == (target, key) and target.is_file():
         report.unchanged.append(target)
         return
-    from .pdf import write_proof
+    from .layout.pdf import write_proof
 
     document = _lay_out(job, warm, progress, report)
     with report.stage("write the proof PDF"):
@@ -240,7 +221,7 @@ def _lay_out(job: Job, warm: Warm, progress: Progress | None, report: Report) ->
     """The print edition laid out, by `warm`'s typesetter if it can still serve."""
     # Imported only now: WeasyPrint alone takes a second to import, which a build with nothing
     # to do, or with only the EPUB to write, should not pay.
-    from .pdf import layout, typesetter_for
+    from .layout.pdf import layout, typesetter_for
 
     with report.stage("lay out the print edition"):
         if progress:
@@ -314,73 +295,3 @@ def _prepare(out_dir: Path) -> None:
         raise EditionError(f"cannot create the output folder {out_dir}: {error.strerror}") from None
     if not os.access(out_dir, os.W_OK):
         raise EditionError(f"cannot write to the output folder {out_dir}")
-
-
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write `data` to `target` so that `target` is either the old file or the whole new one."""
-    try:
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    except OSError as error:
-        raise EditionError(f"cannot write {target}: {error.strerror}") from None
-
-
-LOCK_FILE = ".edition-build.lock"
-# The temporary files `write_atomically` makes for an output or the record, and the folders
-# `archive` stages a package in: `.<name>.<8 random characters>.part` (tempfile's pattern).
-TEMPORARY = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.part")
-OURS = re.compile(r".+\.(pdf|epub)|" + re.escape(RECORD_FILE))
-
-
-@contextmanager
-def writing_to(folder: Path, busy: str, staging: bool = False) -> Iterator[None]:
-    """Hold `folder`'s lock while the body writes there, having removed what a killed run left
-    there (`remove_stale_temporaries`); if another process holds it, `EditionError(busy)`. The
-    lock goes with the process, however it ends."""
-    try:
-        descriptor = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
-    except OSError as error:
-        raise EditionError(f"cannot write to the output folder {folder}: {error.strerror}") from None
-    try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise EditionError(busy) from None
-        remove_stale_temporaries(folder, staging)
-        yield
-    finally:
-        os.close(descriptor)
-
-
-def remove_stale_temporaries(folder: Path, staging: bool = False) -> list[str]:
-    """Remove, from `folder` only, what an interrupted run of ours left there: the temporary
-    files of an output or of the build record (`.<name>.pdf.<random>.part`, `.epub`,
-    `.edition-build.json`), or with `staging` the folders a package is staged in
-    (`.<slug>-<version>.<random>.part/`). Called with the folder's lock held, so that no run
-    is writing them. The names removed."""
-    removed = []
-    for entry in os.scandir(folder):
-        match = TEMPORARY.fullmatch(entry.name)
-        if not match:
-            continue
-        try:
-            mode = entry.stat(follow_symlinks=False).st_mode
-            if staging and stat.S_ISDIR(mode):
-                shutil.rmtree(entry.path)
-            elif not staging and stat.S_ISREG(mode) and OURS.fullmatch(match["name"]):
-                os.unlink(entry.path)
-            else:
-                continue
-        except OSError:  # not ours to remove after all, or already gone: it does no harm
-            continue
-        removed.append(entry.name)
-    return removed

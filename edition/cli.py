@@ -16,10 +16,10 @@ from pathlib import Path
 
 from . import __version__
 from .build import FORMATS, Report, Warm, build, explain, read_job
-from .check import run_checks
 from .errors import DamagedPackage, EditionError, SourceError, display_path
 from .gate import printable
 from .project import find_project
+from .sources.check import run_checks
 
 EXIT_OK, EXIT_SOURCE, EXIT_USAGE = 0, 1, 2
 
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "verify":
-            from .archive import main_verify  # BagIt and what it imports: for these two commands only
+            from .keeping.archive import main_verify  # BagIt and what it imports: for these two commands only
 
             return main_verify(args.path)
         project = find_project(args.project)
@@ -193,9 +193,10 @@ def _watch(project, args) -> int:
 
 
 def _archive(project, args) -> int:
-    from .archive import archive
+    from .keeping.archive import archive
 
-    outcome = archive(project, (args.into or project.dist_dir / "archive").resolve())
+    into = (args.into or project.dist_dir / "archive").resolve()
+    outcome = archive(project, into, lambda out_dir, epoch: build(project, out_dir=out_dir, epoch=epoch))
     where = display_path(outcome.path, project.root)
     print(f"archived {where}" if outcome.created else f"{where} already holds this version, unchanged")
     return EXIT_OK

@@ -5,7 +5,7 @@ A new interpreter takes about 0.2 s of processor time to start and import the co
 before it does anything, and 0.45 s more to import WeasyPrint for a command that lays something
 out; the suite runs the command more than a hundred times, mostly for one line of error. So `run`
 starts one helper per test process, which imports `edition.cli` (as `python -m edition` does
-before it calls `main`), then `edition.pdf` and with it WeasyPrint (as a command does before it
+before it calls `main`), then `edition.layout.pdf` and with it WeasyPrint (as a command does before it
 lays out), and forks it for each command: the command runs in a process of its own, in its own
 working folder and environment, with its own arguments, standard input (empty), output and error
 (files, read back as text as `subprocess.run(..., capture_output=True, text=True)` reads them)
@@ -38,7 +38,7 @@ from pathlib import Path
 HELPER = r"""
 import atexit, json, os, runpy, sys
 import edition.cli  # what `python -m edition` imports before `main`
-import edition.pdf  # and WeasyPrint, which a command that lays something out imports next
+import edition.layout.pdf  # and WeasyPrint, which a command that lays something out imports next
 
 requests, answers = os.dup(0), os.dup(1)
 null = os.open(os.devnull, os.O_RDWR)

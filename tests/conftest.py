@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 from edition.build import Warm, build
-from edition.model import Edition, Imprint
-from edition.profiles import DEFAULT
 from edition.project import Project
-from edition.source import load_edition
+from edition.sources.model import Edition, Imprint
+from edition.sources.profiles import DEFAULT
+from edition.sources.read import load_edition
 from tests.mini import make_mini
 
 if TYPE_CHECKING:  # WeasyPrint takes a second to import, which pytest's controller need not pay
@@ -169,7 +169,7 @@ def document(project: Project, edition: Edition, outputs: dict[str, Path], warm:
     """The print edition as WeasyPrint laid it out: pages, boxes, and the anchors on each. The
     parts the build of `outputs` laid out are taken as they were laid out (as `edition watch`
     does); only the front matter, whose colophon names no commit here, is laid out again."""
-    from edition.pdf import layout
+    from edition.layout.pdf import layout
 
     return layout(edition, project, Imprint(), DEFAULT, warm.typesetter)
 

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from edition.project import Project
-from edition.source import load_edition
+from edition.sources.read import load_edition
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "mini"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from edition.project import Project
-from edition.source import load_edition
+from edition.sources.read import load_edition
 
 EDITION = load_edition(Project(Path(__file__).resolve().parent.parent))
 VERSION = EDITION.version

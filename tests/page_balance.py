@@ -2,7 +2,7 @@
 
 WeasyPrint draws the footnote area's top rule as the border of a rectangle that runs from the
 rule to the foot of the text block; its height over the text block's is the share the notes
-take. The words inside it are the words the footnotes set. Used by tests/test_apparatus.py, and
+take. The words inside it are the words the footnotes set. Used by tests/sources/test_apparatus.py, and
 as a script for the README's figures: `python -m tests.page_balance dist/serge-stalinism-*.pdf`.
 """
 

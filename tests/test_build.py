@@ -17,13 +17,13 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from edition import inputs, pdf
 from edition.build import Warm, build
+from edition.keeping import record
+from edition.layout import pdf
 from edition.project import Project
 from edition.watch import watch
+from tests.edits import edit
 from tests.mini import EPUB, FIRST_PARAGRAPH, PDF, essay
-
-from .test_check import edit
 
 
 @pytest.fixture
@@ -108,7 +108,7 @@ def test_a_new_layout_that_moves_no_page_is_kept_for_the_next_build(copy: Projec
 
 
 def test_a_changed_tool_rebuilds_both(copy: Project, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(inputs, "tool_key", lambda: "another version of the tool")
+    monkeypatch.setattr(record, "tool_key", lambda: "another version of the tool")
     assert [path.name for path in build(copy).written] == [PDF, EPUB]
 
 

@@ -20,13 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from edition import inputs
 from edition.build import Warm, build
 from edition.project import Project
+from edition.sources import stylesheets
 from tests import command
+from tests.conftest import ROOT
 from tests.mini import EPUB, PDF, STEM, make_mini
-
-from .conftest import ROOT
 
 RECORD = ".edition-build.json"
 WARM = Warm()  # the print layout is made once for the module, and kept
@@ -259,5 +258,5 @@ def test_the_date_is_a_parameter_of_the_build_not_the_environment(copy: Project,
 
 
 def test_the_cover_fonts_the_inputs_name_are_those_cover_py_draws_with():
-    cover = (ROOT / "edition" / "cover.py").read_text()
-    assert tuple(re.findall(r'"([^"/]+\.(?:ttf|otf))"', cover)) == inputs.COVER_FONTS
+    cover = (ROOT / "edition" / "ereader" / "cover.py").read_text()
+    assert tuple(re.findall(r'"([^"/]+\.(?:ttf|otf))"', cover)) == stylesheets.COVER_FONTS

@@ -13,9 +13,8 @@ import pytest
 
 from edition.project import Project
 from tests import command
+from tests.edits import edit
 from tests.mini import IN_PARAGRAPH, essay
-
-from .test_check import edit
 
 
 def test_a_command_from_the_helper_exits_and_prints_as_from_a_new_interpreter(mini_project: Project):

@@ -12,11 +12,11 @@ import pytest
 from pypdf import PdfReader
 
 from edition.build import build
-from edition.epub import identifier
-from edition.model import Edition
-from edition.profiles import Profile, apply_profile, load_profile
+from edition.ereader.epub import identifier
 from edition.project import Project
-from edition.source import load_edition
+from edition.sources.model import Edition
+from edition.sources.profiles import Profile, apply_profile, load_profile
+from edition.sources.read import load_edition
 from tests.mini import EDITION, make_mini
 
 

@@ -15,17 +15,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from edition.check import run_checks
 from edition.errors import EditionError, SourceError
-from edition.fetcher import LocalFetcher, RefusedResource
 from edition.html import FRONT, epub_chapters, print_part, print_parts
-from edition.model import Imprint
+from edition.layout.fetcher import LocalFetcher, RefusedResource
 from edition.project import Project
-from edition.source import load_edition
+from edition.sources.check import run_checks
+from edition.sources.model import Imprint
+from edition.sources.read import load_edition
 from tests import command
+from tests.edits import edit
 from tests.mini import ESSAY, FIRST_PARAGRAPH, IN_PARAGRAPH, essay
-
-from .test_check import edit
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:

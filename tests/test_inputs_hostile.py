@@ -25,20 +25,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from edition.check import run_checks
 from edition.errors import EditionError, SourceError
 from edition.gate import inside_project
 from edition.html import FRONT, epub_chapters, print_part, print_parts
-from edition.model import Imprint, plain
-from edition.pdf import Typesetter, css_string
-from edition.profiles import load_profile
+from edition.layout.pdf import Typesetter, css_string
+from edition.layout.typeset import FONT_EPOCH_OFFSET, page_drawings, subset_font
 from edition.project import Project
-from edition.source import load_edition
-from edition.typeset import FONT_EPOCH_OFFSET, page_drawings, subset_font
+from edition.sources.check import run_checks
+from edition.sources.model import Imprint, plain
+from edition.sources.profiles import load_profile
+from edition.sources.read import load_edition
 from tests import command
+from tests.edits import edit
 from tests.mini import EPUB, ESSAY, IN_PARAGRAPH, PDF, essay, make_mini
-
-from .test_check import edit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -381,7 +380,7 @@ def test_two_builds_from_two_folders_a_second_apart_give_the_same_bytes_on_eithe
     call into it fails; and as this machine is, in a folder at another depth, begun more than a
     second after the first ended. The same PDF, EPUB and build record (which holds no path and no
     time of its own), whatever differs between them. (This holds the byte-identical rebuilds of
-    tests/test_archive.py too.)"""
+    tests/keeping/test_archive.py too.)"""
     first = build_in(tmp_path / "one", harfbuzz_subset="absent")
     first_ended = time.monotonic()
     others = [build_in(tmp_path / "two", harfbuzz_subset="failing")]
@@ -397,8 +396,9 @@ def test_two_builds_from_two_folders_a_second_apart_give_the_same_bytes_on_eithe
 def test_a_pdf_that_would_embed_a_system_font_is_not_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """The safety net behind the check of the text's characters: with that check off, a Hebrew
     letter, which the edition's faces lack, makes WeasyPrint take a system face (DejaVu here)."""
-    from edition import fonts, pdf
     from edition.build import build
+    from edition.layout import pdf
+    from edition.sources import fonts
 
     project = copy_project(tmp_path / "project")
     in_paragraph(project, " א ")
@@ -517,7 +517,7 @@ def _markup_example(project: Project, pieces: list[str]) -> None:
 
 
 def test_the_fetcher_refuses_a_folder_and_a_pipe(tmp_path: Path):
-    from edition.fetcher import LocalFetcher, RefusedResource
+    from edition.layout.fetcher import LocalFetcher, RefusedResource
 
     (tmp_path / "folder.css").mkdir()
     os.mkfifo(tmp_path / "pipe.css")

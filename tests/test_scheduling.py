@@ -12,7 +12,7 @@ from pathlib import Path
 
 from xdist.scheduler import LoadScopeScheduling
 
-from .conftest import in_order
+from tests.conftest import in_order
 
 
 def test_the_scope_split_the_suite_overrides_is_still_there():

@@ -1,4 +1,8 @@
-"""Turn the in-memory edition into markup: HTML documents for print, XHTML files for the EPUB.
+"""Rendering to HTML: the in-memory edition as HTML documents for print, XHTML files for the EPUB.
+
+Takes the `Edition` (from `sources`); gives the print edition's parts as HTML for `layout` and the
+EPUB's chapters, navigation and NCX as XHTML for `ereader`. Open `shared.py` first. The templates
+are in `templates/`, beside the renderers that use them.
 
 One renderer per output, over what they share:
 

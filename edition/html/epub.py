@@ -4,7 +4,7 @@ marking where the print edition's pages begin.
 The marks are computed up front from the page starts (`pages.page_starts`): each block's marks,
 and which pages each chapter marks (those that begin in one of its blocks: `essay_blocks`,
 `register_blocks`, `note_on_text_blocks`, which name the blocks the templates mark;
-tests/test_render.py holds them to it), so nothing depends on the order in which the templates
+tests/html/test_render.py holds them to it), so nothing depends on the order in which the templates
 render. Hands on `epub_chapters` (the
 navigation document among them), `page_targets` and `epub_ncx` to `epub`.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from ..model import Edition, Essay, Imprint, Inline, PageStart, Quotation, Span, alnum, plain
+from ..sources.model import Edition, Essay, Imprint, Inline, PageStart, Quotation, Span, alnum, plain
 from .shared import InlineRenderer, Output, render
 
 EPUB = Output("epub", note_calls="linked", capabilities=frozenset({"xhtml_lang", "chapter_files", "epub_types"}))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import lxml.html
 
-from ..model import Edition, Essay, Imprint
+from ..sources.model import Edition, Essay, Imprint
 from .shared import Output, render
 
 PRINT = Output(

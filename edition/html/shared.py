@@ -17,7 +17,7 @@ from typing import Literal
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from ..model import (
+from ..sources.model import (
     Edition,
     Entry,
     Essay,
@@ -295,7 +295,7 @@ class InlineRenderer:
 
 def _environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("edition", "templates"),
+        loader=PackageLoader("edition.html", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

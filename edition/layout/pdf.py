@@ -1,0 +1,349 @@
+"""Render the print edition: the HTML from `html`, laid out by WeasyPrint, as PDF/A-3b bytes.
+
+Everything WeasyPrint reads goes through `LocalFetcher`; the stylesheets reach it as CSS objects
+made with that fetcher, and every source file of the edition is embedded in the PDF as an
+attachment (relationship Source), so the PDF carries what it was made from.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from weasyprint import CSS, HTML, Attachment
+from weasyprint.css.counters import CounterStyle
+from weasyprint.document import Document, Page
+from weasyprint.text.fonts import FontConfiguration
+
+from ..errors import EditionError
+from ..html import FRONT, PrintPart, continue_from, print_part, print_parts
+from ..project import PRINT_STYLES, Project
+from ..sources.fonts import check_characters, read_faces
+from ..sources.model import Edition, Imprint, PageStart
+from ..sources.profiles import Profile
+from .breaks import PageBreaks, movable_blocks, resumable_blocks, resumable_page
+from .fetcher import LocalFetcher, RefusedResource
+from .pages import NewPage, PageLayout, first_pages, front_matter_pages, page_starts
+from .rejoin import Rejoin, edit_between
+from .typeset import Drawings, page_layouts, stopping_when, write
+from .typeset import write_proof as typeset_proof
+
+# Told, as the layout goes, what has been laid out.
+Progress = Callable[[str], None]
+T = TypeVar("T")
+# Handed the summaries of the pages a layout has made so far, the last just made: something to
+# end the layout with that page, or None.
+Decide = Callable[[list[NewPage]], T | None]
+# What ends the layout of a part early: the index of the last layout's page from which its
+# pages are kept (`rejoin`); a block to start on a new page, and the note it brings back
+# (`breaks`); or a window run out (`rejoin`).
+OUT_OF_WINDOW = "out of window"
+Decision = int | tuple[str, str] | str | None
+
+
+@dataclass
+class PartLayout:
+    """A part as it was last laid out: its HTML (without the page breaks `breaks` adds), the
+    number of its first page, the course in its foot, and its pages."""
+
+    html: str
+    first_page: int
+    course: str
+    document: Document
+
+    @functools.cached_property
+    def pages(self) -> list[PageLayout]:
+        """The summaries of its pages, made when a later layout of the part first asks for
+        them: a build that lays the edition out once never does."""
+        return page_layouts(self.document.pages)
+
+
+class Typesetter:
+    """WeasyPrint set up for one project and paper: the fonts, counter styles and stylesheets,
+    read once and shared by every part, and the last layout of each part.
+
+    A part whose HTML has not changed since its last layout is not laid out again, and one that
+    has is laid out again only from the edit to where its pages fall back into step with the
+    last layout (see `rejoin`); `edition watch` keeps one typesetter for as long as the styles
+    stay the same.
+    """
+
+    def __init__(self, project: Project, page_size: str, styles: str = "", rejoin: bool = True):
+        self.project = project
+        self.page_size = page_size
+        self.rejoin = rejoin  # False: a changed part is laid out whole (the tests compare the two)
+        # The hash of the stylesheets and fonts it read (`record.Inputs.print_styles`), by which
+        # `typesetter_for` knows whether it may still serve.
+        self.styles = styles
+        self.fetcher = LocalFetcher([project.styles_dir, project.source_dir])
+        self.faces = read_faces(project)
+        self.fonts = FontConfiguration()
+        self.counters = CounterStyle()  # shared, so an @counter-style of one stylesheet serves them all
+        try:
+            self.stylesheets = [
+                CSS(
+                    url=(project.styles_dir / name).as_uri(),
+                    url_fetcher=self.fetcher,
+                    font_config=self.fonts,
+                    counter_style=self.counters,
+                )
+                for name in PRINT_STYLES
+            ]
+        except RefusedResource as refused:
+            raise EditionError(str(refused)) from None
+        self.parts: dict[str, PartLayout] = {}  # by part name
+        self.pages_laid_out = 0  # by the last `layout`: the pages WeasyPrint made, not those kept
+        self.drawings = Drawings()  # what the proofs of its layouts share (`write_proof`)
+
+    def render(self, html: str, first_page: int, course: str, heads: tuple[str, str] | None = None) -> Document:
+        """The HTML laid out in pages numbered from `first_page`, the course in their foot.
+
+        A part opens on a right-hand page. A layout that resumes a part from a page within it
+        (`heads`: its running heads) starts on the side its first page number falls on, with the
+        running heads that the part's title would have set."""
+        # The paper, where the numbers start, and the course: the only rules not in the stylesheets.
+        rules = f"@page {{ size: {self.page_size}; }} @page :first {{ counter-reset: page {first_page}; }}"
+        if course:
+            rules += f" @page main {{ @bottom-center {{ content: {css_string('Course reader for ' + course)}; }} }}"
+        if heads:
+            rules += f" @page main:left {{ @top-left {{ content: {css_string(heads[0])}; }} }}"
+            rules += f" @page main:right {{ @top-right {{ content: {css_string(heads[1])}; }} }}"
+            if first_page % 2 == 0:
+                rules += " html { break-before: left; }"
+        try:
+            document = HTML(
+                string=html, base_url=self.project.styles_dir.as_uri() + "/", url_fetcher=self.fetcher
+            ).render(
+                font_config=self.fonts,
+                counter_style=self.counters,
+                stylesheets=[*self.stylesheets, CSS(string=rules, url_fetcher=self.fetcher, font_config=self.fonts)],
+            )
+        except RefusedResource as refused:
+            raise EditionError(str(refused)) from None
+        self.pages_laid_out += len(document.pages)
+        return document
+
+    def render_until(
+        self,
+        html: str,
+        first_page: int,
+        course: str,
+        heads: tuple[str, str] | None,
+        decide: Decide[T],
+        every_page: bool = True,
+    ) -> tuple[Document, T | None]:
+        """As `render`, but the layout ends with the first page for which `decide`, handed the
+        summaries of the pages made so far, returns something (see `typeset.stopping_when`;
+        without `every_page`, only a page that carries a note over is handed on). The pages,
+        and what `decide` returned (None if the layout went to the end)."""
+        with stopping_when(decide, every_page) as found:
+            document = self.render(html, first_page, course, heads)
+        return document, next(iter(found), None)
+
+
+def typesetter_for(project: Project, page_size: str, styles: str, previous: Typesetter | None) -> Typesetter:
+    """`previous`, if it was set up for the same paper, stylesheets and fonts (`styles`); else a
+    new one."""
+    if previous is not None and (previous.page_size, previous.styles) == (page_size, styles):
+        return previous
+    return Typesetter(project, page_size, styles)
+
+
+def css_string(text: str) -> str:
+    """`text` as a CSS string: the one serializer for values that reach CSS (CSS Syntax,
+    "serialize a string"): `"` and `\\` escaped, and every control character (U+0000–U+001F,
+    U+007F) as a hex escape, so no value can end the string, the rule or the stylesheet."""
+    return '"' + "".join(_CSS_ESCAPES.get(ch, ch) for ch in text.replace("\0", "\ufffd")) + '"'
+
+
+_CSS_ESCAPES = {chr(code): f"\\{code:x} " for code in [*range(0x20), 0x7F]} | {'"': '\\"', "\\": "\\\\"}
+
+
+def layout(
+    edition: Edition,
+    project: Project,
+    imprint: Imprint,
+    profile: Profile,
+    typesetter: Typesetter | None = None,
+    progress: Progress | None = None,
+) -> Document:
+    """The print edition laid out in pages, before it is written as PDF.
+
+    Each part (see `html.print_parts`) is laid out on its own and opens on a right-hand page,
+    after a blank page if need be: the essays first, then the register, which prints the pages
+    of their mentions, then the front matter, whose contents list the pages of the parts. So no
+    page is laid out twice for page references (as WeasyPrint does for `target-counter`), and the
+    cost of a long corpus grows with its length, not faster.
+    """
+    typesetter = typesetter or Typesetter(project, profile.page_size)
+    typesetter.pages_laid_out = 0
+    course = imprint.course or ""
+    check_characters([(course, "the reader profile's course")], typesetter.faces)  # the sources' are checked
+    folios: dict[str, str] = {}  # anchor → the printed number of the page it begins on
+    main: list[Page | None] = []  # None: a blank page, filled in at the end
+    parts = print_parts(edition)
+    for number, part in enumerate(parts, start=1):
+        main += [None] * (len(main) % 2)
+        document = _lay_out_part(typesetter, edition, imprint, part, folios, len(main) + 1, course)
+        for anchor, index in first_pages(document.pages).items():
+            folios.setdefault(anchor, str(len(main) + 1 + index))
+        main += document.pages
+        if progress:
+            progress(f"laid out {part.name}: part {number} of {len(parts)}, {len(main)} pages")
+    front = _lay_out_part(typesetter, edition, imprint, FRONT, folios, 1, course)
+    body = [*front.pages, *[None] * (len(front.pages) % 2), *main]
+    if profile.pad_to_four:
+        body += [None] * (-len(body) % 4)
+    blanks = iter(_blank_pages(typesetter, edition, imprint, body.count(None), course))
+    return front.copy([next(blanks) if page is None else page for page in body])
+
+
+def _lay_out_part(
+    typesetter: Typesetter,
+    edition: Edition,
+    imprint: Imprint,
+    part: PrintPart,
+    folios: dict[str, str],
+    first_page: int,
+    course: str,
+) -> Document:
+    """The part laid out: as it was last time if its HTML, first page and course are the same;
+    else from the page before its first edit to the page where the pages fall back into step
+    with the last layout, if it starts on the same page; else whole (see `rejoin`)."""
+    html = print_part(edition, imprint, part, folios)
+    last = typesetter.parts.get(part.name)
+    if last and (last.html, last.first_page, last.course) == (html, first_page, course):
+        return last.document
+    rejoinable = last if typesetter.rejoin and last and (last.first_page, last.course) == (first_page, course) else None
+    document = _lay_out_anew(typesetter, edition, imprint, part, folios, html, first_page, course, rejoinable)
+    typesetter.parts[part.name] = PartLayout(html, first_page, course, document)
+    return document
+
+
+def _lay_out_anew(
+    typesetter: Typesetter,
+    edition: Edition,
+    imprint: Imprint,
+    part: PrintPart,
+    folios: dict[str, str],
+    html: str,
+    first_page: int,
+    course: str,
+    last: PartLayout | None,
+) -> Document:
+    """The part laid out.
+
+    With its `last` layout, the pages before the edit are kept, and the layout resumes from the
+    last page before the edit that opens with a resumable block of its own; it ends with the
+    first page that ends where the page of the same number ended in the last layout
+    (`rejoin.Rejoin`), whose pages are kept after it.
+
+    Each time WeasyPrint carries a note over to the next page, the layout stops there, a block
+    is started on a new page to bring the note back, and the layout resumes from the last page
+    before that block that opens with a paragraph or note of its own, keeping the pages before
+    it; else from where it last started (see `breaks`).
+    """
+    movable, resumable = movable_blocks(part), resumable_blocks(part)
+    kept: list[Page] = []
+    start = None  # the block the layout resumes from, if it does not lay out the whole part
+    rejoin = None
+    if last:
+        edit = edit_between(last.html, html, resumable)
+        rejoin = Rejoin.of(last.pages, edit)
+        if edit.before and (resume := resumable_page(last.pages, edit.before, resumable)):
+            index, start = resume
+            kept = last.document.pages[:index]
+    breaks = PageBreaks(movable)
+    while True:
+        html_now = print_part(edition, imprint, part, folios, breaks.blocks) if breaks.blocks else html
+        if start or (rejoin and rejoin.end):
+            html_now = continue_from(html_now, start, rejoin.end if rejoin else None)
+        first = len(kept)
+
+        def decide(made: list[NewPage], first: int = first, rejoin: Rejoin | None = rejoin) -> Decision:
+            if rejoin and rejoin.outrun(made[-1]):
+                return OUT_OF_WINDOW
+            rejoined = rejoin.page(first, made) if rejoin else None
+            return breaks.for_page(made[-1]) if rejoined is None else rejoined
+
+        # Without a last layout to rejoin, only a page that carries a note over can end the
+        # layout early: the others are not summed up as they are made.
+        document, decided = typesetter.render_until(
+            html_now,
+            first_page + first,
+            course,
+            part.heads if start else None,
+            decide,
+            every_page=bool(rejoin and rejoin.rest),
+        )
+        if decided == OUT_OF_WINDOW or (decided is None and rejoin and rejoin.end):
+            rejoin = Rejoin.of(last.pages, edit, windowed=False)  # the same again, to the part's end
+            continue
+        if isinstance(decided, int):  # the last layout's pages from this one follow the new ones
+            return document.copy([*kept, *document.pages, *last.document.pages[decided:]])
+        if decided is None:
+            return document.copy([*kept, *document.pages]) if kept else document
+        breaks.add(*decided)
+        if resume := resumable_page(page_layouts(document.pages), decided[0], resumable):
+            index, start = resume
+            kept = [*kept, *document.pages[:index]]
+
+
+def print_page_starts(document: Document, edition: Edition) -> list[PageStart]:
+    """Where each page of the laid-out print edition begins (see `pages.page_starts`)."""
+    return page_starts(page_layouts(document.pages), front_matter_pages(document.pages, edition))
+
+
+def _blank_pages(typesetter: Typesetter, edition: Edition, imprint: Imprint, count: int, course: str) -> list[Page]:
+    """`count` blank pages, each a page of its own: a PDF's structure tree holds a page once."""
+    if not count:
+        return []
+    return _lay_out_part(typesetter, edition, imprint, PrintPart("blank", blank=count), {}, 1, course).pages
+
+
+def write_pdf(document: Document, edition: Edition, project: Project, when: datetime) -> bytes:
+    """The laid-out edition as PDF/A-3b, with the sources attached and fixed dates."""
+    fetcher = LocalFetcher([project.source_dir])
+    attachments = [
+        Attachment(
+            url=path.as_uri(),
+            url_fetcher=fetcher,
+            name=path.name,
+            description=f"Source of this edition: {path.relative_to(project.root)}",
+            relationship="Source",
+            created=when,
+            modified=when,
+        )
+        for path in edition.sources
+    ]
+    faces = read_faces(project)
+    try:
+        data, embedded = write(
+            document,
+            front_matter_pages(document.pages, edition),
+            when,
+            pdf_variant="pdf/a-3b",
+            pdf_tags=True,
+            custom_metadata=True,
+            attachments=attachments,
+        )
+    except RefusedResource as refused:
+        raise EditionError(str(refused)) from None
+    foreign = sorted(set(embedded) - set(faces.by_digest))
+    if foreign:
+        families = ", ".join(sorted({embedded[key] for key in foreign}))
+        raise EditionError(
+            f"the PDF would embed a system font ({families}), not only the faces in styles/fonts; nothing was written"
+        )
+    return data
+
+
+def write_proof(document: Document, edition: Edition, when: datetime, typesetter: Typesetter) -> bytes:
+    """The laid-out edition as a proof, for the eye: the archival PDF's pages, written without
+    what only the release needs, in a fraction of the time: no tags, no PDF/A, no attachments,
+    and each page kept from the typesetter's last layout not drawn again (see
+    `typeset.write_proof`)."""
+    return typeset_proof(document, front_matter_pages(document.pages, edition), when, typesetter.drawings)

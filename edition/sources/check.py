@@ -1,0 +1,268 @@
+"""`edition check`: every problem in the sources, in one run, each with a stable code.
+
+The codes E001–E031 come from reading and validating the sources (`read`, `register`,
+`apparatus`); this module adds the checks an editor needs beyond the schema (E040–E056), which
+read the XML as it is, so they run even where the schema or the references fail. Both kinds read
+the same parse of the sources (`read.Sources`). Each code is documented in the README.
+`checked_edition` hands the build the edition, or every problem of both kinds at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lxml import etree
+
+from ..errors import Diagnostic, SourceError, display_path
+from ..gate import inside_project
+from ..project import EREADER_STYLES, PRINT_STYLES, Project
+from .model import Edition
+from .read import NOT_ESSAYS, Sources, edition_from, read_sources
+from .tei import NS, XML_ID, XML_LANG
+
+if TYPE_CHECKING:
+    from .fonts import Faces
+
+# Elements that make no sense empty (lb, ptr, sic, birth… are empty by design).
+MUST_HAVE_TEXT = {
+    "p", "head", "quote", "note", "title", "persName", "orgName", "name", "term", "foreign", "hi",
+    "emph", "q", "label", "item", "titlePart", "docAuthor", "bibl", "author", "editor",
+}  # fmt: skip
+# What typography forbids in the text: pattern, code, message.
+TEXT_RULES = [
+    (re.compile(r"[\"']"), "E050", "straight quote {} : use ‘ ’ “ ” (and ’ for an apostrophe)"),
+    (re.compile(r"--"), "E051", "double hyphen: use an en dash – for ranges or an em dash — in prose"),
+]
+
+
+def run_checks(project: Project) -> list[Diagnostic]:
+    """Every problem: those that stop the sources being read, and the editor's checks."""
+    try:
+        checked_edition(project)
+    except SourceError as error:
+        return error.diagnostics
+    return []
+
+
+def checked_edition(project: Project) -> Edition:
+    """The edition, read from one parse of the sources (`read.read_sources`), if they have no
+    problem: neither one that stops them being read nor one of the editor's checks; else a
+    `SourceError` with every problem of both kinds. `edition check` and every build run this."""
+    from .fonts import check_characters  # fontTools: for a build or a check, not for `verify`
+
+    faces = check_files(project)
+    sources = read_sources(project)
+    problems = lint(sources)
+    try:
+        edition = edition_from(sources)
+    except SourceError as error:
+        problems += error.diagnostics
+    if problems:
+        raise SourceError(sorted(set(problems)))
+    check_characters(_texts_of(sources), faces)
+    return edition
+
+
+def _texts_of(sources: Sources) -> Iterator[tuple[str, str]]:
+    """Every run of text of the sources, with the file and line it stands on."""
+    for path, tree in sources.trees.items():
+        shown = display_path(path, sources.project.root)
+        for _element, text, line in _texts(tree):
+            yield text, f"{shown}:{line}"
+
+
+def lint(sources: Sources) -> list[Diagnostic]:
+    """The editor's checks over every source file the edition lists that parses (a draft in
+    source/ that it does not list is neither read nor checked)."""
+    project = sources.project
+    trees = sources.trees
+    terms = _foreign_terms(trees.get(project.source_dir / "register.xml"))
+    problems = _duplicate_ids(trees, project)
+    ids = {element.get(XML_ID) for tree in trees.values() for element in tree.getroot().iter(etree.Element)}
+    for path, tree in trees.items():
+        shown = display_path(path, project.root)
+        problems += _deep_nesting(tree, shown)
+        problems += _link_targets(tree, shown, ids)
+        if path.name not in NOT_ESSAYS:
+            problems += _reserved_ids(tree, shown)
+        problems += _text_problems(tree, shown)
+        problems += _empty_elements(tree, shown)
+        if tree.getroot().find("tei:text", NS) is not None:
+            problems += _untagged_foreign_terms(tree, shown, terms)
+    return problems
+
+
+def check_files(project: Project) -> Faces:
+    """The stylesheets are there, they import and name only what they may (`stylesheets`), and
+    every file of styles/ the outputs read — stylesheets and the fonts they name — is a regular
+    file inside the project and loads (`fonts`); else an `EditionError` naming the file, before
+    anything is laid out; the faces, against which `checked_edition` checks every character of the
+    sources. (Each source the edition lists passes the same gate as it is parsed; files in
+    source/ or styles/ that nothing reads are not read at all.)"""
+    from .fonts import read_faces  # fontTools and tinycss2 are needed by these checks only
+    from .stylesheets import check_styles
+
+    for name in dict.fromkeys(PRINT_STYLES + EREADER_STYLES):
+        inside_project(project.styles_dir / name, project.root)
+    check_styles(project)
+    return read_faces(project)
+
+
+def _texts(tree: etree._ElementTree) -> Iterator[tuple[etree._Element, str, int]]:
+    """Every run of text with the element it belongs to and the line it starts on."""
+    for element in tree.getroot().iter(etree.Element):
+        if element.text:
+            yield element, element.text, element.sourceline
+        if element.tail and element.getparent() is not None:
+            following = element.getnext()
+            line = following.sourceline - element.tail.count("\n") if following is not None else element.sourceline
+            yield element.getparent(), element.tail, line
+
+
+def _line_of(text: str, start: int, first_line: int) -> int:
+    return first_line + text[:start].count("\n")
+
+
+# What the outputs make of a link (`ref/@target`) that is not a footnote call: a web page, a
+# mail address, or a place in the edition. Anything else (javascript:, data:, file:, a path on
+# the editor's machine) would reach both outputs as a live link.
+SAFE_TARGET = re.compile(r"(?i:https?)://\S+|(?i:mailto):\S+|#[\w.-]+")
+
+
+def _link_targets(tree: etree._ElementTree, shown: str, ids: set[str | None]) -> list[Diagnostic]:
+    problems = []
+    for ref in tree.getroot().iterfind(".//tei:ref[@target]", NS):
+        if ref.get("type") == "noteref":
+            continue  # E020
+        target = ref.get("target")
+        if not SAFE_TARGET.fullmatch(target):
+            message = f"link target {target!r} is not allowed: use an http(s): or mailto: address, or #id"
+        elif target.startswith("#") and target[1:] not in ids:
+            message = f"link target {target!r} points at no xml:id in the edition"
+        else:
+            continue
+        problems.append(Diagnostic(shown, ref.sourceline, 0, "E054", message))
+    return problems
+
+
+# The EPUB's own files and items (see `html.epub.epub_chapters` and `epub`): an essay is written as
+# <its xml:id>.xhtml beside them, so an essay may not take one of their names.
+EPUB_NAMES = {
+    "cover", "titlepage", "colophon", "nav", "toc", "register", "note-on-the-text", "content",
+    "container", "mimetype", "css", "images", "ncx", "cover-image",
+}  # fmt: skip
+
+
+def _reserved_ids(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:
+    root = tree.getroot()
+    essay_id = root.get(XML_ID)
+    if root.find("tei:text", NS) is None or essay_id is None or essay_id.casefold() not in EPUB_NAMES:
+        return []
+    message = f"essay id {essay_id!r} is the name of one of the EPUB's own files: choose another id"
+    return [Diagnostic(shown, root.sourceline, 0, "E055", message)]
+
+
+# Deeper than any text needs (the edition's sources nest 7 deep); far deeper, WeasyPrint runs
+# out of stack laying it out.
+MAX_DEPTH = 40
+
+
+def _deep_nesting(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:
+    depth = 0
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth > MAX_DEPTH:
+            message = (
+                f"elements nested more than {MAX_DEPTH} deep, here <{etree.QName(element).localname}>: unnest them"
+            )
+            return [Diagnostic(shown, element.sourceline, 0, "E056", message)]
+    return []
+
+
+def _text_problems(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:
+    return [
+        Diagnostic(shown, _line_of(text, match.start(), line), 0, code, message.format(match.group()))
+        for _, text, line in _texts(tree)
+        for pattern, code, message in TEXT_RULES
+        for match in pattern.finditer(text)
+    ]
+
+
+def _empty_elements(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:
+    problems = []
+    for element in tree.getroot().iter(etree.Element):
+        name = etree.QName(element).localname
+        if name in MUST_HAVE_TEXT and not "".join(element.itertext()).strip():
+            problems.append(
+                Diagnostic(shown, element.sourceline, 0, "E053", f"empty <{name}>: give it text or remove it")
+            )
+    return problems
+
+
+def _duplicate_ids(trees: dict[Path, etree._ElementTree], project: Project) -> list[Diagnostic]:
+    """An id must be unique across the edition: the print edition is one document."""
+    seen: dict[str, str] = {}
+    problems = []
+    for path, tree in trees.items():
+        shown = display_path(path, project.root)
+        for element in tree.getroot().iter(etree.Element):
+            identifier = element.get(XML_ID)
+            if identifier is None:
+                continue
+            if identifier in seen:
+                problems.append(
+                    Diagnostic(
+                        shown, element.sourceline, 0, "E040", f"id {identifier} is already used in {seen[identifier]}"
+                    )
+                )
+            else:
+                seen[identifier] = shown
+    return problems
+
+
+def _foreign_terms(register: etree._ElementTree | None) -> dict[str, str]:
+    """The register's terms in another language, each with its language: kolkhoz → ru."""
+    if register is None:
+        return {}
+    return {
+        "".join(term.itertext()).strip(): term.get(XML_LANG)
+        for term in register.iterfind(".//tei:list[@type='terms']/tei:item/tei:term", NS)
+        if term.get(XML_LANG)
+    }
+
+
+def _untagged_foreign_terms(tree: etree._ElementTree, shown: str, terms: dict[str, str]) -> list[Diagnostic]:
+    """A word of another language in an essay, not marked with its language."""
+    if not terms:
+        return []
+    pattern = re.compile(r"\b(" + "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)) + r")\b")
+    problems = []
+    body = tree.getroot().find("tei:text", NS)
+    for element, text, line in _texts(tree):
+        if not _is_inside(element, body) or any(a.get(XML_LANG) for a in _self_and_ancestors(element, body)):
+            continue
+        for match in pattern.finditer(text):
+            word = match.group()
+            problems.append(
+                Diagnostic(
+                    shown,
+                    _line_of(text, match.start(), line),
+                    0,
+                    "E052",
+                    f'{word!r} is not English: mark it <foreign xml:lang="{terms[word]}">',
+                )
+            )
+    return problems
+
+
+def _self_and_ancestors(element: etree._Element, stop: etree._Element) -> Iterator[etree._Element]:
+    while element is not None and element is not stop:
+        yield element
+        element = element.getparent()
+
+
+def _is_inside(element: etree._Element, container: etree._Element | None) -> bool:
+    return container is not None and (element is container or container in element.iterancestors())

@@ -1,0 +1,176 @@
+"""Course reader profiles: which texts, in which order, for which course, on which paper.
+
+A profile is a small TOML file (see `readers/example.toml`). `load_profile` reads and checks it;
+`apply_profile` narrows the edition to the chosen essays, so the register, the footnotes and the
+note on the text speak only of what the reader prints, and makes it a `CourseReader`: a book of
+its own, which the EPUB gives its own identifier, title and cover. Hands on an `Edition` (a
+`CourseReader` for a reader) and a `Profile`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import EditionError
+from .model import Edition, RegisterSection
+
+PAPER = {"a4": "A4", "letter": "letter"}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How one course prints the edition. The default is the full edition on A4."""
+
+    essays: tuple[str, ...] = ()
+    course_title: str = ""
+    course_code: str = ""
+    paper: str = "a4"
+    pad_to_four: bool = False
+
+    @property
+    def page_size(self) -> str:
+        return PAPER[self.paper]
+
+    @property
+    def course(self) -> str:
+        return " · ".join(part for part in (self.course_code, self.course_title) if part)
+
+    @property
+    def digest(self) -> str:
+        """A hash of every setting: two profiles with the same settings make the same reader."""
+        settings = json.dumps(dataclasses.asdict(self), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(settings.encode()).hexdigest()
+
+
+DEFAULT = Profile()
+
+
+@dataclass
+class CourseReader(Edition):
+    """The edition as a course's profile narrows it: a book of its own (see `epub`)."""
+
+    profile: Profile = DEFAULT
+
+    @property
+    def book_title(self) -> str:
+        """The title a catalogue lists: the edition's, then the course, as the title page names it."""
+        course = f" for {self.profile.course}" if self.profile.course else ""
+        return f"{self.full_title} — Course reader{course}"
+
+
+# Control characters (line breaks, form feeds, tabs…) and separators no title or code needs:
+# they would reach the pages' CSS and the title page's XHTML.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# A profile is flat: a few keys, one list. Deeper nesting is not a profile (and tomllib recurses).
+MAX_NESTING = 8
+
+
+def _nesting(text: str) -> int:
+    """How deeply brackets and braces nest outside strings and comments, as a guard before
+    parsing (roughly: a bracket inside a multi-line string counts too)."""
+    depth = deepest = 0
+    quote = None
+    for line in text.splitlines():
+        for ch in line:
+            if quote:
+                if ch == quote:
+                    quote = None
+            elif ch in "\"'":
+                quote = ch
+            elif ch == "#":
+                break
+            elif ch in "[{":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif ch in "]}":
+                depth = max(depth - 1, 0)
+    return deepest
+
+
+KEYS = {"essays", "course_title", "course_code", "paper", "pad_to_multiple_of_4"}
+
+
+def load_profile(path: Path) -> Profile:
+    """Read a profile; every mistake in it is an `EditionError` naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise EditionError(f"{path}: cannot read the reader profile: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise EditionError(f"{path}: not a valid TOML file: {error}") from None
+    if _nesting(text) > MAX_NESTING:
+        raise EditionError(f"{path}: not a reader profile: its tables or lists are nested too deeply")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise EditionError(f"{path}: not a valid TOML file: {error}") from None
+    except RecursionError:
+        raise EditionError(f"{path}: not a reader profile: its tables or lists are nested too deeply") from None
+    unknown = sorted(set(data) - KEYS)
+    if unknown:
+        raise EditionError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(KEYS))}")
+    paper = str(data.get("paper", "a4")).lower()
+    if paper not in PAPER:
+        raise EditionError(f"{path}: paper must be one of {', '.join(PAPER)}, not {paper!r}")
+    essays = data.get("essays", [])
+    if not isinstance(essays, list) or not all(isinstance(e, str) for e in essays):
+        raise EditionError(f'{path}: essays must be a list of essay ids, such as ["weissman-1988"]')
+    if len(set(essays)) < len(essays):
+        twice = sorted({e for e in essays if essays.count(e) > 1})
+        raise EditionError(f"{path}: essays lists {', '.join(map(repr, twice))} more than once")
+    for key in ("course_title", "course_code"):
+        value = data.get(key, "")
+        if not isinstance(value, str):
+            raise EditionError(f"{path}: {key} must be text")
+        if control := CONTROL.search(value):
+            raise EditionError(
+                f"{path}: {key} holds a control character (U+{ord(control.group()):04X}) at character "
+                f"{control.start() + 1}: it must be plain text on one line"
+            )
+    if not isinstance(data.get("pad_to_multiple_of_4", False), bool):
+        raise EditionError(f"{path}: pad_to_multiple_of_4 must be true or false")
+    return Profile(
+        essays=tuple(essays),
+        course_title=data.get("course_title", ""),
+        course_code=data.get("course_code", ""),
+        paper=paper,
+        pad_to_four=data.get("pad_to_multiple_of_4", False),
+    )
+
+
+def apply_profile(edition: Edition, profile: Profile, source: Path | None = None) -> Edition:
+    """The edition narrowed to the profile's essays, in its order (all essays if it names none), as
+    a `CourseReader`; the edition itself for the default profile and no profile file."""
+    if profile == DEFAULT and source is None:
+        return edition
+    if not profile.essays:
+        return _reader(edition, profile)
+    known = {essay.id: essay for essay in edition.essays}
+    missing = [essay_id for essay_id in profile.essays if essay_id not in known]
+    if missing:
+        raise EditionError(
+            f"{source or 'profile'}: no essay {', '.join(map(repr, missing))}; the edition has {', '.join(known)}"
+        )
+    chosen = set(profile.essays)
+    sections = []
+    for section in edition.register:
+        entries = []
+        for entry in section.entries:
+            mentions = [m for m in entry.mentions if m.essay_id in chosen]
+            if mentions:
+                entries.append(dataclasses.replace(entry, mentions=mentions))
+        if entries:
+            sections.append(RegisterSection(section.title, entries))
+    narrowed = dataclasses.replace(edition, essays=[known[essay_id] for essay_id in profile.essays], register=sections)
+    return _reader(narrowed, profile)
+
+
+def _reader(edition: Edition, profile: Profile) -> CourseReader:
+    fields = {field.name: getattr(edition, field.name) for field in dataclasses.fields(Edition)}
+    return CourseReader(**fields, profile=profile)

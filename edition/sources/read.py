@@ -1,0 +1,437 @@
+"""Read the sources: parse every XML file safely, validate it, and build the in-memory `Edition`.
+
+This is the only module that reads `source/`. `read_sources` parses the schema and the files
+the edition lists, once (`Sources`); `check` runs the editor's checks over those trees, and
+`edition_from` builds from them an `Edition` (see `model`) that is complete and consistent, or
+raises `SourceError` with every problem found, located by file, line and column. Parsing never
+resolves entities, loads a DTD or touches the network.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from ..errors import Diagnostic, EditionError, SourceError, display_path
+from ..gate import inside_project
+from ..project import Project
+from .apparatus import editorial_notes, read_commentary
+from .model import (
+    Block,
+    Change,
+    Commentary,
+    Correction,
+    Edition,
+    EditorialNote,
+    Essay,
+    FrontMatter,
+    Heading,
+    Note,
+    Paragraph,
+    Quotation,
+    RegisterSection,
+)
+from .phrase import XML_SPACE, editors_inline, read_inline
+from .register import link_mentions, read_register
+from .tei import NS, XML_ID, XML_LANG
+
+
+def _parser() -> etree.XMLParser:
+    """No entities, DTDs, network or huge trees; no comments, nor processing instructions, which
+    are an XML editor's comments and tracked changes: not text."""
+    safe = {"resolve_entities": False, "load_dtd": False, "no_network": True, "huge_tree": False}
+    return etree.XMLParser(**safe, remove_comments=True, remove_pis=True)
+
+
+def parse_xml(path: Path, project: Project) -> etree._ElementTree:
+    """Parse one source file, refusing DTDs and entity declarations outright."""
+    shown = display_path(path, project.root)
+    if not path.is_file() and not path.is_symlink():
+        raise SourceError([Diagnostic(shown, 0, 0, "E001", "file not found")])
+    path = inside_project(path, project.root)
+    try:
+        tree = etree.parse(str(path), _parser())
+    except etree.XMLSyntaxError as error:
+        line, column = error.position
+        message = error.msg.split(f"{path}:", 1)[-1].strip() if error.msg else "not well-formed"
+        raise SourceError([Diagnostic(shown, line, column, "E002", message)]) from None
+    except OSError as error:  # libxml2 stops reading: bytes that are not UTF-8, or no permission
+        raise SourceError([_unreadable(path, shown, error)]) from None
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise SourceError([Diagnostic(shown, 1, 1, "E003", "a DOCTYPE is not allowed in a source file")])
+    return tree
+
+
+def _unreadable(path: Path, shown: str, error: OSError) -> Diagnostic:
+    """Where and why a file could not be read: the first byte that is not UTF-8, if one is."""
+    try:
+        data = path.read_bytes()
+    except OSError as reading:
+        return Diagnostic(shown, 0, 0, "E001", f"cannot be read: {reading.strerror}")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        line = data.count(b"\n", 0, bad.start) + 1
+        column = len(data[data.rfind(b"\n", 0, bad.start) + 1 : bad.start].decode("utf-8", "replace")) + 1
+        byte = data[bad.start]
+        return Diagnostic(shown, line, column, "E002", f"byte 0x{byte:02X} is not UTF-8: save the file as UTF-8")
+    return Diagnostic(shown, 0, 0, "E002", f"cannot be read: {error}")
+
+
+def validate(tree: etree._ElementTree, path: Path, project: Project, schema: etree.RelaxNG) -> list[Diagnostic]:
+    """Schema errors of one parsed file, as diagnostics."""
+    if schema.validate(tree):
+        return []
+    shown = display_path(path, project.root)
+    return [Diagnostic(shown, error.line, error.column, "E010", error.message) for error in schema.error_log]
+
+
+def load_schema(project: Project) -> etree.RelaxNG:
+    try:
+        tree = parse_xml(project.schema, project)
+        _check_includes(tree, project.schema, project, {project.schema.resolve()})
+        return etree.RelaxNG(tree)
+    except SourceError as error:
+        raise EditionError(f"the schema cannot be read: {error.diagnostics[0]}") from None
+    except etree.RelaxNGParseError as error:
+        raise EditionError(f"{display_path(project.schema, project.root)}: schema is broken: {error}") from None
+
+
+RNG = "{http://relaxng.org/ns/structure/1.0}"
+
+
+def _check_includes(tree: etree._ElementTree, path: Path, project: Project, seen: set[Path]) -> None:
+    """Every schema a RelaxNG schema includes is a local file inside the project, and so are
+    theirs: libxml2 would read any path or URL an `include` or `externalRef` names."""
+    for element in tree.getroot().iter(f"{RNG}include", f"{RNG}externalRef"):
+        href = element.get("href", "")
+        shown = f"{display_path(path, project.root)}:{element.sourceline}"
+        if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", href):
+            raise EditionError(f"{shown}: the schema includes {href!r}: only files inside the project are read")
+        included = inside_project(path.parent / href, project.root)
+        if included not in seen:
+            seen.add(included)
+            _check_includes(parse_xml(included, project), included, project, seen)
+
+
+@dataclass
+class Sources:
+    """The files the edition lists, each parsed once, and validated once where it is read.
+
+    `read_sources` makes it: the schema, edition.xml, and every file edition.xml lists. The
+    editor's checks (`check.lint`) read its `trees`, and `edition_from` builds the edition from
+    the same trees: nothing in source/ is parsed twice, and a file the edition does not list is
+    not read at all. A file that cannot be parsed is kept as its diagnostics, reported by the
+    stage that needs it, as a `SourceError`.
+    """
+
+    project: Project
+    schema: etree.RelaxNG
+    listed: list[Path] = field(default_factory=list)  # edition.xml first, then what it lists
+    # By the file's real path: each file's tree or why it does not parse, and its schema errors.
+    _parsed: dict[Path, etree._ElementTree | SourceError] = field(default_factory=dict, init=False, repr=False)
+    _invalid: dict[Path, list[Diagnostic]] = field(default_factory=dict, init=False, repr=False)
+
+    def parse(self, path: Path) -> etree._ElementTree:
+        """The file's tree, parsed on the first call only (`parse_xml`), or its `SourceError`."""
+        key = Path(os.path.realpath(path))
+        if key not in self._parsed:
+            try:
+                self._parsed[key] = parse_xml(path, self.project)
+            except SourceError as error:
+                self._parsed[key] = error
+        parsed = self._parsed[key]
+        if isinstance(parsed, SourceError):
+            raise parsed
+        return parsed
+
+    def valid(self, path: Path) -> etree._ElementTree:
+        """The file's tree if it parses and is valid against the schema (validated once), else
+        `SourceError` with its problems."""
+        tree = self.parse(path)
+        key = Path(os.path.realpath(path))
+        if key not in self._invalid:
+            self._invalid[key] = validate(tree, path, self.project, self.schema)
+        if self._invalid[key]:
+            raise SourceError(self._invalid[key])
+        return tree
+
+    @property
+    def trees(self) -> dict[Path, etree._ElementTree]:
+        """Every listed file that parses, in the order listed: what the editor's checks read."""
+        trees = {}
+        for path in self.listed:
+            try:
+                trees[path] = self.parse(path)
+            except SourceError:
+                continue  # reported by `edition_from`, where the edition needs the file
+        return trees
+
+
+def read_sources(project: Project) -> Sources:
+    """Parse the schema (an `EditionError` if it is broken), edition.xml, and every file it lists
+    that is a file in source/. A file that is refused at the gate (`gate.inside_project`) stops
+    it with that `EditionError`; one that does not parse is kept as its diagnostics."""
+    sources = Sources(project, load_schema(project))
+    try:
+        edition_tree = sources.parse(project.edition_file)
+    except SourceError:
+        return sources  # nothing is listed: the edition file's problem is reported by `edition_from`
+    sources.listed = listed_sources(edition_tree, project)
+    for path in sources.listed:
+        try:
+            sources.parse(path)
+        except SourceError:
+            continue
+    return sources
+
+
+def load_edition(project: Project) -> Edition:
+    """Parse and validate every source file and build the edition, or raise `SourceError`."""
+    return edition_from(read_sources(project))
+
+
+def edition_from(sources: Sources) -> Edition:
+    """The edition built from the parsed sources, or `SourceError` with the problems of the
+    first stage that has any: the edition file, the essays' files, the essays' note calls, the
+    register and its mentions, the commentary and its anchors."""
+    project = sources.project
+    edition_tree = sources.valid(project.edition_file)
+    essay_paths = _essay_paths(edition_tree, project)
+    trees: dict[Path, etree._ElementTree] = {}
+    problems: list[Diagnostic] = []
+    for path in essay_paths:
+        try:
+            trees[path] = sources.valid(path)
+        except SourceError as error:
+            problems += error.diagnostics
+    if problems:
+        raise SourceError(problems)
+
+    essays = []
+    for path, tree in trees.items():
+        essay, essay_problems = _read_essay(tree, path, project)
+        essays.append(essay)
+        problems += essay_problems
+    if problems:
+        raise SourceError(problems)
+
+    register_path = project.source_dir / "register.xml"
+    commentary_path = project.source_dir / "commentary.xml"
+    sections: list[RegisterSection] = []
+    shown = {essay.id: display_path(essay.source, project.root) for essay in essays}
+    if _lists(edition_tree, "register"):
+        sections, lines = read_register(sources.valid(register_path))
+        shown["register"] = display_path(register_path, project.root)
+        essays, sections, problems = link_mentions(essays, sections, shown, lines)
+        if problems:
+            raise SourceError(problems)
+    commentary: list[Commentary] = []
+    commentary_lines: dict[str, int] = {}
+    if _lists(edition_tree, "commentary"):
+        commentary, commentary_lines = read_commentary(sources.valid(commentary_path))
+        shown["commentary"] = display_path(commentary_path, project.root)
+    entries = {entry.id: entry for section in sections for entry in section.entries}
+    notes, problems = editorial_notes(essays, entries, commentary, shown, commentary_lines)
+    if problems:
+        raise SourceError(problems)
+    sources_read = [
+        project.edition_file,
+        *essay_paths,
+        *([register_path] if sections else []),
+        *([commentary_path] if commentary else []),
+        project.schema,
+    ]
+    return _read_edition(edition_tree, essays, sections, sources_read, notes)
+
+
+def listed_sources(tree: etree._ElementTree, project: Project) -> list[Path]:
+    """The source files the parsed edition file `tree` lists, edition.xml first, that exist as
+    files in source/ (a missing or misplaced one is reported by `edition_from`)."""
+    paths = [project.edition_file]
+    for ptr in tree.iterfind("tei:text/tei:body/tei:ptr", NS):
+        path = project.source_dir / ptr.get("target", "")
+        if "/" not in ptr.get("target", "/") and path.is_file() and path not in paths:
+            paths.append(path)
+    return paths
+
+
+def _lists(tree: etree._ElementTree, kind: str) -> bool:
+    """Whether the edition file lists a part of this kind (the register, the commentary)."""
+    return tree.find(f"tei:text/tei:body/tei:ptr[@type='{kind}']", NS) is not None
+
+
+# The sources that are not essays, though they are files in source/.
+NOT_ESSAYS = {
+    "edition.xml": "the edition file, not an essay",
+    "register.xml": "the register, not an essay",
+    "commentary.xml": "the editors' commentary, not an essay",
+}
+
+
+def _essay_paths(tree: etree._ElementTree, project: Project) -> list[Path]:
+    """The essays the edition file lists, in order; each must be a file inside `source/`."""
+    paths = []
+    shown = display_path(project.edition_file, project.root)
+    problems = []
+    for ptr in tree.iterfind("tei:text/tei:body/tei:ptr[@type='essay']", NS):
+        target = ptr.get("target", "")
+        path = (project.source_dir / target).resolve()
+        if not path.is_relative_to(project.source_dir.resolve()) or "/" in target:
+            problems.append(Diagnostic(shown, ptr.sourceline, 0, "E004", f"essay {target!r} is not a file in source/"))
+        elif target in NOT_ESSAYS:
+            problems.append(Diagnostic(shown, ptr.sourceline, 0, "E004", f"{target!r} is {NOT_ESSAYS[target]}"))
+        elif not path.is_file():
+            problems.append(Diagnostic(shown, ptr.sourceline, 0, "E001", f"essay {target!r} not found"))
+        elif path in paths:
+            problems.append(Diagnostic(shown, ptr.sourceline, 0, "E004", f"essay {target!r} is listed twice"))
+        else:
+            paths.append(path)
+    if problems:
+        raise SourceError(problems)
+    return paths
+
+
+def _text(element: etree._Element | None) -> str:
+    """The normalised plain text of an element."""
+    if element is None:
+        return ""
+    return XML_SPACE.sub(" ", "".join(element.itertext())).strip()
+
+
+def _read_edition(
+    tree: etree._ElementTree,
+    essays: list[Essay],
+    register: list[RegisterSection],
+    sources: list[Path],
+    notes: dict[str, EditorialNote],
+) -> Edition:
+    header = tree.getroot().find("tei:teiHeader/tei:fileDesc", NS)
+    title_stmt = header.find("tei:titleStmt", NS)
+    publication = header.find("tei:publicationStmt", NS)
+    edition = header.find("tei:editionStmt/tei:edition", NS)
+    licence = publication.find("tei:availability/tei:licence", NS)
+    changes = [
+        Change(change.get("n", ""), change.get("when"), _text(change))
+        for change in tree.getroot().iterfind("tei:teiHeader/tei:revisionDesc/tei:change", NS)
+    ]
+    conventions = [
+        editors_inline(p) for p in tree.getroot().iterfind("tei:text/tei:front/tei:div[@type='conventions']/tei:p", NS)
+    ]
+    return Edition(
+        slug=_text(publication.find("tei:idno[@type='slug']", NS)),
+        title=_text(title_stmt.find("tei:title[@type='main']", NS)),
+        subtitle=_text(title_stmt.find("tei:title[@type='sub']", NS)),
+        editors=[_text(e) for e in title_stmt.iterfind("tei:editor", NS)],
+        version=edition.get("n"),
+        date=edition.find("tei:date", NS).get("when"),
+        language=tree.getroot().get(XML_LANG, "en"),
+        publisher=_text(publication.find("tei:publisher", NS)),
+        licence=_text(licence),
+        licence_url=licence.get("target", "") if licence is not None else "",
+        description=_text(header.find("tei:sourceDesc/tei:p", NS)),
+        keywords=[_text(k) for k in publication.iterfind("tei:idno[@type='keyword']", NS)],
+        conventions=conventions,
+        changes=changes,
+        essays=essays,
+        register=register,
+        sources=sources,
+        notes=notes,
+    )
+
+
+def _read_essay(tree: etree._ElementTree, path: Path, project: Project) -> tuple[Essay, list[Diagnostic]]:
+    root = tree.getroot()
+    essay_id = root.get(XML_ID)
+    header = root.find("tei:teiHeader/tei:fileDesc", NS)
+    text = root.find("tei:text", NS)
+    corrections: list[Correction] = []
+
+    def recorder(where: str) -> Callable[[str, str], None]:
+        return lambda sic, corr: corrections.append(Correction(essay_id, where, sic, corr))
+
+    front = []
+    for div in text.iterfind("tei:front/tei:div", NS):
+        for block in div.iterfind(".//tei:bibl", NS) if div.get("type") == "reviewed" else div.iterfind("tei:p", NS):
+            kind = div.get("type")
+            front.append(FrontMatter(f"{essay_id}-front{len(front) + 1}", kind, read_inline(block, recorder(kind))))
+
+    body = _read_blocks(text.find("tei:body", NS), essay_id, recorder)
+    notes = [
+        Note(note.get(XML_ID), int(note.get("n")), read_inline(note, recorder(f"note {note.get('n')}")))
+        for note in text.iterfind("tei:back/tei:div[@type='notes']/tei:note", NS)
+    ]
+    afterword = [
+        read_inline(p, recorder("biographical note")) for p in text.iterfind("tei:back/tei:div[@type='bio']/tei:p", NS)
+    ]
+    essay = Essay(
+        id=essay_id,
+        title=_text(header.find("tei:titleStmt/tei:title[@type='main']", NS)),
+        author=_text(header.find("tei:titleStmt/tei:author", NS)),
+        date=_text(text.find("tei:front/tei:docDate", NS)),
+        front=front,
+        body=body,
+        original=read_inline(header.find("tei:sourceDesc/tei:bibl", NS), recorder("header")),
+        notes=notes,
+        afterword=afterword,
+        corrections=corrections,
+        source=path,
+    )
+    return essay, _check_note_calls(root, display_path(path, project.root))
+
+
+def _read_blocks(container: etree._Element, essay_id: str, recorder) -> list[Block]:
+    """The body's paragraphs, headings and quotations in reading order, paragraphs numbered."""
+    blocks: list[Block] = []
+    sections = 0
+
+    def walk(element: etree._Element) -> None:
+        nonlocal sections
+        for child in element:
+            tag = etree.QName(child).localname
+            if tag == "p":
+                number = sum(isinstance(b, Paragraph) for b in blocks) + 1
+                where = f"¶{number}"
+                blocks.append(Paragraph(f"{essay_id}-p{number}", number, read_inline(child, recorder(where))))
+            elif tag == "head":
+                sections += 1
+                blocks.append(Heading(f"{essay_id}-s{sections}", read_inline(child, recorder("heading"))))
+            elif tag in ("quote", "cit"):
+                quote = child if tag == "quote" else child.find("tei:quote", NS)
+                where = f"quotation after ¶{sum(isinstance(b, Paragraph) for b in blocks)}"
+                reference = child.find("tei:bibl", NS) if tag == "cit" else None
+                quotations = sum(isinstance(b, Quotation) for b in blocks)
+                blocks.append(
+                    Quotation(
+                        f"{essay_id}-q{quotations + 1}",
+                        [read_inline(p, recorder(where)) for p in quote.iterfind("tei:p", NS)],
+                        read_inline(reference, recorder(where)) if reference is not None else [],
+                    )
+                )
+            elif tag == "div":
+                walk(child)
+
+    walk(container)
+    return blocks
+
+
+def _check_note_calls(root: etree._Element, shown: str) -> list[Diagnostic]:
+    """Every note call points at a note of the same essay, and every note is called."""
+    notes = {note.get(XML_ID): note for note in root.iterfind(".//tei:note[@place='end']", NS)}
+    called = set()
+    problems = []
+    for call in root.iterfind(".//tei:ref[@type='noteref']", NS):
+        target = call.get("target", "").removeprefix("#")
+        if target in notes:
+            called.add(target)
+        else:
+            problems.append(Diagnostic(shown, call.sourceline, 0, "E020", f"note call points at no note: #{target}"))
+    for note_id, note in notes.items():
+        if note_id not in called:
+            problems.append(Diagnostic(shown, note.sourceline, 0, "E021", f"note {note_id} is never called"))
+    return problems

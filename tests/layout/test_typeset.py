@@ -1,0 +1,231 @@
+"""The adapter to WeasyPrint's and pydyf's internals (`edition.layout.typeset`), on tiny documents: it
+still sees what the edition relies on. A WeasyPrint or pydyf upgrade that moves any of it fails
+here, by name, before it quietly changes a layout: read the comment in typeset.py at the
+failing part and redo that workaround there."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import io
+from datetime import UTC, datetime
+
+import pikepdf
+import pydyf
+import pytest
+import weasyprint
+import weasyprint.layout
+from fontTools.ttLib import TTFont
+from weasyprint import HTML
+from weasyprint.document import Page
+from weasyprint.formatting_structure import boxes, build
+from weasyprint.layout import LayoutContext, layout_document
+from weasyprint.pdf import fonts
+
+from edition.layout import typeset
+from edition.layout.pages import Block, Call, Link, NewPage, PageLayout
+from edition.layout.typeset import FONT_EPOCH_OFFSET, page_drawings, page_layouts, stopping_when, write
+
+# Eight lines of a paragraph with a note called in its first, then a paragraph whose first two
+# lines (`orphans: 2`) fit at the foot of the page only if the note goes to the next page: as
+# in WeasyPrint's tests/layout/test_footnotes.py, WeasyPrint 70 carries the note over
+# (its issue 2432). Every line is 10 px high and ends in a `br`, whatever the font.
+CARRIED = """<!DOCTYPE html><html><head><style>
+@page { size: 200px 140px; margin: 10px; @bottom-center { content: counter(page); font-size: 8px } }
+@page :first { @top-center { content: "Head"; font-size: 8px } }
+body { font-size: 8px; line-height: 10px; margin: 0; orphans: 2; widows: 2 }
+p { margin: 0 }
+.footnote { float: footnote; footnote-policy: line }
+.pnum { float: left; margin-left: -8px }
+</style></head><body>
+<p id="p1"><span class="pnum">1</span>one<span class="footnote" id="n1">the note</span><br>LINES</p>
+<p id="p2">eleven<br>twelve<br>thirteen<br>fourteen</p>
+</body></html>""".replace("LINES", "<br>".join(f"l{n}" for n in range(2, 9)))
+
+
+def render(html: str = CARRIED) -> weasyprint.Document:
+    return HTML(string=html).render()
+
+
+def test_the_pagination_hook_sees_the_note_weasyprint_carries_over_and_can_stop_there():
+    seen: list[NewPage] = []
+
+    def decide(made: list[NewPage]) -> str | None:
+        seen.append(made[-1])
+        return "stop" if made[-1].carried else None
+
+    paginate = weasyprint.layout.make_all_pages
+    with stopping_when(decide) as found:
+        document = render()
+    assert weasyprint.layout.make_all_pages is paginate  # as it was
+    assert found == ["stop"], "the hook saw no page carrying a note over: WeasyPrint's pagination moved"
+    # Finding the document unfinished, WeasyPrint paginates again (8 times in all), and the hook
+    # stops it at the same page each time.
+    assert set(seen) == {
+        NewPage(
+            (Block("p1", "onel2l3l4l5l6l7l8"), Block("p2", "eleventwelve")),
+            (Call("n1", "p1"),),
+            ("n1",),
+        )
+    }
+    assert len(document.pages) == 1  # stopped there, with its folio
+    assert page_layouts(document.pages)[0].folio
+
+
+def test_without_a_decision_to_stop_the_layout_goes_to_the_end():
+    seen: list[list[NewPage]] = []
+    with stopping_when(lambda made: seen.append(list(made))) as found:
+        document = render()
+    # Every page, as it is made, with the pages made before it.
+    assert found == [] and [[page.carried for page in made] for made in seen] == [[("n1",)], [("n1",), ()]]
+    assert page_layouts(document.pages) == page_layouts(render().pages)
+
+
+def test_a_layout_is_summed_up_page_by_page():
+    """Anchors, folio, the body text block by block (no running head, folio, footnote,
+    paragraph number or note call in it), and the note calls."""
+    assert page_layouts(render().pages) == [
+        PageLayout(
+            ("p1", "p2"), True, (Block("p1", "onel2l3l4l5l6l7l8"), Block("p2", "eleventwelve")), (Call("n1", "p1"),)
+        ),
+        PageLayout(("p2", "n1"), True, (Block("p2", "thirteenfourteen"),), ()),
+    ]
+    unnumbered = CARRIED.replace("@bottom-center { content: counter(page);", "@bottom-center { content: none;")
+    assert [page.folio for page in page_layouts(render(unnumbered).pages)] == [False, False]
+
+
+def test_what_a_page_draws_is_summed_up_with_its_lines_paragraphs_and_links():
+    html = CARRIED.replace('<p id="p2">eleven', '<p id="p2"><a class="pageref x" href="#p1">eleven</a>')
+    first, second = page_drawings(render(html).pages)
+    drawn = [(text.text, round(text.x), round(text.y)) for text in first.texts]
+    assert drawn[:4] == [("1", 2, 10), ("one", 10, 13), ("1", 25, 10), ("l2", 10, 23)]  # number, text, call
+    assert drawn[-2:] == [("Head", 89, 0), ("1", 97, 130)]  # running head and folio
+    assert ("the note", 20, 120) in [(text.text, round(text.x), round(text.y)) for text in second.texts]
+    assert first.width == 200 and len(first.lines) == 1 + 8 + 2 + 2  # the number's, p1's, p2's, head's, folio's
+    *_, p1, p2 = first.paragraphs
+    assert (p1.id, p1.measure, len(p1.lines), p1.forced_break) == ("p1", 180, 8, True)
+    assert all(line.x == 10 and 0 < line.filled <= line.width for line in p1.lines)
+    assert (p2.id, len(p2.lines)) == ("p2", 2)
+    assert first.links == (Link("#p1", ("pageref", "x"), "eleven"),) and second.links == ()
+
+
+# WeasyPrint's internals, by name: what each workaround in typeset.py reads or replaces. -----
+
+
+def test_the_weasyprint_internals_the_layout_summaries_and_the_hook_read_are_still_there():
+    assert weasyprint.__version__ == "70.0", "WeasyPrint changed: check every workaround in typeset.py"
+    # The pagination: a generator that layout_document calls by its name in weasyprint.layout.
+    assert list(inspect.signature(weasyprint.layout.make_all_pages).parameters) == [
+        "context",
+        "root_box",
+        "html",
+        "pages",
+    ]
+    assert "make_all_pages(context, root_box, html, pages)" in inspect.getsource(layout_document)
+    assert "self.reported_footnotes = []" in inspect.getsource(LayoutContext.__init__)
+    # The page's box tree, and how a note call names its note.
+    assert "self._page_box = page_box" in inspect.getsource(Page.__init__)
+    assert "footnote_call.footnote = footnote" in inspect.getsource(build)
+    for name in ("MarginBox", "FootnoteAreaBox", "TextBox", "LineBox", "BlockBox", "BlockLevelBox", "TableRowBox"):
+        assert hasattr(boxes, name), name
+    assert boxes.Box.footnote is None
+
+
+def test_the_weasyprint_internals_pdf_replaces_are_still_there():
+    """typeset._reproducible_font_subsets replaces `Font.subset` (moved here from
+    tests/test_inputs_hostile.py)."""
+    assert list(inspect.signature(fonts.Font.subset).parameters) == ["self", "to_unicode", "hinting"]
+    init = inspect.getsource(fonts.Font.__init__)
+    for attribute in ("self.file_content", "self.index", "self.family"):
+        assert attribute in init, attribute
+    assert "self.missing" in inspect.getsource(fonts.Font)
+    assert "self.subset(to_unicode, hinting)" in inspect.getsource(fonts.Font.clean)
+    assert "font.clean(" in inspect.getsource(fonts.build_fonts_dictionary)
+
+
+def test_the_pydyf_internal_the_writer_replaces_is_still_there():
+    assert isinstance(inspect.getattr_static(pydyf.PDF, "page_references"), property)
+    assert isinstance(pydyf.Dictionary(), dict) and isinstance(pydyf.Array(), list)
+
+
+# Writing ----------------------------------------------------------------------------------
+
+WHEN = datetime(2026, 1, 1, tzinfo=UTC)
+OPTIONS = {"pdf_variant": "pdf/a-3b", "pdf_tags": True}
+
+
+def test_the_pdf_is_labelled_as_printed_and_its_fonts_subset_dated_and_noted():
+    paginate, subset = pydyf.PDF.page_references, fonts.Font.subset
+    data, embedded = write(render(), 1, WHEN, **OPTIONS)
+    assert pydyf.PDF.page_references is paginate and fonts.Font.subset is subset  # as they were
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        labels = pdf.Root.PageLabels.Nums
+        assert [labels[0], str(labels[1].S), labels[2], str(labels[3].S)] == [0, "/r", 1, "/D"]
+        (font,) = {str(font.BaseFont): font for page in pdf.pages for font in page.Resources.Font.values()}.values()
+        descriptor = (font.DescendantFonts[0] if "/DescendantFonts" in font else font).FontDescriptor
+        head = TTFont(io.BytesIO(descriptor.FontFile2.read_bytes()))["head"]
+    assert head.created == head.modified == int(WHEN.timestamp()) + FONT_EPOCH_OFFSET
+    assert len(embedded) == 1 and all(len(key) == 64 for key in embedded)
+
+
+def test_listing_page_references_once_writes_the_same_bytes(monkeypatch: pytest.MonkeyPatch):
+    """The workaround for pydyf's page references (typeset._page_references_listed_once) saves
+    time and changes nothing in the file (moved here from tests/layout/test_pdf.py); the same document
+    written twice (as `edition watch` may) gives the same bytes and embeds the same faces."""
+    document = render('<html lang="en"><p>' + "<br>".join(f"line {n}" for n in range(200)) + "</p>")
+    quick, faces = write(document, 1, WHEN, **OPTIONS)
+    monkeypatch.setattr(typeset, "_page_references_listed_once", contextlib.nullcontext)
+    slow, again = write(document, 1, WHEN, **OPTIONS)
+    assert len(document.pages) > 2 and quick == slow and faces == again
+
+
+# Proofs -----------------------------------------------------------------------------------
+
+
+def test_the_weasyprint_internals_the_proof_relies_on_are_still_there():
+    """typeset._pages_drawn_once replaces `Page.paint`, which draws a page into its stream, and
+    write_proof shares `Document.fonts` between proofs."""
+    assert list(inspect.signature(Page.paint).parameters) == ["self", "stream", "scale"]
+    assert "draw_page(self._page_box, stream)" in inspect.getsource(Page.paint)
+    generate = inspect.getsource(weasyprint.pdf.generate_pdf)
+    assert "document.fonts, page_rectangle, resources, images" in generate and "page.paint(stream, scale)" in generate
+    init = inspect.getsource(weasyprint.pdf.stream.Stream.__init__)
+    for attribute in ("self._fonts = fonts", "self._resources = resources", "self._images = images"):
+        assert attribute in init, attribute
+    assert "self.fonts = {}" in inspect.getsource(weasyprint.Document.__init__)
+    assert isinstance(pydyf.Stream().stream, list)
+
+
+def drawn_pages(monkeypatch: pytest.MonkeyPatch) -> list[Page]:
+    """Record each page WeasyPrint draws from now on."""
+    drawn: list[Page] = []
+    draw = weasyprint.document.draw_page
+    monkeypatch.setattr(weasyprint.document, "draw_page", lambda box, stream: (drawn.append(box), draw(box, stream)))
+    return drawn
+
+
+def test_a_proof_draws_a_page_kept_from_the_last_layout_once_and_shows_the_same(monkeypatch: pytest.MonkeyPatch):
+    drawn = drawn_pages(monkeypatch)
+    document, drawings = render(), typeset.Drawings()
+    first = typeset.write_proof(document, 1, WHEN, drawings)
+    assert len(drawn) == 2 and set(drawings.pages) == set(document.pages)
+    paint = Page.paint
+    again = typeset.write_proof(document.copy(document.pages), 1, WHEN, drawings)  # a new layout keeping both
+    assert Page.paint is paint  # as it was
+    assert len(drawn) == 2, "a kept page was drawn again"
+    assert again == first == typeset.write_proof(render(), 1, WHEN, typeset.Drawings())
+    with pikepdf.open(io.BytesIO(first)) as pdf:
+        assert "/StructTreeRoot" not in pdf.Root and "/Metadata" not in pdf.Root  # no tags, no PDF/A
+
+
+def test_a_page_that_draws_shared_resources_is_drawn_again_in_each_proof(monkeypatch: pytest.MonkeyPatch):
+    """A gradient is a pattern that all pages' resources list: a page drawn from memory would
+    name one that the new file lacks."""
+    drawn = drawn_pages(monkeypatch)
+    document, drawings = (
+        render(CARRIED.replace("p { margin: 0 }", "p { margin: 0 } #p2 { background: linear-gradient(red, blue) }")),
+        typeset.Drawings(),
+    )
+    typeset.write_proof(document, 1, WHEN, drawings)
+    typeset.write_proof(document, 1, WHEN, drawings)
+    assert len(drawn) == 4 and not drawings.pages

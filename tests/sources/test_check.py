@@ -1,0 +1,170 @@
+"""`edition check`: each code, triggered alone by the mistake it names (one case per code)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from edition.errors import SourceError
+from edition.project import Project
+from edition.sources import read
+from edition.sources.check import run_checks
+from tests import command
+from tests.edits import edit
+
+
+def essay(project: Project) -> Path:
+    return project.source_dir / "weissman-1988.xml"
+
+
+FIRST_PARAGRAPH = '<p><hi rend="lead-in">SERGE’S CONTRIBUTION TO</hi>'
+
+# code → how to make exactly that mistake in a copy of the sources
+CASES: dict[str, Callable[[Project], None]] = {
+    "E001": lambda p: edit(p.edition_file, 'target="weissman-1988.xml"/>', 'target="weissman-1999.xml"/>'),
+    "E002": lambda p: edit(essay(p), "<head>Notes</head>", "<head>Notes</hed>"),
+    "E003": lambda p: edit(
+        essay(p), "<TEI xmlns", '<!DOCTYPE TEI [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<TEI xmlns'
+    ),
+    "E004": lambda p: edit(p.edition_file, 'target="weissman-1988.xml"/>', 'target="../weissman-1988.xml"/>'),
+    "E010": lambda p: edit(essay(p), FIRST_PARAGRAPH, "<para/>" + FIRST_PARAGRAPH),
+    "E020": lambda p: edit(
+        essay(p),
+        'target="#weissman-n1">1</ref>',
+        'target="#weissman-n1">1</ref><ref type="noteref" target="#weissman-n99">99</ref>',
+    ),
+    "E021": lambda p: edit(
+        essay(p),
+        "</note>\n      </div>",
+        '</note>\n<note xml:id="weissman-uncalled" n="999" place="end">Uncalled.</note></div>',
+    ),
+    "E030": lambda p: edit(essay(p), 'ref="#serge"', 'ref="#sergei"'),
+    "E031": lambda p: edit(
+        p.source_dir / "register.xml",
+        "<head>Persons</head>",
+        '<head>Persons</head><person xml:id="nobody"><persName>Nobody</persName>'
+        '<note type="identification">No one.</note></person>',
+    ),
+    "E022": lambda p: edit(
+        p.source_dir / "commentary.xml",
+        "</listAnnotation>",
+        '<note xml:id="c-stray" type="commentary" target="#nowhere">A note.</note></listAnnotation>',
+    ),
+    "E023": lambda p: edit(
+        essay(p), "SERGE’S CONTRIBUTION TO</hi>", 'SERGE’S CONTRIBUTION TO</hi><anchor xml:id="stray"/>'
+    ),
+    "E040": lambda p: edit(essay(p), FIRST_PARAGRAPH, FIRST_PARAGRAPH.replace("<p>", '<p xml:id="trotsky">')),
+    "E050": lambda p: edit(essay(p), "SERGE’S CONTRIBUTION TO</hi>", 'SERGE’S CONTRIBUTION TO</hi> "our"'),
+    "E051": lambda p: edit(essay(p), "SERGE’S CONTRIBUTION TO</hi>", "SERGE’S CONTRIBUTION TO</hi> -- "),
+    "E052": lambda p: edit(essay(p), "SERGE’S CONTRIBUTION TO</hi>", "SERGE’S CONTRIBUTION TO</hi> kolkhoz"),
+    "E053": lambda p: edit(essay(p), "SERGE’S CONTRIBUTION TO</hi>", "SERGE’S CONTRIBUTION TO</hi><emph/>"),
+    "E054": lambda p: edit(
+        essay(p), "SERGE’S CONTRIBUTION TO</hi>", 'SERGE’S CONTRIBUTION TO</hi><ref target="javascript:x()">a</ref>'
+    ),
+    "E055": lambda p: edit(essay(p), 'xml:id="weissman-1988"', 'xml:id="colophon"'),
+    "E056": lambda p: edit(
+        essay(p), "SERGE’S CONTRIBUTION TO</hi>", "SERGE’S CONTRIBUTION TO</hi>" + "<emph>" * 41 + "a" + "</emph>" * 41
+    ),
+}
+
+
+def test_the_edition_as_published_is_clean(project: Project):
+    assert run_checks(project) == []
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_each_mistake_is_reported_with_exactly_its_code(scratch_project: Project, code: str):
+    CASES[code](scratch_project)
+    problems = run_checks(scratch_project)
+    assert problems, code
+    assert {problem.code for problem in problems} == {code}, [str(p) for p in problems]
+    for problem in problems:
+        assert problem.path.startswith("source/")
+        assert problem.line > 0 or code in ("E001", "E004")
+
+
+def test_every_code_is_documented_in_the_readme(project: Project):
+    readme = (project.root / "README.md").read_text()
+    for code in CASES:
+        assert f"| {code} |" in readme, code
+
+
+def test_check_reports_every_problem_at_once_and_exits_1(scratch_project: Project):
+    CASES["E050"](scratch_project)
+    CASES["E053"](scratch_project)
+    CASES["E031"](scratch_project)
+    result = command.run("check", cwd=scratch_project.root)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    codes = sorted(line.split()[1] for line in lines[:-1])
+    assert codes == ["E031", "E050", "E053"]
+    assert lines[-1] == "edition: 3 problems in the sources"
+    assert "Traceback" not in result.stderr
+
+
+def test_build_stops_on_a_problem_check_finds(scratch_project: Project):
+    CASES["E051"](scratch_project)
+    result = command.run("build", cwd=scratch_project.root)
+    assert result.returncode == 1 and " E051 " in result.stderr
+    assert not (scratch_project.root / "dist").exists()
+
+
+def counting_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files `read.parse_xml` parses from now on, one per parse."""
+    parsed: list[str] = []
+    real = read.parse_xml
+
+    def parse_xml(path: Path, project: Project):
+        parsed.append(path.name)
+        return real(path, project)
+
+    monkeypatch.setattr(read, "parse_xml", parse_xml)
+    return parsed
+
+
+LISTED = ["commentary.xml", "edition.rng", "edition.xml", "filtzer-1998.xml", "register.xml", "weissman-1988.xml"]
+
+
+def test_check_parses_each_listed_source_and_the_schema_once_and_nothing_else(scratch_project, monkeypatch):
+    (scratch_project.source_dir / "draft.xml").write_text('<TEI "not listed, nor well-formed -- ')
+    parsed = counting_parses(monkeypatch)
+    assert run_checks(scratch_project) == []
+    assert sorted(parsed) == LISTED
+
+
+def test_build_checks_the_sources_from_one_parse(scratch_project, monkeypatch):
+    from edition import build
+
+    monkeypatch.setattr(build, "_build", lambda *args: None)  # the sources' part of a build only
+    parsed = counting_parses(monkeypatch)
+    build.build(scratch_project, out_dir=scratch_project.root / "out")
+    assert sorted(parsed) == LISTED
+
+
+def test_a_build_reports_every_problem_check_reports(scratch_project: Project):
+    """Problems that stop the sources being read and the editor's checks, together, as `check`."""
+    from edition.build import build
+
+    CASES["E010"](scratch_project)
+    CASES["E051"](scratch_project)
+    expected = run_checks(scratch_project)
+    assert {problem.code for problem in expected} == {"E010", "E051"}
+    with pytest.raises(SourceError) as raised:
+        build(scratch_project, out_dir=scratch_project.root / "out")
+    assert raised.value.diagnostics == expected
+
+
+def test_two_commentary_notes_on_one_passage_are_an_error(scratch_project: Project):
+    commentary = scratch_project.source_dir / "commentary.xml"
+    text = commentary.read_text()
+    target = re.search(r'target="(#[^"]+)"', text).group(1)
+    edit(
+        commentary,
+        "</listAnnotation>",
+        f'<note xml:id="c-twin" type="commentary" target="{target}">Again.</note></listAnnotation>',
+    )
+    problems = [str(problem) for problem in run_checks(scratch_project)]
+    assert any(" E022 commentary c-twin targets " + target in problem for problem in problems), problems
