@@ -26,6 +26,7 @@ from pathlib import Path
 import corpus
 import peer
 import pypandoc
+from imports import IMPORT_TARGET, bench_import
 from loop import bench_loop
 from measure import PipelineError, Run, measure
 from pypdf import PdfReader
@@ -82,6 +83,8 @@ def main() -> int:
                     f"save → fresh proof: median {results['loop']['median']:.2f} s, max {results['loop']['max']:.2f} s"
                 )
                 results["loop"].update(loop_targets(results["loop"], results["pipelines"].get("peer")))
+            if not args.skip_import:
+                results["import"] = bench_import(Path(work), EDITION, args.repeat)
             if not args.skip_scale:
                 results["scale"] = bench_scale(Path(work), args.scales, args.scale_repeat)
     except PipelineError as error:
@@ -104,6 +107,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--skip-scale", action="store_true", help="measure no larger edition")
     parser.add_argument("--skip-peer", action="store_true", help="measure no peer pipeline")
     parser.add_argument("--skip-loop", action="store_true", help="measure no save → proof under edition watch")
+    parser.add_argument("--skip-import", action="store_true", help="measure no edition import")
     parser.add_argument(
         "--json",
         type=Path,
@@ -268,6 +272,8 @@ def report(results: dict, markdown: bool) -> str:
         parts.append(_lines(_comparison(results["comparison"]), markdown))
     if "loop" in results:
         parts += [_loop_table(results["loop"], markdown), _lines(_loop_targets(results["loop"]), markdown)]
+    if "import" in results:
+        parts.append(_import_table(results["import"], markdown))
     if "scale" in results:
         parts += [_scale_table(results["scale"], markdown), _lines(_scale_targets(results["scale"]), markdown)]
     return "\n\n".join(parts)
@@ -293,6 +299,12 @@ def _loop_targets(loop: dict) -> list[str]:
             f"(target ≤ {LOOP_VS_PEER:g}: {_verdict(loop['vs_peer_target_met'])})"
         )
     return lines
+
+
+def _import_table(imports: dict, markdown: bool) -> str:
+    header = ["edition import of a DOCX", "time (s)", f"target < {IMPORT_TARGET:g} s"]
+    rows = [[row["name"], f"{row['seconds']:.2f}", _verdict(row["target_met"])] for row in imports["rows"]]
+    return _table(header, rows, markdown)
 
 
 def _machine_line(results: dict) -> str:

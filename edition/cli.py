@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 from . import __version__
@@ -52,6 +53,23 @@ def _parser() -> argparse.ArgumentParser:
 
     verify_command = commands.add_parser("verify", help="check an archived package: structure and every checksum")
     verify_command.add_argument("path", type=Path, help="the package's folder")
+
+    new_command = commands.add_parser("new", help="make a new edition project, which builds at once")
+    new_command.add_argument("folder", type=Path, help="the project's folder (new, or empty)")
+    new_command.add_argument("--title", default="", help="the edition's title (default: the folder's name)")
+    new_command.add_argument("--editor", action="append", default=[], help="an editor's name (repeatable)")
+
+    import_command = commands.add_parser("import", help="take a document in as a text of the edition")
+    import_command.add_argument("file", type=Path, help="a .docx, .odt, .md, .html or .txt file")
+    import_command.add_argument("--id", default="", help="the text's id and file name (default: author-year)")
+    import_command.add_argument("--title", default="", help="its title, if the document does not say it")
+    import_command.add_argument("--author", default="", help="its author, if the document does not say it")
+    import_command.add_argument("--date", default="", help="its date, as 1988, 1988-05 or 1988-05-14")
+    import_command.add_argument("--source", default="", help="where it was first published (its credit line)")
+    import_command.add_argument("--rights", default="", help="by whose permission it is reproduced")
+    import_command.add_argument(
+        "--reading", action="store_true", help="a reading for course readers, which the edition itself does not print"
+    )
     return parser
 
 
@@ -62,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             from .keeping.archive import main_verify  # BagIt and what it imports: for these two commands only
 
             return main_verify(args.path)
+        if args.command == "new":
+            return _new(args)
         project = find_project(args.project)
         if args.command == "check":
             return _check(project)
@@ -73,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
             return _watch(project, args)
         if args.command == "archive":
             return _archive(project, args)
+        if args.command == "import":
+            return _import(project, args)
     except (SourceError, EditionError) as error:
         return _report_error(error)
     except KeyboardInterrupt:
@@ -200,3 +222,40 @@ def _archive(project, args) -> int:
     where = display_path(outcome.path, project.root)
     print(f"archived {where}" if outcome.created else f"{where} already holds this version, unchanged")
     return EXIT_OK
+
+
+def _new(args) -> int:
+    from .ingest.new import new_project
+
+    project = new_project(args.folder, args.title, args.editor, date.today())
+    print(f"made the project {project.root}: edit source/edition.xml (its title, editors and note on the text),")
+    print("then take a text in with `edition import FILE`, and build with `edition build`")
+    return EXIT_OK
+
+
+def _import(project, args) -> int:
+    from .ingest.importer import Request, import_document
+
+    request = Request(
+        args.file, args.id, args.title, args.author, args.date, args.source, args.rights, reading=args.reading
+    )
+    imported = import_document(project, request)
+    blocks = ", ".join(_counted(count, kind) for kind, count in sorted(imported.blocks.items())) or "no blocks"
+    print(f"wrote {display_path(imported.essay, project.root)}: {blocks}, {_counted(imported.notes, 'note')}")
+    changes = ", ".join(_counted(count, kind) for kind, count in sorted(imported.typography.items()))
+    print(f"typographic changes: {changes or 'none'}")
+    if imported.languages_marked:
+        marked = _counted(imported.languages_marked, "word")
+        print(f"marked with its language: {marked} that the register gives another language")
+    for item in imported.left_out:
+        print(f"not placed: {printable(item)}")
+    kind = "reading" if args.reading else "essay"
+    print(f"listed it in source/edition.xml as an {kind}, with a line in the change log")
+    print(f"kept the file as received in {display_path(imported.received, project.root)}")
+    return EXIT_OK
+
+
+def _counted(count: int, kind: str) -> str:
+    """ "1 heading", "2 headings", "3 ellipses"."""
+    plural = kind[:-2] + "es" if kind.endswith("is") else kind + "s"
+    return f"{count} {kind if count == 1 else plural}"

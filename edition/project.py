@@ -24,6 +24,7 @@ LAYOUT = {
     "schema": "source/schema/edition.rng",
     "styles_dir": "styles",
     "dist_dir": "dist",
+    "received_dir": "tests/received",  # the texts as received, kept by `edition import`
 }
 
 
@@ -37,6 +38,7 @@ class Project:
     schema: Path = field(init=False, compare=False, repr=False)
     styles_dir: Path = field(init=False, compare=False, repr=False)
     dist_dir: Path = field(init=False, compare=False, repr=False)
+    received_dir: Path = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for name, relative in LAYOUT.items():

@@ -1,6 +1,8 @@
 """The package's tree is its architecture: one subpackage a stage, and the data's way through them.
 
     sources  →  html  →  layout | ereader  →  keeping
+       ↑
+    ingest (documents taken in as sources, checked by `sources`)
 
 A stage imports only the stages before it and what every stage shares (`errors`, `project`,
 `gate`, the package's `__version__`), which import no stage; the command line, the build and the
@@ -23,6 +25,7 @@ TOP = {"edition.__main__", "edition.cli", "edition.build", "edition.watch"}
 # Each stage, and the stages it may import (besides itself and SHARED).
 STAGES: dict[str, set[str]] = {
     "sources": set(),
+    "ingest": {"sources"},
     "html": {"sources"},
     "layout": {"sources", "html"},
     "ereader": {"sources", "html"},

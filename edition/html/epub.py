@@ -205,8 +205,10 @@ def epub_chapters(
             "note-on-the-text.xhtml", "A note on the text", "epub/note-on-text.xhtml.j2", note_on_text_blocks(edition)
         )
     )
-    # The navigation lists every chapter and page, its own included: it is written last.
-    body = next(index for index, chapter in enumerate(chapters) if chapter.landmark == "bodymatter")
+    # The navigation lists every chapter and page, its own included: it is written last. The
+    # contents begin with the first essay, or, in an edition with none yet, after the navigation.
+    after_navigation = chapters.index(navigation) + 1
+    body = next((index for index, chapter in enumerate(chapters) if chapter.landmark == "bodymatter"), after_navigation)
     navigation.xhtml = render(
         "epub/nav.xhtml.j2",
         EPUB,

@@ -24,6 +24,7 @@ from ..sources.model import (
     Heading,
     Imprint,
     Inline,
+    ItemList,
     Mention,
     Paragraph,
     Quotation,
@@ -200,6 +201,8 @@ class InlineRenderer:
                 return Markup("<i{}>{}</i>").format(lang, inner)
             case "italic":
                 return Markup("<i>{}</i>").format(inner)
+            case "bold":
+                return Markup("<b>{}</b>").format(inner)
             case "emph":
                 return Markup("<em>{}</em>").format(inner)
             case "lead-in":
@@ -305,6 +308,7 @@ def _environment() -> Environment:
     env.tests["paragraph"] = lambda block: isinstance(block, Paragraph)
     env.tests["heading"] = lambda block: isinstance(block, Heading)
     env.tests["quotation"] = lambda block: isinstance(block, Quotation)
+    env.tests["item_list"] = lambda block: isinstance(block, ItemList)
     env.globals["essay_label"] = essay_label
     env.globals["places"] = places
     env.globals["upper_first"] = upper_first

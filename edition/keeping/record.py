@@ -51,8 +51,17 @@ def digest_files(paths: list[Path], root: Path) -> str:
     return digest.hexdigest()
 
 
+# What `edition new` copies into a new project (styles, schema, a profile): a project's own files,
+# which each output's key holds as such, not code that renders.
+SKELETON = "skeleton"
+
+
 def files_under(folder: Path) -> list[Path]:
-    return sorted(path for path in folder.rglob("*") if path.is_file() and "__pycache__" not in path.parts)
+    return sorted(
+        path
+        for path in folder.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and SKELETON not in path.relative_to(folder).parts
+    )
 
 
 @cache

@@ -148,8 +148,8 @@ def first_page_of(pages: Sequence[Anchored], anchor: str) -> int:
 
 def front_matter_pages(pages: Sequence[Anchored], edition: Edition) -> int:
     """How many pages the front matter takes, numbered i, ii…: it ends where the first essay
-    begins, on page 1."""
-    return first_page_of(pages, edition.essays[0].id)
+    begins, on page 1; an edition with no essay yet (a new project's) is front matter alone."""
+    return first_page_of(pages, edition.essays[0].id) if edition.essays else len(pages)
 
 
 def page_starts(pages: Sequence[PageLayout], first: int) -> list[PageStart]:

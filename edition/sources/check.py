@@ -79,7 +79,7 @@ def lint(sources: Sources) -> list[Diagnostic]:
     source/ that it does not list is neither read nor checked)."""
     project = sources.project
     trees = sources.trees
-    terms = _foreign_terms(trees.get(project.source_dir / "register.xml"))
+    terms = foreign_terms(trees.get(project.source_dir / "register.xml"))
     problems = _duplicate_ids(trees, project)
     ids = {element.get(XML_ID) for tree in trees.values() for element in tree.getroot().iter(etree.Element)}
     for path, tree in trees.items():
@@ -223,7 +223,7 @@ def _duplicate_ids(trees: dict[Path, etree._ElementTree], project: Project) -> l
     return problems
 
 
-def _foreign_terms(register: etree._ElementTree | None) -> dict[str, str]:
+def foreign_terms(register: etree._ElementTree | None) -> dict[str, str]:
     """The register's terms in another language, each with its language: kolkhoz → ru."""
     if register is None:
         return {}

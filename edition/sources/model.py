@@ -14,7 +14,7 @@ from typing import Literal, get_args
 SpanKind = Literal[
     "title",  # a work's title: attrs["level"] ("m", "a", …), attrs["lang"] if any
     "foreign",  # a word of another language: attrs["lang"]
-    "italic", "lead-in", "sup",  # <hi rend="…">
+    "italic", "bold", "lead-in", "sup",  # <hi rend="…">
     "emph",
     "q",  # a quotation in the run of the text
     "lb",  # a line break
@@ -88,6 +88,14 @@ class Quotation:
     reference: list[Inline] = field(default_factory=list)
 
 
+@dataclass
+class ItemList(Quotation):
+    """A list set off from the text (`ordered`: its items numbered). Its items are its
+    `paragraphs`: unnumbered, like a quotation's, and walked the same way by every stage."""
+
+    ordered: bool = False
+
+
 Block = Paragraph | Heading | Quotation
 
 
@@ -132,6 +140,9 @@ class Essay:
     afterword: list[list[Inline]]
     corrections: list[Correction]
     source: Path
+    # The credit line a course reader prints on the text's first page: its first publication
+    # (the header's `sourceDesc/bibl`) and the permission it is reproduced by (`availability`).
+    credit: list[Inline] = field(default_factory=list)
 
     @property
     def paragraphs(self) -> list[Paragraph]:
@@ -239,6 +250,10 @@ class Edition:
     register: list[RegisterSection]
     sources: list[Path]
     notes: dict[str, EditorialNote] = field(default_factory=dict)  # by the anchor that calls each
+    # Texts the project holds that the edition does not print (`ptr type="reading"`): a course
+    # reader may choose them (`profiles.apply_profile`); the register's places include theirs
+    # until a profile narrows the edition to what it prints.
+    readings: list[Essay] = field(default_factory=list)
 
     @property
     def authors(self) -> list[str]:

@@ -145,19 +145,26 @@ def load_profile(path: Path) -> Profile:
 
 
 def apply_profile(edition: Edition, profile: Profile, source: Path | None = None) -> Edition:
-    """The edition narrowed to the profile's essays, in its order (all essays if it names none), as
-    a `CourseReader`; the edition itself for the default profile and no profile file."""
+    """The edition narrowed to the profile's texts, in its order (all its essays if it names
+    none), as a `CourseReader`; for the default profile and no profile file, the edition itself,
+    narrowed to its own essays if the project also holds readings."""
     if profile == DEFAULT and source is None:
-        return edition
+        return narrowed(edition, [essay.id for essay in edition.essays]) if edition.readings else edition
     if not profile.essays:
-        return _reader(edition, profile)
-    known = {essay.id: essay for essay in edition.essays}
+        return _reader(narrowed(edition, [essay.id for essay in edition.essays]), profile)
+    known = [essay.id for essay in [*edition.essays, *edition.readings]]
     missing = [essay_id for essay_id in profile.essays if essay_id not in known]
     if missing:
         raise EditionError(
             f"{source or 'profile'}: no essay {', '.join(map(repr, missing))}; the edition has {', '.join(known)}"
         )
-    chosen = set(profile.essays)
+    return _reader(narrowed(edition, list(profile.essays)), profile)
+
+
+def narrowed(edition: Edition, chosen: list[str]) -> Edition:
+    """The edition printing the texts `chosen` (ids of its essays or readings), in that order:
+    the register keeps only the places in them, and only the entries with a place left."""
+    texts = {essay.id: essay for essay in [*edition.essays, *edition.readings]}
     sections = []
     for section in edition.register:
         entries = []
@@ -167,8 +174,7 @@ def apply_profile(edition: Edition, profile: Profile, source: Path | None = None
                 entries.append(dataclasses.replace(entry, mentions=mentions))
         if entries:
             sections.append(RegisterSection(section.title, entries))
-    narrowed = dataclasses.replace(edition, essays=[known[essay_id] for essay_id in profile.essays], register=sections)
-    return _reader(narrowed, profile)
+    return dataclasses.replace(edition, essays=[texts[essay_id] for essay_id in chosen], readings=[], register=sections)
 
 
 def _reader(edition: Edition, profile: Profile) -> CourseReader:

@@ -31,10 +31,13 @@ from .model import (
     Essay,
     FrontMatter,
     Heading,
+    Inline,
+    ItemList,
     Note,
     Paragraph,
     Quotation,
     RegisterSection,
+    plain,
 )
 from .phrase import XML_SPACE, editors_inline, read_inline
 from .register import link_mentions, read_register
@@ -240,6 +243,8 @@ def edition_from(sources: Sources) -> Edition:
     notes, problems = editorial_notes(essays, entries, commentary, shown, commentary_lines)
     if problems:
         raise SourceError(problems)
+    readings = [essay for essay in essays if essay_paths[essay.source] == "reading"]
+    essays = [essay for essay in essays if essay_paths[essay.source] == "essay"]
     sources_read = [
         project.edition_file,
         *essay_paths,
@@ -247,7 +252,7 @@ def edition_from(sources: Sources) -> Edition:
         *([commentary_path] if commentary else []),
         project.schema,
     ]
-    return _read_edition(edition_tree, essays, sections, sources_read, notes)
+    return _read_edition(edition_tree, essays, readings, sections, sources_read, notes)
 
 
 def listed_sources(tree: etree._ElementTree, project: Project) -> list[Path]:
@@ -274,27 +279,35 @@ NOT_ESSAYS = {
 }
 
 
-def _essay_paths(tree: etree._ElementTree, project: Project) -> list[Path]:
-    """The essays the edition file lists, in order; each must be a file inside `source/`."""
-    paths = []
+def _essay_paths(tree: etree._ElementTree, project: Project) -> dict[Path, str]:
+    """The texts the edition file lists, in order, each with its kind: "essay" (the edition
+    prints it) or "reading" (a course reader may); each must be a file inside `source/`."""
+    paths: dict[Path, str] = {}
     shown = display_path(project.edition_file, project.root)
     problems = []
-    for ptr in tree.iterfind("tei:text/tei:body/tei:ptr[@type='essay']", NS):
+    for ptr in tree.iterfind("tei:text/tei:body/tei:ptr", NS):
+        kind = ptr.get("type")
+        if kind not in TEXT_KINDS:
+            continue
         target = ptr.get("target", "")
         path = (project.source_dir / target).resolve()
         if not path.is_relative_to(project.source_dir.resolve()) or "/" in target:
-            problems.append(Diagnostic(shown, ptr.sourceline, 0, "E004", f"essay {target!r} is not a file in source/"))
+            problems.append(Diagnostic(shown, ptr.sourceline, 0, "E004", f"{kind} {target!r} is not a file in source/"))
         elif target in NOT_ESSAYS:
             problems.append(Diagnostic(shown, ptr.sourceline, 0, "E004", f"{target!r} is {NOT_ESSAYS[target]}"))
         elif not path.is_file():
-            problems.append(Diagnostic(shown, ptr.sourceline, 0, "E001", f"essay {target!r} not found"))
+            problems.append(Diagnostic(shown, ptr.sourceline, 0, "E001", f"{kind} {target!r} not found"))
         elif path in paths:
-            problems.append(Diagnostic(shown, ptr.sourceline, 0, "E004", f"essay {target!r} is listed twice"))
+            problems.append(Diagnostic(shown, ptr.sourceline, 0, "E004", f"{kind} {target!r} is listed twice"))
         else:
-            paths.append(path)
+            paths[path] = kind
     if problems:
         raise SourceError(problems)
     return paths
+
+
+# The kinds of text the edition file lists: its own essays, and the readings a course reader may add.
+TEXT_KINDS = ("essay", "reading")
 
 
 def _text(element: etree._Element | None) -> str:
@@ -307,6 +320,7 @@ def _text(element: etree._Element | None) -> str:
 def _read_edition(
     tree: etree._ElementTree,
     essays: list[Essay],
+    readings: list[Essay],
     register: list[RegisterSection],
     sources: list[Path],
     notes: dict[str, EditorialNote],
@@ -339,6 +353,7 @@ def _read_edition(
         conventions=conventions,
         changes=changes,
         essays=essays,
+        readings=readings,
         register=register,
         sources=sources,
         notes=notes,
@@ -362,6 +377,8 @@ def _read_essay(tree: etree._ElementTree, path: Path, project: Project) -> tuple
             front.append(FrontMatter(f"{essay_id}-front{len(front) + 1}", kind, read_inline(block, recorder(kind))))
 
     body = _read_blocks(text.find("tei:body", NS), essay_id, recorder)
+    source = header.find("tei:sourceDesc/tei:bibl", NS)
+    original = read_inline(source, recorder("header")) if source is not None else []
     notes = [
         Note(note.get(XML_ID), int(note.get("n")), read_inline(note, recorder(f"note {note.get('n')}")))
         for note in text.iterfind("tei:back/tei:div[@type='notes']/tei:note", NS)
@@ -376,13 +393,24 @@ def _read_essay(tree: etree._ElementTree, path: Path, project: Project) -> tuple
         date=_text(text.find("tei:front/tei:docDate", NS)),
         front=front,
         body=body,
-        original=read_inline(header.find("tei:sourceDesc/tei:bibl", NS), recorder("header")),
+        original=original,
         notes=notes,
         afterword=afterword,
         corrections=corrections,
         source=path,
+        credit=_credit(original, header.find("tei:publicationStmt/tei:availability/tei:licence", NS)),
     )
     return essay, _check_note_calls(root, display_path(path, project.root))
+
+
+def _credit(original: list[Inline], licence: etree._Element | None) -> list[Inline]:
+    """A text's credit line: "First published: <its source>." and the permission it is
+    reproduced by, if the header gives one."""
+    stop = "" if plain(original).rstrip().endswith(".") else "."
+    credit: list[Inline] = ["First published: ", *original, stop] if original else []
+    if licence is not None:
+        credit += [" " if credit else "", *editors_inline(licence)]
+    return credit
 
 
 def _read_blocks(container: etree._Element, essay_id: str, recorder) -> list[Block]:
@@ -405,7 +433,7 @@ def _read_blocks(container: etree._Element, essay_id: str, recorder) -> list[Blo
                 quote = child if tag == "quote" else child.find("tei:quote", NS)
                 where = f"quotation after ¶{sum(isinstance(b, Paragraph) for b in blocks)}"
                 reference = child.find("tei:bibl", NS) if tag == "cit" else None
-                quotations = sum(isinstance(b, Quotation) for b in blocks)
+                quotations = sum(type(b) is Quotation for b in blocks)
                 blocks.append(
                     Quotation(
                         f"{essay_id}-q{quotations + 1}",
@@ -413,6 +441,11 @@ def _read_blocks(container: etree._Element, essay_id: str, recorder) -> list[Blo
                         read_inline(reference, recorder(where)) if reference is not None else [],
                     )
                 )
+            elif tag == "list":
+                lists = sum(isinstance(b, ItemList) for b in blocks)
+                where = f"list after ¶{sum(isinstance(b, Paragraph) for b in blocks)}"
+                items = [read_inline(item, recorder(where)) for item in child.iterfind("tei:item", NS)]
+                blocks.append(ItemList(f"{essay_id}-l{lists + 1}", items, ordered=child.get("type") == "ordered"))
             elif tag == "div":
                 walk(child)
 

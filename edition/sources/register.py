@@ -204,7 +204,8 @@ def map_content(essay: Essay, change: Change) -> Essay:
                 change(f"{block.id}-{number}", last, paragraph)
                 for number, paragraph in enumerate(block.paragraphs, start=1)
             ]
-            body.append(Quotation(block.id, paragraphs, change(f"{block.id}-ref", last, block.reference)))
+            reference = change(f"{block.id}-ref", last, block.reference)
+            body.append(dataclasses.replace(block, paragraphs=paragraphs, reference=reference))  # a list stays one
     # As the page sets them: the author's biographical note, then the author's notes.
     afterword = [
         change(f"{essay.id}-bio{number}", "author’s note", paragraph)

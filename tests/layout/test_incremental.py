@@ -76,7 +76,7 @@ def a_word(project: Project, edition: Edition, whole: Typesetter) -> None:
 
 def a_sentence(project: Project, edition: Edition, whole: Typesetter) -> None:
     paragraphs = paragraph_mentions(edition, 0)
-    insert_before(project, edition, paragraphs[len(paragraphs) // 3][1], SENTENCE)
+    insert_before(project, edition, paragraphs[len(paragraphs) // 2][1], SENTENCE)
 
 
 def a_note_moved(project: Project, edition: Edition, whole: Typesetter) -> tuple[str, str, int]:

@@ -166,8 +166,8 @@ def test_corrections_in_the_xml_are_choice_elements_with_sic_and_corr():
 
 
 def test_a_span_is_of_one_of_the_kinds_model_names(edition: Edition):
-    with pytest.raises(ValueError, match="not a kind of span: 'bold'"):
-        Span("bold")
+    with pytest.raises(ValueError, match="not a kind of span: 'underline'"):
+        Span("underline")
     kinds = {span.kind for essay in edition.essays for block in _all_content(essay) for span in _every_span(block)}
     assert kinds <= SPAN_KINDS and {"mention", "noteref", "correction", "title"} <= kinds
 
