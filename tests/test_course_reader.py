@@ -6,6 +6,7 @@ printer's margins in test_epub_metadata, test_ace and test_print.)"""
 from __future__ import annotations
 
 import dataclasses
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from pypdf import PdfReader
 
 from edition.build import build
 from edition.ereader.epub import identifier
+from edition.ingest.importer import Request, import_document
 from edition.project import Project
 from edition.sources.model import Edition
 from edition.sources.profiles import Profile, apply_profile, load_profile
@@ -75,3 +77,33 @@ def test_a_course_reader_has_its_own_identifier_stable_for_the_same_profile(
     assert all(i.startswith("urn:uuid:") for i in ids)
     # A new version of the edition: a new reader too.
     assert identifier(dataclasses.replace(apply_profile(edition, profile, toml), version="9.9.9")) != example
+
+
+def test_a_course_reader_prints_a_reading_the_edition_does_not_with_its_credit_line(tmp_path: Path):
+    """An instructor's own reading, imported for course readers alone, with where it was first
+    published and by whose permission it is reproduced: the reader prints it and its credit on
+    its first page and at the head of its EPUB chapter; the full edition prints neither."""
+    project = make_mini(tmp_path / "mini")
+    reading = tmp_path / "reading.md"
+    reading.write_text("A handout on the plans, for the seminar.\n")
+    import_document(
+        project,
+        Request(reading, essay_id="roe-2001", title="On the Plans", author="Jane Roe", date="2001",
+                source="Jane Roe, “On the Plans”, Seminar Papers 3 (2001)",
+                rights="Reproduced by permission of the author.", reading=True),
+    )  # fmt: skip
+    credit = (
+        "First published: Jane Roe, “On the Plans”, Seminar Papers 3 (2001). Reproduced by permission of the author."
+    )
+    profile = tmp_path / "seminar.toml"
+    profile.write_text(f'course_code = "SEM 1"\nessays = ["roe-2001", "{EDITION.essays[0].id}"]\n')
+    pdf, epub = build(project, out_dir=tmp_path / "reader", profile_path=profile).written
+    printed = PdfReader(pdf)
+    first_page = printed.pages[printed.page_labels.index("1")].extract_text()  # the reading comes first
+    assert " ".join(credit.split()) in " ".join(first_page.split())
+    with zipfile.ZipFile(epub) as book:
+        chapter = book.read("EPUB/roe-2001.xhtml").decode()
+    assert 'class="credit"' in chapter and "Reproduced by permission of the author." in chapter
+    full_pdf, full_epub = build(project, out_dir=tmp_path / "edition").written
+    assert "On the Plans" not in "".join(page.extract_text() for page in PdfReader(full_pdf).pages)
+    assert "roe-2001.xhtml" not in zipfile.ZipFile(full_epub).namelist()
