@@ -177,8 +177,8 @@ def _name_notes(text: etree._Element, notes: list[etree._Element], essay_id: str
 
 def _typeset(element: etree._Element, typographer: Typographer) -> None:
     """The typographic rules over the element's text runs in reading order; a note call's figure
-    and a line break are not text."""
-    if element.tag == tei("ref").tag and element.get("type") == "noteref":
+    and a code block are not prose."""
+    if (element.tag == tei("ref").tag and element.get("type") == "noteref") or element.get("rend") == "code":
         return
     element.text = typographer(element.text) if element.text else element.text
     for child in element:

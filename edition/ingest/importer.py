@@ -114,7 +114,8 @@ def import_document(project: Project, request: Request) -> Imported:
             target.unlink(missing_ok=True)
         write_atomically(project.edition_file, edition_before)
         raise
-    return Imported(essay, copy, _blocks(received), len(received.notes), +typography, marked, received.left_out)
+    left_out = [f"{item} (×{count})" if count > 1 else item for item, count in Counter(received.left_out).items()]
+    return Imported(essay, copy, _blocks(received), len(received.notes), +typography, marked, left_out)
 
 
 def _read(path: Path, shown: str) -> bytes:

@@ -140,8 +140,13 @@ class _Reader:
                 )
                 out += self.blocks(caption)
             elif kind == "CodeBlock":
-                self.left_out.append("a code block, kept as a paragraph of plain text")
-                out.append(tei("p", content[1]))
+                self.left_out.append("a code block, kept as a paragraph with its lines, untouched by the typography")
+                code = tei("p", rend="code")  # `essay` sets no typography in it
+                for number, line in enumerate(content[1].split("\n")):
+                    if number:
+                        code.append(tei("lb"))
+                    append_text(code, ("\n" if number else "") + line)
+                out.append(code)
             else:  # Table, RawBlock, HorizontalRule: no place in an essay
                 self.left_out.append(f"a {_named(kind)}")
         return out

@@ -21,7 +21,7 @@ from ..gate import inside_project
 from ..project import EREADER_STYLES, PRINT_STYLES, Project
 from .model import Edition
 from .read import NOT_ESSAYS, Sources, edition_from, read_sources
-from .tei import NS, XML_ID, XML_LANG
+from .tei import NS, TEI, XML_ID, XML_LANG
 
 if TYPE_CHECKING:
     from .fonts import Faces
@@ -183,12 +183,20 @@ def _deep_nesting(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:
 
 
 def _text_problems(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:
+    """The typographic rules over the text, except in a block of code (`p rend="code"`): a
+    program's quotes and hyphens are its own."""
     return [
         Diagnostic(shown, _line_of(text, match.start(), line), 0, code, message.format(match.group()))
-        for _, text, line in _texts(tree)
+        for element, text, line in _texts(tree)
+        if not any(e.get("rend") == "code" for e in element.iterancestors(f"{{{TEI}}}p"))
+        and element.get("rend") != "code"
         for pattern, code, message in TEXT_RULES
         for match in pattern.finditer(text)
     ]
+
+
+def _in_code(element: etree._Element) -> bool:
+    return any(e.get("rend") == "code" for e in (element, *element.iterancestors(f"{{{TEI}}}p")))
 
 
 def _empty_elements(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:
