@@ -26,7 +26,7 @@ from pathlib import Path
 import corpus
 import peer
 import pypandoc
-from imports import IMPORT_TARGET, bench_import
+from imports import ASSISTANT_TARGET, IMPORT_TARGET, bench_assistant, bench_import
 from loop import bench_loop
 from measure import PipelineError, Run, measure
 from pypdf import PdfReader
@@ -85,6 +85,7 @@ def main() -> int:
                 results["loop"].update(loop_targets(results["loop"], results["pipelines"].get("peer")))
             if not args.skip_import:
                 results["import"] = bench_import(Path(work), EDITION, args.repeat)
+                results["import"]["assistant"] = bench_assistant(Path(work), EDITION, args.repeat, ROOT)
             if not args.skip_scale:
                 results["scale"] = bench_scale(Path(work), args.scales, args.scale_repeat)
     except PipelineError as error:
@@ -304,6 +305,9 @@ def _loop_targets(loop: dict) -> list[str]:
 def _import_table(imports: dict, markdown: bool) -> str:
     header = ["edition import of a DOCX", "time (s)", f"target < {IMPORT_TARGET:g} s"]
     rows = [[row["name"], f"{row['seconds']:.2f}", _verdict(row["target_met"])] for row in imports["rows"]]
+    assistant = imports["assistant"]
+    rows.append([f"edition check --suspects --mentions, {assistant['words']:,} words (target < {ASSISTANT_TARGET:g} s)",
+                 f"{assistant['seconds']:.2f}", _verdict(assistant["target_met"])])  # fmt: skip
     return _table(header, rows, markdown)
 
 

@@ -46,7 +46,19 @@ def _parser() -> argparse.ArgumentParser:
         help="say, for each output, whether it is up to date or which parts of it changed; build nothing",
     )
 
-    commands.add_parser("check", help="report every problem in the sources, with its code")
+    check_command = commands.add_parser("check", help="report every problem in the sources, with its code")
+    check_command.add_argument(
+        "--suspects", action="store_true", help="also list the words that look like damage from a scan (S001–S005)"
+    )
+    check_command.add_argument(
+        "--mentions", action="store_true", help="also list the names the register knows, left unmarked (M001–M003)"
+    )
+    check_command.add_argument(
+        "--accept", action="append", default=[], metavar="FILE:LINE:COL", help="record this suspect's reading"
+    )
+    check_command.add_argument(
+        "--apply", action="store_true", help="with --mentions: mark every unambiguous name the last check listed"
+    )
 
     archive_command = commands.add_parser("archive", help="build and archive this version as a BagIt package")
     archive_command.add_argument("--into", type=Path, help="the archive folder (default: dist/archive)")
@@ -84,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             return _new(args)
         project = find_project(args.project)
         if args.command == "check":
-            return _check(project)
+            return _check(project, args)
         if args.command == "build" and args.explain:
             return _explain(project, args)
         if args.command == "build":
@@ -115,7 +127,9 @@ def _report_error(error: EditionError) -> int:
     return EXIT_SOURCE if isinstance(error, DamagedPackage) else EXIT_USAGE
 
 
-def _check(project) -> int:
+def _check(project, args) -> int:
+    if args.accept or args.apply:
+        return _assist_changes(project, args)
     problems = run_checks(project)
     for problem in problems:
         print(problem, file=sys.stderr)
@@ -123,7 +137,28 @@ def _check(project) -> int:
         print(f"edition: {len(problems)} problem{'s' if len(problems) > 1 else ''} in the sources", file=sys.stderr)
         return EXIT_SOURCE
     print("edition: the sources are clean")
+    if args.suspects or args.mentions:
+        from .ingest.assistant import assist
+
+        findings = assist(project, args.suspects, args.mentions)
+        for line in findings.lines:
+            print(line)
+        print(f"edition: {_counted(findings.suspects, 'suspect')}, {_counted(findings.unmarked, 'unmarked mention')}")
     return EXIT_OK
+
+
+def _assist_changes(project, args) -> int:
+    from .ingest.assistant import accept, apply_mentions
+
+    if args.apply and not args.mentions:
+        raise EditionError("--apply marks the mentions that `edition check --mentions` lists: give both")
+    said = accept(project, args.accept) if args.accept else apply_mentions(project)
+    for line in said:
+        print(line)
+    problems = run_checks(project)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return EXIT_SOURCE if problems else EXIT_OK
 
 
 def _build(project, args, warm: Warm | None = None) -> int:
@@ -195,13 +230,28 @@ def _watch(project, args) -> int:
     def proof() -> None:
         _print_report(project, build(project, ("pdf",), out_dir, args.reader, warm, proof=True), proof=True)
 
+    seen: dict[str, set[str]] = {}  # what the assistant found in each text, printed once
+
+    def new_findings(changed: list[str]) -> None:
+        """After the proof: the suspects and unmarked mentions a save brought to a text."""
+        from .ingest.assistant import texts, watch_findings
+
+        listed = {display_path(path, project.root): path for path in texts(project)}
+        for shown in [name for name in changed if name in listed] or ([] if seen else list(listed)):
+            found = watch_findings(project, listed[shown])
+            if shown in seen:
+                for key, line in found.items():
+                    if key not in seen[shown]:
+                        print(line)
+            seen[shown] = set(found)
+
     def rebuild(changed: list[str], archival: bool) -> None:
         if changed:
             print(f"changed: {', '.join(changed)}")
         wanted = [archival_files] if archival or not proofs else []
         if proofs and (changed or not archival or warm.proof is None):
             wanted.append(proof)
-        reported(*wanted)
+        reported(*wanted, lambda: new_findings(changed))
         if proofs:
             print("watching source/ and styles/: a proof after each save; Enter or Ctrl-C: the archival PDF and EPUB")
         else:
@@ -252,6 +302,12 @@ def _import(project, args) -> int:
     kind = "reading" if args.reading else "essay"
     print(f"listed it in source/edition.xml as an {kind}, with a line in the change log")
     print(f"kept the file as received in {display_path(imported.received, project.root)}")
+    from .ingest.assistant import assist
+
+    findings = assist(project, suspects=True, mentions=False, only=[imported.essay])
+    for line in findings.lines:
+        print(line)
+    print(f"{_counted(findings.suspects, 'suspect')} of damage from a scan; `edition check --mentions` lists the names")
     return EXIT_OK
 
 

@@ -210,9 +210,13 @@ def test_watch_rebuilds_on_a_save_reports_a_broken_save_and_carries_on(copy: Pro
     watcher = Watcher(copy, "--format", "epub")
     try:
         assert f"dist/{EPUB} is up to date" in watcher.wait_for("watching")
-        paragraph = FIRST_PARAGRAPH + " Indeed,"
+        paragraph = FIRST_PARAGRAPH + " Indeed, tbe"
         edit(essay(copy), FIRST_PARAGRAPH, paragraph)
-        assert f"wrote dist/{EPUB}" in watcher.wait_for("watching")
+        printed = watcher.wait_for("watching")
+        assert f"wrote dist/{EPUB}" in printed
+        # the editor's assistant, after the save: the suspect the save brought, and nothing older
+        assistant = [line for line in printed if ": S0" in line or ": M0" in line]
+        assert assistant == ["source/ames-2001.xml:27:58: S003 'tbe' may be 'the'"], printed
         edit(essay(copy), paragraph, paragraph + "<p>")
         printed = watcher.wait_for("watching")
         assert any(" E002 " in line for line in printed), printed

@@ -129,5 +129,6 @@ def test_an_import_reports_what_it_did(tmp_path: Path):
         "not placed: 1 line of web furniture (links back to the text)",
         "listed it in source/edition.xml as an essay, with a line in the change log",
         "kept the file as received in tests/received/roe-2001.txt",
+        "0 suspects of damage from a scan; `edition check --mentions` lists the names",
     ]
     assert command.run("check", cwd=project.root, timeout=60).returncode == 0
