@@ -191,3 +191,28 @@ def test_apply_marks_the_unmarked_name_with_its_entry_s_element(checked):
         "tbe Left Opposition said", 'tbe <orgName ref="#left-opposition">Left Opposition</orgName> said', 1
     )
     assert "as #left-opposition" in done.stdout
+
+
+REGISTER = """<TEI xmlns="http://www.tei-c.org/ns/1.0"><standOff>
+<listPerson><person xml:id="adam-smith"><persName>Adam Smith</persName></person>
+<person xml:id="andrew-smith"><persName>Andrew Smith</persName></person>
+<person xml:id="trotsky"><persName>Leon Trotsky</persName></person></listPerson>
+<listEvent><event xml:id="great-terror"><label>Great Terror (the purges)</label><label type="variant">terror</label>
+</event></listEvent></standOff></TEI>"""
+
+
+def test_a_name_two_entries_share_or_a_common_word_is_listed_not_marked():
+    names = register_names(etree.ElementTree(etree.fromstring(REGISTER)))
+    text = (
+        '<TEI xml:lang="en"><text><body><p>Smith met Trotsky; the terror and the Great Terror.</p></body></text></TEI>'
+    )
+    found = {(m.code, m.text, m.entries) for m in find_mentions(text, names)}
+    assert found == {
+        ("M002", "Smith", ("adam-smith", "andrew-smith")),  # a surname two persons share
+        ("M001", "Trotsky", ("trotsky",)),  # one person's surname
+        ("M002", "terror", ("great-terror",)),  # a common word
+        ("M001", "Great Terror", ("great-terror",)),  # the label without what it adds in brackets
+    }
+    marked, _ = apply(text, find_mentions(text, names))
+    assert '<persName ref="#trotsky">Trotsky</persName>' in marked and "Smith met" in marked
+    assert '<name type="event" ref="#great-terror">Great Terror</name>' in marked
