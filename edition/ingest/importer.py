@@ -25,6 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -262,15 +263,11 @@ def listed(edition: bytes, metadata: Metadata, request: Request, today: str) -> 
         indent = change.group(1) + "  "
         what = "a reading for course readers" if request.reading else "an essay"
         line = (
-            f'<change when="{today}">Added {what}: {_escaped(metadata.author)}, “{_escaped(metadata.title)}” '
-            f"({metadata.essay_id}.xml), imported from {_escaped(metadata.received_from)}.</change>"
+            f'<change when="{today}">Added {what}: {escape(metadata.author)}, “{escape(metadata.title)}” '
+            f"({metadata.essay_id}.xml), imported from {escape(metadata.received_from)}.</change>"
         )
         text = text[: change.end()] + indent + line + "\n" + text[change.end() :]
     return text.encode("utf-8")
-
-
-def _escaped(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _today() -> str:

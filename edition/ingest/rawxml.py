@@ -88,7 +88,3 @@ def edited(text: str, replacements: list[tuple[int, int, str]]) -> str:
         out += [text[position:start], new]
         position = end
     return "".join([*out, text[position:]])
-
-
-def escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

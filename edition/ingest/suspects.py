@@ -24,8 +24,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from xml.sax.saxutils import escape
 
-from .rawxml import Run, escape, line_and_column, runs
+from .rawxml import Run, line_and_column, runs
 
 CODES = {
     "S001": "a figure or a stray mark inside a word",
