@@ -215,12 +215,17 @@ def test_verify_of_randomly_damaged_inventories_never_tracebacks_and_finds_every
         assert lines == []
 
 
-# A process that archives, in a child of its own, and kills the child after a delay drawn from
-# the seed it is given (none for a seed of "-": then it waits for the archive to end). It
-# imports everything first (ocfl-py too, which `archive` imports when it first validates), and
+# A process that archives, in a child of its own, and kills the child (SIGKILL) where it is told:
+#   "time SEED LONGEST": after a delay drawn from SEED, between 0 and LONGEST seconds;
+#   "step N": just before the child's Nth step that changes the object's own folder (an open for
+#   writing, a rename, a link, a folder made or removed, a file removed, the swap: anything whose
+#   path is the object's or in it); "step 0" kills nothing, and the child exits with the number
+#   of such steps it took;
+#   "end": nothing killed, to time an archive.
+# It imports everything first (ocfl-py too, which `archive` imports when it first validates), and
 # has no thread to lose when it forks.
 KILLER = """
-import json, os, random, signal, sys, time
+import io, json, os, random, shutil, signal, sys, time
 from pathlib import Path
 from edition.keeping import ocfl
 from edition.keeping.archive import archive
@@ -228,19 +233,50 @@ from edition.project import Project
 from tests.keeping.versions import copying
 
 project, root, build_into = Project(Path(sys.argv[1])), Path(sys.argv[2]), copying(Path(sys.argv[3]))
+target = str(root / "mini")
 ocfl.ocfl_py()
+
+
+def steps_until(limit):
+    steps = 0
+
+    def watched(module, name, changed):
+        original = getattr(module, name)
+
+        def step(*args, **kwargs):
+            nonlocal steps
+            if any(str(path) == target or str(path).startswith(target + "/") for path in changed(args)):
+                steps += 1
+                if steps == limit:
+                    os.kill(os.getpid(), signal.SIGKILL)
+            return original(*args, **kwargs)
+
+        setattr(module, name, step)
+
+    # each step, and the paths it changes (a link changes where it goes, not what it links)
+    for module, name, changed in [
+        (os, "rename", lambda a: a[:2]), (os, "replace", lambda a: a[:2]), (ocfl, "exchange", lambda a: a[:2]),
+        (os, "link", lambda a: a[1:2]), (os, "symlink", lambda a: a[1:2]), (os, "mkdir", lambda a: a[:1]),
+        (os, "unlink", lambda a: a[:1]), (os, "rmdir", lambda a: a[:1]), (shutil, "rmtree", lambda a: a[:1]),
+        (io, "open", lambda a: a[:1] if len(a) > 1 and any(c in str(a[1]) for c in "wax+") else ()),
+    ]:
+        watched(module, name, changed)
+    return lambda: steps
+
+
 for line in sys.stdin:
-    seed, longest = line.split()
+    mode, *rest = line.split()
     start = time.perf_counter()
     pid = os.fork()
     if pid == 0:
+        steps = steps_until(int(rest[0])) if mode == "step" else (lambda: 0)
         try:
             archive(project, root, build_into)
         except BaseException:
-            os._exit(3)
-        os._exit(0)
-    if seed != "-":
-        time.sleep(random.Random(int(seed)).uniform(0, float(longest)))
+            os._exit(255)
+        os._exit(steps())
+    if mode == "time":
+        time.sleep(random.Random(int(rest[0])).uniform(0, float(rest[1])))
         os.kill(pid, signal.SIGKILL)
     status = os.waitpid(pid, 0)[1]
     print(json.dumps({"killed": os.WIFSIGNALED(status), "exit": os.waitstatus_to_exitcode(status),
@@ -251,8 +287,9 @@ KILLS = 20
 
 def test_an_archive_killed_at_any_moment_leaves_an_object_the_validator_passes(intact: Path, outputs: Path):
     """Twenty archives killed (SIGKILL) after a delay drawn from seeds 0–19, anywhere from the start
-    to the end of an archive: after each, ocfl-py's validator passes the object, which holds either
-    the version before or the new one; then an archive to the end cleans up what they left."""
+    to the end of an archive, and then one killed just before each step that changes the object's
+    own folder: after each, ocfl-py's validator passes the object, which holds either the
+    version before or the new one, whole; then an archive to the end removes what they left."""
     project = Project(intact.parent / "killed")
     shutil.copytree(intact, project.root)
     root = project.dist_dir / "archive"
@@ -263,37 +300,36 @@ def test_an_archive_killed_at_any_moment_leaves_an_object_the_validator_passes(i
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
 
-    def attempt(seed: str, longest: float = 0.0) -> dict:
-        head = ocfl.kept_versions(json.loads((path / "inventory.json").read_text()))
-        patch = max(int(number.split(".")[2]) for number in head) + 1
+    def attempt(request: str) -> dict:
+        """Archive the next patch version as the killer is asked to; the object after it is valid,
+        and holds the version before or the new one, whole."""
+        before = json.loads((path / "inventory.json").read_text())
+        patch = max(int(number.split(".")[2]) for number in ocfl.kept_versions(before)) + 1
         project.edition_file.write_text(template)
-        raise_version(project, f"1.0.{patch}", f"Attempt {seed}.")
-        killer.stdin.write(f"{seed} {longest}\n")
+        raise_version(project, f"1.0.{patch}", f"Attempt {request}.")
+        killer.stdin.write(f"{request}\n")
         killer.stdin.flush()
-        return {**json.loads(killer.stdout.readline()), "version": f"1.0.{patch}"}
+        outcome = json.loads(killer.stdout.readline())
+        assert reference_errors(path) == [], (request, outcome)
+        after = json.loads((path / "inventory.json").read_text())
+        if after != before:  # the version is there whole, and nothing else changed
+            assert ocfl.kept_versions(after)[f"1.0.{patch}"] == after["head"] == f"v{len(before['versions']) + 1}"
+            assert {k: v for k, v in after["versions"].items() if k != after["head"]} == before["versions"]
+        return {**outcome, "unchanged": after == before}
 
     try:
-        timed = attempt("-")
-        assert timed["exit"] == 0
-        outcomes = []
-        for seed in range(KILLS):
-            before = json.loads((path / "inventory.json").read_text())
-            outcome = attempt(str(seed), timed["seconds"])
-            assert reference_errors(path) == [], outcome
-            after = json.loads((path / "inventory.json").read_text())
-            kept = ocfl.kept_versions(after)
-            if after == before:
-                assert outcome["version"] not in kept
-            else:  # the version is there whole, and nothing else changed
-                assert kept[outcome["version"]] == after["head"] == f"v{len(before['versions']) + 1}"
-                assert {k: v for k, v in after["versions"].items() if k != after["head"]} == before["versions"]
-            outcomes.append(outcome["killed"] and after == before)
-        assert any(outcomes), "no kill came before an archive's end: the test tests nothing"
-        final = attempt("-")
-        assert final["exit"] == 0
+        timed = attempt("end")
+        assert timed["exit"] == 0 and not timed["unchanged"]
+        outcomes = [attempt(f"time {seed} {timed['seconds']}") for seed in range(KILLS)]
+        assert any(outcome["killed"] and outcome["unchanged"] for outcome in outcomes), "every kill came too late"
+        steps = attempt("step 0")["exit"]
+        assert steps >= 1  # the swap, at least
+        for step in range(1, steps + 1):
+            outcome = attempt(f"step {step}")
+            assert outcome["killed"], step
+        assert attempt("end")["exit"] == 0
     finally:
         killer.stdin.close()
         killer.wait(timeout=HANG)
-    assert reference_errors(path) == []
     assert verify(path) == (0, [])
     assert sorted(os.listdir(root)) == [".edition-build.lock", "0=ocfl_1.1", "mini", "ocfl_layout.json"]
