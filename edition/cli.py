@@ -216,6 +216,8 @@ def _archive(project, args) -> int:
     from .keeping.archive import archive, export_bag
 
     storage_root = project.dist_dir / "archive"
+    if (args.source and not args.bag) or (args.allow_version and args.bag):
+        raise EditionError("--from goes with --bag, and --allow-version without it")
     if args.bag:
         into = (args.into or project.dist_dir / "bags").resolve()
         outcome = export_bag((args.source or storage_root).resolve(), project, args.bag, into)

@@ -54,8 +54,8 @@ class Outcome:
 
 
 def export(into: Path, name: str, files: dict[str, Path], info: dict[str, str]) -> Outcome:
-    """Bag `files` (each the file at its path in the payload) as the package `into/name`; see the
-    module docstring for the rules."""
+    """Bag `files` (by its path under the payload's data/, each file to copy there) as the
+    package `into/name`; see the module docstring for the rules."""
     target = into / name
     make_folder(into)
     busy = f"another archive is being written to {into}/; try again when it has finished"

@@ -85,12 +85,3 @@ KINDS: dict[str, tuple[Callable[[Project], None], str]] = {
     "a new register entry": (add_an_entry, "1.1.0"),
     "a new paragraph": (add_a_paragraph, "2.0.0"),
 }
-
-
-def find_files(folder: Path, name: str) -> list[Path]:
-    return sorted(path for path in folder.rglob(name) if path.is_file())
-
-
-def plain_copy(source: Path, target: Path) -> Path:
-    shutil.copytree(source, target, symlinks=True)
-    return target
