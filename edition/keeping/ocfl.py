@@ -411,6 +411,8 @@ def _lines(code: str, args: dict, message: str, regular: set[str], inventory_tex
         return {f"altered: {args['root_inv_file']} or {args['inv_file']} (they must be the same)"}
     if code == "E033":
         return {f"malformed: {_inventory_of(args['where'])}: not JSON ({args['explanation']})"}
+    if code == "E010":
+        return {f"malformed: {_inventory_of(args['where'])}: its versions do not follow one another (v1, v2, …)"}
     if code == "E061":
         return {f"malformed: {args['description']}"}
     words = re.sub(r" \(see https?://\S+\)$", "", message)

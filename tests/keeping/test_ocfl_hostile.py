@@ -6,6 +6,7 @@ leaves an object that ocfl-py's validator passes."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -114,7 +115,19 @@ DAMAGE: list[tuple[str, Callable[[Path], None], str]] = [
     ("a version the inventory does not list", lambda o: shutil.copytree(o / "v2", o / "v3"),
      "extra: v3 (a version folder the inventory does not list)"),
     ("no declaration", lambda o: (o / "0=ocfl_object_1.1").unlink(), "missing: 0=ocfl_object_1.1"),
+    ("a version that does not follow", lambda o: renumber(o, "v2", "v3"),
+     "malformed: inventory.json: its versions do not follow one another (v1, v2, …)"),
 ]  # fmt: skip
+
+
+def renumber(path: Path, old: str, new: str) -> None:
+    """The version `old` renamed `new`, in its folder and in the inventories, each with its sidecar
+    made anew: a careful tamperer's work, the sequence of versions alone broken."""
+    (path / old).rename(path / new)
+    data = (path / "inventory.json").read_text().replace(f'"{old}', f'"{new}').encode()
+    for folder in (path, path / new):
+        (folder / "inventory.json").write_bytes(data)
+        (folder / "inventory.json.sha512").write_text(f"{hashlib.sha512(data).hexdigest()} inventory.json\n")
 
 
 def flip_first(path: Path) -> None:
