@@ -32,14 +32,23 @@ CONTEXT = 6  # words of unchanged text kept on each side of a change, in the ter
 
 
 def verdict(diff: Diff) -> dict | None:
-    """What the version rule says of the two versions; None where either is not MAJOR.MINOR.PATCH."""
+    """What the version rule says of the two versions (`follows`: whether NEW has the number the
+    rule gives after OLD; None if the two have the same number); None where either number is not
+    MAJOR.MINOR.PATCH."""
     try:
         expected = next_version(diff.old_version, level(diff)[0])
         parse_version(diff.new_version)
     except EditionError:
         return None
     raised, reasons = level(diff)
-    return {"level": raised, "reasons": reasons, "next": expected, "follows": diff.new_version == expected}
+    follows = None if diff.new_version == diff.old_version else diff.new_version == expected
+    return {"level": raised, "reasons": reasons, "next": expected, "follows": follows, "said": _follows(diff, follows)}
+
+
+def _follows(diff: Diff, follows: bool | None) -> str:
+    if follows is None:
+        return f"both are numbered {diff.new_version}"
+    return f"{diff.new_version} {'follows it' if follows else 'does not follow it'}"
 
 
 def as_json(diff: Diff) -> str:
@@ -74,12 +83,11 @@ def as_text(diff: Diff) -> list[str]:
     lines = [f"{diff.old} → {diff.new}"]
     rule = verdict(diff)
     if rule:
-        follows = "follows it" if rule["follows"] else "does not follow it"
         reasons = rule["reasons"]
         more = f" and {len(reasons) - 1} more" if len(reasons) > 1 else ""
         lines.append(
             f"version rule: a {rule['level']} change ({reasons[0]}{more}): after {diff.old_version} comes "
-            f"{rule['next']}; {diff.new_version} {follows}"
+            f"{rule['next']}; {rule['said']}"
         )
     lines += ["", "The reading text"]
     changed = [(essay, passage) for essay in diff.essays for passage in essay.changed]

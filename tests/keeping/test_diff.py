@@ -210,7 +210,7 @@ def test_the_command_reads_a_folder_a_kept_version_and_a_git_revision(tmp_path: 
         assert outputs_json[-1]["old"]["version"] == "1.0.0" and outputs_json[-1]["new"]["version"] == "2.0.0"
         assert outputs_json[-1]["rule"] == {
             "level": "major", "reasons": ["Brook ¶2: words changed, not by a recorded correction"],
-            "next": "2.0.0", "follows": True,
+            "next": "2.0.0", "follows": True, "said": "2.0.0 follows it",
         }  # fmt: skip
     assert len({json.dumps(data["essays"]) for data in outputs_json}) == 1
     assert outputs_json[0]["old"]["label"] == "1.0.0 (v1 of dist/archive/mini)"
