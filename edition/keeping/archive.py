@@ -31,7 +31,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import EditionError, display_path
+from ..errors import EditionError, SourceError, display_path
 from ..gate import LOCK_FILE, RECORD_FILE, inside_project, writing_to
 from ..project import Project
 from ..sources.dates import build_time, source_date_epoch
@@ -46,7 +46,8 @@ from .revisions import edition_in_object, object_path
 from .rule import check_version
 
 FONT_LICENCE = "fonts/OFL.txt"  # in styles/: the SIL OFL asks that it go with the fonts
-# A slug names the object's folder, and a version the bag's: a name, never a path.
+# A slug names the object's folder: a name, never a path. (The version, which names a bag's
+# folder, is MAJOR.MINOR.PATCH by the schema.)
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 # Builds the edition's outputs into a folder, stamped with the given SOURCE_DATE_EPOCH: the
@@ -115,8 +116,9 @@ def _follows_the_rule(path: Path, inventory: dict, edition: Edition, allow_versi
     try:
         previous = edition_in_object(path, inventory, inventory["head"])
     except EditionError as error:
+        why = bag.summary([str(d) for d in error.diagnostics]) if isinstance(error, SourceError) else str(error)
         raise EditionError(
-            f"the version rule cannot compare this version with {previous_number}, the last one archived: {error}; "
+            f"the version rule cannot compare this version with {previous_number}, the last one archived: {why}; "
             "archive with --allow-version REASON to let it through"
         ) from None
     check_version(previous_number, edition.version, compare(previous, edition))

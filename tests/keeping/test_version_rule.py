@@ -132,3 +132,26 @@ def test_a_version_with_no_change_in_the_log_is_refused(kept: Project, mini_buil
     assert re.search(
         r"^source/edition\.xml:\d+:0: E060 version 1\.0\.1 has no <change n=\"1\.0\.1\">", result.stderr, re.M
     )
+
+
+def test_a_last_version_this_tool_cannot_read_is_named_and_allow_version_passes_it(
+    kept: Project, mini_built: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """As 0.1.0's register was, before the sources stage read a paragraph in a note."""
+    from edition.errors import Diagnostic, SourceError
+    from edition.keeping import archive as archiving
+
+    def unreadable(*args):
+        raise SourceError([Diagnostic("mini v1:source/register.xml", 24, 0, "E010", "Did not expect element p there")])
+
+    monkeypatch.setattr(archiving, "edition_in_object", unreadable)
+    correct_the_typo(kept)
+    raise_version(kept, "1.0.1", "A correction.")
+    with pytest.raises(EditionError) as refused:
+        archive(kept, kept.dist_dir / "archive", copying(mini_built / "dist"))
+    assert str(refused.value) == (
+        "the version rule cannot compare this version with 1.0.0, the last one archived: mini v1:source/register.xml:"
+        "24:0: E010 Did not expect element p there; archive with --allow-version REASON to let it through"
+    )
+    outcome = archive(kept, kept.dist_dir / "archive", copying(mini_built / "dist"), allow_version="read by hand")
+    assert outcome.version == "v2"
