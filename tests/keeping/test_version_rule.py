@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from edition.errors import EditionError
+from edition.errors import Diagnostic, EditionError, SourceError
+from edition.keeping import archive as archiving
 from edition.keeping.archive import archive
 from edition.keeping.diff import compare
 from edition.keeping.rule import check_version, level
@@ -138,8 +139,6 @@ def test_a_last_version_this_tool_cannot_read_is_named_and_allow_version_passes_
     kept: Project, mini_built: Path, monkeypatch: pytest.MonkeyPatch
 ):
     """As 0.1.0's register was, before the sources stage read a paragraph in a note."""
-    from edition.errors import Diagnostic, SourceError
-    from edition.keeping import archive as archiving
 
     def unreadable(*args):
         raise SourceError([Diagnostic("mini v1:source/register.xml", 24, 0, "E010", "Did not expect element p there")])
