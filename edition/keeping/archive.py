@@ -190,9 +190,10 @@ def verify(path: Path) -> list[str]:
         return ocfl.problems(path)
     if os.path.lexists(path / ocfl.ROOT_DECLARATION):
         found = ocfl.objects_in(path)
+        declared = [ocfl.root_problem(path)] if ocfl.root_problem(path) else []
         if not found:
-            return [f"missing: an OCFL object (the storage root {path} holds none)"]
-        return [f"{each.name}/: {line}" for each in found for line in ocfl.problems(each)]
+            return [*declared, f"missing: an OCFL object (the storage root {path} holds none)"]
+        return declared + [f"{each.name}/: {line}" for each in found for line in ocfl.problems(each)]
     return bag.verify(path)
 
 

@@ -87,12 +87,9 @@ def storage_root(root: Path) -> None:
     `EditionError` if it is something else. Called with the root's lock held."""
     declaration = root / ROOT_DECLARATION
     if os.path.lexists(declaration):
-        try:
-            declared = read_regular(declaration)
-        except OSError as error:
-            raise DamagedPackage(f"{declaration} cannot be read: {error.strerror}") from None
-        if declared != f"ocfl_{SPEC}\n".encode():
-            raise DamagedPackage(f"{declaration} does not declare an OCFL {SPEC} storage root; it was left as it is")
+        problem = root_problem(root)
+        if problem:
+            raise DamagedPackage(f"the storage root {root} is damaged ({problem}); it was left as it is")
         return
     others = sorted(
         name for name in os.listdir(root) if name not in (LOCK_FILE, LAYOUT_FILE) and not TEMPORARY.fullmatch(name)
@@ -108,10 +105,20 @@ def storage_root(root: Path) -> None:
     write_atomically(declaration, f"ocfl_{SPEC}\n".encode())  # last: until it is there, the root is not one
 
 
+def root_problem(root: Path) -> str:
+    """What is wrong with a storage root's declaration, in a line; "" if nothing is."""
+    try:
+        declared = read_regular(root / ROOT_DECLARATION)
+    except OSError as error:
+        return f"unreadable: {ROOT_DECLARATION} ({error.strerror})"
+    return "" if declared == f"ocfl_{SPEC}\n".encode() else f"malformed: {ROOT_DECLARATION}: not 'ocfl_{SPEC}'"
+
+
 def objects_in(root: Path) -> list[Path]:
     """The objects of a storage root: its folders that are objects (`is_object`)."""
     try:
-        entries = sorted(os.scandir(root), key=lambda entry: entry.name)
+        with os.scandir(root) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
     except OSError:
         return []
     return [
