@@ -43,6 +43,8 @@ PER_PAGE_AT_SCALE, MEMORY_AT_SCALE_MB = 1.2, 2000.0  # 2 GB as 2 × 10⁹ bytes
 # The editor's loop: from a save to a fresh proof, in seconds, and its median against the peer's
 # full build of PDF and EPUB.
 LOOP_MEDIAN, LOOP_MAX, LOOP_VS_PEER = 1.0, 2.0, 1.0
+# Archiving a version, against the build it starts.
+ARCHIVE_VS_BUILD = 1.5
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ def main() -> int:
             if not args.skip_import:
                 results["import"] = bench_import(Path(work), EDITION, args.repeat)
                 results["import"]["assistant"] = bench_assistant(Path(work), EDITION, args.repeat, ROOT)
+            if not args.skip_archive:
+                results["archive"] = bench_archive(Path(work), args.repeat)
             if not args.skip_scale:
                 results["scale"] = bench_scale(Path(work), args.scales, args.scale_repeat)
     except PipelineError as error:
@@ -109,6 +113,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--skip-peer", action="store_true", help="measure no peer pipeline")
     parser.add_argument("--skip-loop", action="store_true", help="measure no save → proof under edition watch")
     parser.add_argument("--skip-import", action="store_true", help="measure no edition import")
+    parser.add_argument("--skip-archive", action="store_true", help="measure no archive of a version")
     parser.add_argument(
         "--json",
         type=Path,
@@ -208,6 +213,58 @@ def loop_targets(loop: dict, peer: Figures | None) -> dict[str, float | bool]:
     return met
 
 
+def bench_archive(work: Path, repeat: int) -> dict:
+    """`edition archive` of a new version into an OCFL object that holds the one before (as an
+    editor archives a release: the object checked, the last version's sources read and compared
+    under the version rule, the edition built, the version added), against `edition build` of the
+    same version into a fresh folder; both on a copy of the project, each run in fresh processes,
+    with a fresh copy of the object and a fresh output folder (each a full build)."""
+    project = work / "archive-project"
+    for folder in ("source", "styles"):
+        shutil.copytree(ROOT / folder, project / folder)
+    first = work / "archive-first"
+    measure([[EDITION, "--project", str(project), "archive", "--into", str(first)]], project)
+    _next_patch(project / "source" / "edition.xml", load_edition(Project(project)).version)
+    builds, archives = [], []
+    for number in range(repeat):
+        out = work / f"archive-build-{number}"
+        builds.append(measure([[EDITION, "--project", str(project), "build", "--out", str(out)]], project))
+        root = work / f"archive-root-{number}"
+        shutil.copytree(first, root)
+        archives.append(measure([[EDITION, "--project", str(project), "archive", "--into", str(root)]], project))
+        _say(f"archive, run {number + 1}/{repeat}: {archives[-1].seconds:.1f} s (build: {builds[-1].seconds:.1f} s)")
+    build, archive = Figures.of(builds, _pdf_pages(out)), Figures.of(archives, None)
+    kept = root / load_edition(Project(project)).slug
+    inventory = json.loads((kept / "inventory.json").read_text(encoding="utf-8"))
+    stored = [path for path in kept.glob("v*/content/**/*") if path.is_file()]
+    held = sum(len(paths) for version in inventory["versions"].values() for paths in version["state"].values())
+    ratio = archive.seconds / build.seconds
+    return {
+        "build": build,
+        "archive": archive,
+        "ratio": ratio,
+        "target_met": ratio <= ARCHIVE_VS_BUILD,
+        "versions": len(inventory["versions"]),
+        "files_held": held,
+        "files_stored": len(stored),
+        "object_mb": sum(path.stat().st_size for path in kept.rglob("*") if path.is_file()) / 1e6,
+        "stored_in_last_version": sorted(
+            str(path.relative_to(kept)) for path in stored if path.is_relative_to(kept / inventory["head"])
+        ),
+    }
+
+
+def _next_patch(edition: Path, version: str) -> None:
+    """The version after `version` by its patch number, with its line in the change log: a
+    version that changes nothing else, as the version rule allows."""
+    major, minor, patch = version.split(".")
+    following = f"{major}.{minor}.{int(patch) + 1}"
+    text = edition.read_text(encoding="utf-8")
+    text = text.replace(f'n="{version}">Version {version}', f'n="{following}">Version {following}')
+    change = f'<change when="2026-12-01" n="{following}">A version for the benchmark: the number alone.</change>'
+    edition.write_text(text.replace("<revisionDesc>", f"<revisionDesc>\n      {change}", 1), encoding="utf-8")
+
+
 def bench_scale(work: Path, factors: list[int], repeat: int) -> dict:
     """Full builds of the corpus at each factor; the cost per page against the smallest factor."""
     rows = []
@@ -275,6 +332,8 @@ def report(results: dict, markdown: bool) -> str:
         parts += [_loop_table(results["loop"], markdown), _lines(_loop_targets(results["loop"]), markdown)]
     if "import" in results:
         parts.append(_import_table(results["import"], markdown))
+    if "archive" in results:
+        parts += [_archive_table(results["archive"], markdown), _lines(_archive_lines(results["archive"]), markdown)]
     if "scale" in results:
         parts += [_scale_table(results["scale"], markdown), _lines(_scale_targets(results["scale"]), markdown)]
     return "\n\n".join(parts)
@@ -309,6 +368,24 @@ def _import_table(imports: dict, markdown: bool) -> str:
     rows.append([f"edition check --suspects --mentions, {assistant['words']:,} words (target < {ASSISTANT_TARGET:g} s)",
                  f"{assistant['seconds']:.2f}", _verdict(assistant["target_met"])])  # fmt: skip
     return _table(header, rows, markdown)
+
+
+def _archive_table(archive: dict, markdown: bool) -> str:
+    header = ["a new version", "time (s)", "peak memory (MB)", "PDF pages", "s per PDF page"]
+    rows = [
+        ["edition build (PDF + EPUB), fresh folder", *_cells(archive["build"])],
+        ["edition archive (that build, the rule, the object)", *_cells(archive["archive"])],
+    ]
+    return _table(header, rows, markdown)
+
+
+def _archive_lines(archive: dict) -> list[str]:
+    return [
+        f"archive / build: {archive['ratio']:.2f} (target ≤ {ARCHIVE_VS_BUILD:g}: {_verdict(archive['target_met'])})",
+        f"the object: {archive['versions']} versions holding {archive['files_held']} files, "
+        f"{archive['files_stored']} stored ({archive['object_mb']:.1f} MB); the last version stored "
+        f"{len(archive['stored_in_last_version'])}: {', '.join(archive['stored_in_last_version'])}",
+    ]
 
 
 def _machine_line(results: dict) -> str:

@@ -60,11 +60,17 @@ def _parser() -> argparse.ArgumentParser:
         "--apply", action="store_true", help="with --mentions: mark every unambiguous name the last check listed"
     )
 
-    archive_command = commands.add_parser("archive", help="build and archive this version as a BagIt package")
-    archive_command.add_argument("--into", type=Path, help="the archive folder (default: dist/archive)")
-
-    verify_command = commands.add_parser("verify", help="check an archived package: structure and every checksum")
-    verify_command.add_argument("path", type=Path, help="the package's folder")
+    archive_command = commands.add_parser("archive", help="build this version and add it to the edition's OCFL object")
+    archive_command.add_argument(
+        "--into", type=Path, help="the OCFL storage root (default: dist/archive); with --bag, where the bag goes"
+    )
+    archive_command.add_argument(
+        "--allow-version", metavar="REASON", help="archive a version number the version rule refuses, for this reason"
+    )
+    archive_command.add_argument(
+        "--bag", metavar="VERSION", help="export this version (v2 or 0.2.0) of the object as a BagIt package instead"
+    )
+    archive_command.add_argument("--from", dest="source", type=Path, help="with --bag: the storage root to export from")
 
     new_command = commands.add_parser("new", help="make a new edition project, which builds at once")
     new_command.add_argument("folder", type=Path, help="the project's folder (new, or empty)")
@@ -82,6 +88,17 @@ def _parser() -> argparse.ArgumentParser:
     import_command.add_argument(
         "--reading", action="store_true", help="a reading for course readers, which the edition itself does not print"
     )
+    diff_command = commands.add_parser("diff", help="say what changed between two versions, and where each ¶ went")
+    for name in ("old", "new"):
+        diff_command.add_argument(name, help="a version in the OCFL object (v1, 0.2.0), a git revision, or a folder")
+    diff_command.add_argument("--html", type=Path, metavar="FILE", help="also write the comparison as a web page")
+    diff_command.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    diff_command.add_argument("--from", dest="source", type=Path, help="the OCFL storage root (default: dist/archive)")
+
+    verify_command = commands.add_parser(
+        "verify", help="check an OCFL object or storage root, or a BagIt package: structure and every checksum"
+    )
+    verify_command.add_argument("path", type=Path, help="the object's, storage root's or package's folder")
     return parser
 
 
@@ -89,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "verify":
-            from .keeping.archive import main_verify  # BagIt and what it imports: for these two commands only
+            from .keeping.archive import main_verify  # BagIt, OCFL and what they import: for these commands only
 
             return main_verify(args.path)
         if args.command == "new":
@@ -107,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
             return _archive(project, args)
         if args.command == "import":
             return _import(project, args)
+        if args.command == "diff":
+            return _diff(project, args)
     except (SourceError, EditionError) as error:
         return _report_error(error)
     except KeyboardInterrupt:
@@ -265,12 +284,43 @@ def _watch(project, args) -> int:
 
 
 def _archive(project, args) -> int:
-    from .keeping.archive import archive
+    from .keeping.archive import archive, export_bag
 
-    into = (args.into or project.dist_dir / "archive").resolve()
-    outcome = archive(project, into, lambda out_dir, epoch: build(project, out_dir=out_dir, epoch=epoch))
+    storage_root = project.dist_dir / "archive"
+    if (args.source and not args.bag) or (args.allow_version and args.bag):
+        raise EditionError("--from goes with --bag, and --allow-version without it")
+    if args.bag:
+        into = (args.into or project.dist_dir / "bags").resolve()
+        outcome = export_bag((args.source or storage_root).resolve(), project, args.bag, into)
+        where = display_path(outcome.path, project.root)
+        print(f"exported {where}" if outcome.created else f"{where} already holds this version, unchanged")
+        return EXIT_OK
+    into = (args.into or storage_root).resolve()
+    build_into = lambda out_dir, epoch: build(project, out_dir=out_dir, epoch=epoch)  # noqa: E731
+    outcome = archive(project, into, build_into, args.allow_version)
     where = display_path(outcome.path, project.root)
-    print(f"archived {where}" if outcome.created else f"{where} already holds this version, unchanged")
+    print(f"archived {where} {outcome.version}" if outcome.created else f"{where} already holds this version "
+          f"({outcome.version}), unchanged")  # fmt: skip
+    return EXIT_OK
+
+
+def _diff(project, args) -> int:
+    from .gate import write_atomically
+    from .keeping.diff import compare
+    from .keeping.report import as_html, as_json, as_text
+    from .keeping.revisions import revision
+
+    root = (args.source or project.dist_dir / "archive").resolve()
+    old, new = revision(args.old, project, root), revision(args.new, project, root)
+    diff = compare(old.edition, new.edition, old.label, new.label)
+    if args.html:
+        write_atomically(args.html.resolve(), as_html(diff).encode())
+    if args.json:
+        sys.stdout.write(as_json(diff))
+    else:
+        print("\n".join(as_text(diff)))
+        if args.html:
+            print(f"wrote {display_path(args.html, project.root)}")
     return EXIT_OK
 
 

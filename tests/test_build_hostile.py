@@ -25,7 +25,7 @@ from edition.project import Project
 from edition.sources import stylesheets
 from tests import command
 from tests.conftest import ROOT
-from tests.mini import EPUB, PDF, STEM, make_mini
+from tests.mini import EPUB, PDF, make_mini
 
 RECORD = ".edition-build.json"
 WARM = Warm()  # the print layout is made once for the module, and kept
@@ -160,14 +160,15 @@ def test_the_temporary_files_of_a_killed_build_are_removed_by_the_next_and_no_ot
 
 def test_the_staging_folder_of_a_killed_archive_is_removed_by_the_next(copy: Project):
     archive = copy.dist_dir / "archive"
-    stale = archive / f".{STEM}.q8w7e6r5.part"
-    (stale / "edition").mkdir(parents=True)
-    (stale / "edition" / EPUB).write_bytes(b"half")
-    (archive / STEM).write_text("in the way")  # so that this archive stops early
+    stale = archive / ".mini.q8w7e6r5.part"
+    (stale / "files" / "edition").mkdir(parents=True)
+    (stale / "files" / "edition" / EPUB).write_bytes(b"half")
+    (archive / "0=ocfl_1.1").write_text("ocfl_1.1\n")
+    (archive / "mini").write_text("in the way")  # so that this archive stops early
     result = edition("archive", cwd=copy.root)
     assert result.returncode == 2
-    assert "exists and is not a package folder" in result.stderr
-    assert sorted(path.name for path in archive.iterdir()) == [".edition-build.lock", STEM]
+    assert "dist/archive/mini exists and is not an OCFL object's folder" in result.stderr
+    assert sorted(path.name for path in archive.iterdir()) == [".edition-build.lock", "0=ocfl_1.1", "mini"]
 
 
 @pytest.fixture

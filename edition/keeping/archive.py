@@ -1,108 +1,131 @@
-"""Archive a version of the edition as a BagIt package (RFC 8493), and verify such a package.
+"""Archive a version of the edition in its OCFL object, export one as a bag, and verify either.
 
-`archive` builds the edition and bags, under `<slug>-<version>/`, the PDF, the EPUB, and exactly
-the files the build reads — the sources the edition lists, the schema, the stylesheets and the
-fonts they use, with the fonts' licence — and a build record. Each is copied as a regular file
-inside the project (`gate.inside_project`): a symlink out of the project, a FIFO or a device is
-refused before anything is written. A version already archived with the same contents is left
-as it is; with other contents the new package is refused, and so it is over a package that is
-damaged. Nothing here ever deletes or rewrites an existing package. One archive at a time
-writes to an archive folder (its lock, as for a build), and a run removes the staging folders
-(`.<slug>-<version>.<random>.part/`) that a killed run left there.
+`archive` builds the edition and adds to the OCFL object (`ocfl`) in the storage root `into` a
+version holding the PDF, the EPUB, and exactly the files the build reads — the sources the
+edition lists, the schema, the stylesheets and the fonts they use, with the fonts' licence — and
+a build record (`provenance`), by the same paths as the bag of earlier versions of this tool.
+Each is copied as a regular file inside the project (`gate.inside_project`): a symlink out of the
+project, a FIFO or a device is refused before anything is written. The OCFL version's `created`
+is the edition's date (or SOURCE_DATE_EPOCH), its `message` the version, date and change-log
+line, its `user` the editors.
 
-`verify` checks a package itself, without the `bagit` library: `bagit.Bag` decodes the tag files
-strictly (one flipped high bit is a `UnicodeDecodeError`), opens every listed path (a FIFO blocks
-it for ever), skips malformed manifest lines, looks up lists (quadratic), and reports an
-absent tag manifest as the other tag files being "extra". Here every file of the package is
-listed once without following symlinks, each manifest is read once into a dictionary, and each
-regular file is read once for all its checksums: the work is linear in the number of files and
-manifest lines. A FIFO, device, socket or symlink is reported, never opened; every missing,
-extra, altered and malformed item is named, one line each.
+The rules: a version already in the object with the same contents changes nothing; with other
+contents it is refused, and so is any version over a damaged object, which is never written to.
+A new version after another must follow the version rule (`rule`), checked against the last
+version in the object as `edition diff` compares them, before anything is built; a reason given
+with `--allow-version` lets another number through, and is kept in the version's message. One
+archive at a time writes to a storage root (its lock, as for a build).
+
+`export_bag` writes one version of the object as a BagIt package (`bag`), for a library that
+ingests bags; `verify` checks an OCFL object, a storage root's objects, or a bag, whichever the
+folder is.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import shutil
-import stat
 import sys
-import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import bagit
-
-from ..errors import DamagedPackage, EditionError, display_path
-from ..gate import KINDS, LOCK_FILE, RECORD_FILE, inside_project, printable, regular_file_opener, writing_to
+from ..errors import EditionError, SourceError, display_path
+from ..gate import LOCK_FILE, RECORD_FILE, inside_project, writing_to
 from ..project import Project
 from ..sources.dates import build_time, source_date_epoch
 from ..sources.model import Edition
 from ..sources.read import load_edition
 from ..sources.stylesheets import ereader_files, print_files
+from . import bag, ocfl
+from .bag import RECORD, Outcome
+from .diff import compare
 from .provenance import build_record
+from .revisions import edition_in_object, object_path
+from .rule import check_version
 
-CHECKSUMS = ["sha256", "sha512"]
-RECORD = "build-record.json"
 FONT_LICENCE = "fonts/OFL.txt"  # in styles/: the SIL OFL asks that it go with the fonts
-
-
-@dataclass
-class Outcome:
-    path: Path
-    created: bool
-
+# A slug names the object's folder: a name, never a path. (The version, which names a bag's
+# folder, is MAJOR.MINOR.PATCH by the schema.)
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 # Builds the edition's outputs into a folder, stamped with the given SOURCE_DATE_EPOCH: the
 # command line hands `archive` the build, which comes before this stage.
 BuildInto = Callable[[Path, str], object]
 
 
-def archive(project: Project, into: Path, build_into: BuildInto) -> Outcome:
-    """Bag this version of the edition under `into`, with the outputs `build_into` writes; see
-    the module docstring for the rules."""
+def archive(project: Project, into: Path, build_into: BuildInto, allow_version: str | None = None) -> Outcome:
+    """Add this version of the edition to its OCFL object in the storage root `into`, with the
+    outputs `build_into` writes; see the module docstring for the rules."""
     edition = load_edition(project)
-    epoch = str(int(build_time(edition, source_date_epoch()).timestamp()))
+    if not NAME.fullmatch(edition.slug):
+        raise EditionError(f"the edition's slug {edition.slug!r} cannot name a folder: use letters, digits, . - _")
+    changes = [change for change in edition.changes if change.version == edition.version]
+    if not changes:
+        raise EditionError(
+            f'version {edition.version} has no <change n="{edition.version}"> in the revisionDesc of '
+            "source/edition.xml: say there what changed in it (E060)"
+        )
+    moment = build_time(edition, source_date_epoch())
+    epoch = str(int(moment.timestamp()))
     files = bagged_files(project, edition)  # each checked before anything is written
-    target = into / f"{edition.slug}-{edition.version}"
-    try:
-        into.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise EditionError(f"cannot write to the archive folder {into}: {error.strerror}") from None
+    bag.make_folder(into)
+    path = into / edition.slug
     busy = f"another archive is being written to {display_path(into, project.root)}/; try again when it has finished"
     with writing_to(into, busy, staging=True):
-        exists = _intact_package_at(target)
-        try:
-            staging = Path(tempfile.mkdtemp(dir=into, prefix=f".{target.name}.", suffix=".part"))
-        except OSError as error:
-            raise EditionError(f"cannot write to the archive folder {into}: {error.strerror}") from None
+        ocfl.storage_root(into)
+        inventory = ocfl.kept_object(path)
+        kept = ocfl.kept_versions(inventory)
+        if inventory and edition.version not in kept:
+            _follows_the_rule(path, inventory, edition, allow_version)
+        message = ocfl.message(edition.version, edition.date, changes[0].text, allow_version)
+        info = ocfl.VersionInfo(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), message, ", ".join(edition.editors))
+        staging = bag.staging_folder(into, edition.slug)
         try:
             try:
-                _fill(staging, project, files, epoch, build_into)
-                bagit.make_bag(str(staging), _bag_info(edition), checksums=CHECKSUMS)
-            except OSError as error:
-                raise EditionError(f"cannot write the package in {into}: {error.strerror or error}") from None
-            if exists:
-                if _payload(target) != _payload(staging):
-                    raise EditionError(
-                        f"{target} already holds version {edition.version} with other contents; raise the "
-                        "version in source/edition.xml to archive this one (the package was left as it is)"
+                _fill(staging / "files", project, files, epoch, build_into)
+                if edition.version in kept:
+                    same = _payload(ocfl.digests(staging / "files")) == _payload(
+                        ocfl.version_digests(inventory, kept[edition.version])
                     )
-                return Outcome(target, created=False)
-            try:
-                os.rename(staging, target)  # fails over a package: a non-empty folder is never replaced
+                    if not same:
+                        raise EditionError(
+                            f"{path} already holds version {edition.version} (as {kept[edition.version]}) with other "
+                            "contents; raise the version in source/edition.xml to archive this one (the object was "
+                            "left as it is)"
+                        )
+                    return Outcome(path, created=False, version=kept[edition.version])
+                head = ocfl.add_version(path, inventory, staging / "files", info, staging)
             except OSError as error:
-                raise EditionError(f"cannot move the package into {target}: {error.strerror}") from None
-            return Outcome(target, created=True)
+                raise EditionError(f"cannot write the archive in {into}: {error.strerror or error}") from None
+            return Outcome(path, created=True, version=head)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
 
+def _follows_the_rule(path: Path, inventory: dict, edition: Edition, allow_version: str | None) -> None:
+    """Refuse the edition's version unless it follows the version rule after the object's last
+    version (`rule.check_version`), or a reason is given to let it through."""
+    if allow_version:
+        return
+    last = ocfl.kept_versions(inventory)
+    previous_number = next((number for number, name in last.items() if name == inventory["head"]), None)
+    if previous_number is None:
+        raise EditionError(f"the last version of {path} ({inventory['head']}) has no edition version in its message")
+    try:
+        previous = edition_in_object(path, inventory, inventory["head"])
+    except EditionError as error:
+        why = bag.summary([str(d) for d in error.diagnostics]) if isinstance(error, SourceError) else str(error)
+        raise EditionError(
+            f"the version rule cannot compare this version with {previous_number}, the last one archived: {why}; "
+            "archive with --allow-version REASON to let it through"
+        ) from None
+    check_version(previous_number, edition.version, compare(previous, edition))
+
+
 def bagged_files(project: Project, edition: Edition) -> dict[Path, Path]:
-    """What the package holds beside the outputs: the files the build reads (the sources, and
+    """What a version holds beside the outputs: the files the build reads (the sources, and
     `stylesheets.print_files` and `ereader_files`), and the fonts' licence; by their place in
     the project, each the regular file it is inside the project (else `EditionError`, naming it)."""
     paths = [*edition.sources, *print_files(project), *ereader_files(project)]
@@ -120,312 +143,58 @@ def bagged_files(project: Project, edition: Edition) -> dict[Path, Path]:
     return files
 
 
-def _intact_package_at(target: Path) -> bool:
-    """Whether a package is already at `target`; `DamagedPackage` if it is damaged, and
-    `EditionError` if something else is there."""
-    try:
-        mode = target.lstat().st_mode
-    except FileNotFoundError:
-        return False
-    except OSError as error:
-        raise EditionError(f"cannot read {target}: {error.strerror}") from None
-    if not stat.S_ISDIR(mode):
-        raise EditionError(f"{target} exists and is not a package folder; it was left as it is")
-    problems = verify(target)
-    if problems:
-        more = f" and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''}" if len(problems) > 1 else ""
-        raise DamagedPackage(
-            f"{target} already exists and is damaged ({problems[0]}{more}); it was left as it is, and nothing "
-            f"was archived: `edition verify {target}` names every problem"
-        )
-    return True
-
-
-def _fill(staging: Path, project: Project, files: dict[Path, Path], epoch: str, build_into: BuildInto) -> None:
-    build_into(staging / "edition", epoch)
+def _fill(folder: Path, project: Project, files: dict[Path, Path], epoch: str, build_into: BuildInto) -> None:
+    """The files of a version, by their logical paths: the outputs under edition/, the files
+    the build read, and the build record."""
+    build_into(folder / "edition", epoch)
     for note in (RECORD_FILE, LOCK_FILE):  # notes for the next build, not part of the edition
-        (staging / "edition" / note).unlink(missing_ok=True)
+        (folder / "edition" / note).unlink(missing_ok=True)
     for relative, path in files.items():
-        destination = staging / relative
+        destination = folder / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
         destination.write_bytes(inside_project(path, project.root).read_bytes())
     record = json.dumps(build_record(project, int(epoch)), indent=2, sort_keys=True) + "\n"
-    (staging / RECORD).write_text(record)
+    (folder / RECORD).write_text(record)
 
 
-def _bag_info(edition) -> dict[str, str]:
-    return {
-        "Source-Organization": edition.publisher,
-        "External-Description": f"{edition.full_title}, version {edition.version} ({edition.date}): "
-        "print PDF, EPUB, TEI sources, schema and styles.",
-        "External-Identifier": f"{edition.slug}-{edition.version}",
-        "Version": edition.version,
-    }
+def _payload(digests: dict[str, str]) -> dict[str, str]:
+    """A version's files and digests, except the build record's (it names the commit and tools)."""
+    return {path: digest for path, digest in digests.items() if path != RECORD}
 
 
-def _payload(bag: Path) -> dict[str, str]:
-    """The payload's checksums, except the build record's (it names the commit and tools)."""
-    manifest = _read_manifest(bag, "manifest-sha256.txt", "sha256", payload=True, report=Report())
-    return {path: checksum for path, (checksum, _) in manifest.items() if path != f"data/{RECORD}"}
+def export_bag(root: Path, project: Project, version: str, into: Path) -> Outcome:
+    """Write the version `version` (`v2`, or the edition's `0.2.0`) of the object in the storage
+    root `root` as a BagIt package in `into`."""
+    path = object_path(root, project)
+    inventory = ocfl.kept_object(path)
+    if inventory is None:
+        raise EditionError(f"there is no OCFL object at {path}: `edition archive` makes it")
+    name = ocfl.kept_versions(inventory).get(version, version)
+    if name not in inventory["versions"]:
+        raise EditionError(f"{path} holds no version {version}; it holds {', '.join(describe(inventory))}")
+    edition = edition_in_object(path, inventory, name)
+    files = ocfl.version_files(path, inventory, name)
+    return bag.export(into, f"{edition.slug}-{edition.version}", files, bag.bag_info(edition))
 
 
-# Verification. The checksum algorithms a manifest may use, and the length of their hex digests.
-ALGORITHMS = {
-    name: hashlib.new(name).digest_size * 2 for name in ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
-}
-MANIFEST = re.compile(r"(?P<tag>tag)?manifest-(?P<algorithm>[^/]+)\.txt")
-MANIFEST_LINE = re.compile(r"(?P<checksum>[0-9A-Fa-f]+)[ \t]+(?P<path>.+)")
-BAG_INFO_LINE = re.compile(r"[^:\s][^:]*:.*|[ \t].*")  # a label and its value, or a continued value
-BAGIT_VERSIONS = ("0.97", "1.0")
-CHUNK = 1 << 20
-
-
-@dataclass
-class Report:
-    """The problems of a package, by kind; printed in this order, each kind sorted."""
-
-    malformed: set[str] = field(default_factory=set)
-    irregular: set[str] = field(default_factory=set)
-    unreadable: set[str] = field(default_factory=set)
-    missing: set[str] = field(default_factory=set)
-    extra: set[str] = field(default_factory=set)
-    inconsistent: set[str] = field(default_factory=set)
-    altered: set[str] = field(default_factory=set)
-
-    def lines(self) -> list[str]:
-        def each(kind: str, items) -> list[str]:
-            return [f"{kind}: {printable(item)}" for item in sorted(items)]
-
-        return [
-            *each("malformed", self.malformed),
-            *each("not a regular file", self.irregular),
-            *each("unreadable", self.unreadable),
-            *each("missing", self.missing),
-            *each("extra", self.extra),
-            *each("inconsistent", self.inconsistent),
-            *each("altered", self.altered),
-        ]
+def describe(inventory: dict) -> list[str]:
+    """Each version of an object as `v2 (0.2.0)`, in order."""
+    numbers = {name: number for number, name in ocfl.kept_versions(inventory).items()}
+    return [f"{name} ({numbers.get(name, 'no edition version')})" for name in inventory["versions"]]
 
 
 def verify(path: Path) -> list[str]:
-    """Every problem of a package, one line each, naming the file; empty if it is intact."""
-    report = Report()
-    folders, regular, irregular = _list(path, report)
-    for name, kind in irregular.items():
-        report.irregular.add(f"{name} ({kind})")
-    if "data" not in folders:
-        report.missing.add("data/")
-    _check_bagit_txt(path, regular, irregular, report)
-    if "bag-info.txt" in regular:
-        _check_bag_info(path, report)
-
-    # Each manifest: {path: (checksum, line)}, by kind (payload or tag) and algorithm.
-    manifests: dict[bool, dict[str, dict[str, tuple[str, int]]]] = {True: {}, False: {}}
-    for name in sorted(regular):
-        match = MANIFEST.fullmatch(name)
-        if not match:
-            continue
-        payload, algorithm = not match["tag"], match["algorithm"]
-        if algorithm not in ALGORITHMS:
-            report.malformed.add(f"{name}: no such checksum algorithm as {algorithm!r}")
-            continue
-        manifests[payload][algorithm] = _read_manifest(path, name, algorithm, payload, report)
-    if not manifests[True] and "manifest-sha256.txt" not in irregular:
-        report.missing.add("manifest-sha256.txt")
-    for algorithm in manifests[True]:
-        name = f"tagmanifest-{algorithm}.txt"
-        if name not in regular and name not in irregular:
-            report.missing.add(name)
-
-    listed = set()
-    for payload, by_algorithm in manifests.items():
-        listed |= _check_entries(path, payload, by_algorithm, regular, irregular, report)
-    for name in regular:
-        if name not in listed and not _standard_tag_file(name):
-            report.extra.add(name)
-    return report.lines()
-
-
-def _list(root: Path, report: Report) -> tuple[set[str], set[str], dict[str, str]]:
-    """The package's folders, regular files and other files (with what they are), by their
-    path in the package, each seen with `lstat`: a symlink is not followed."""
-    folders, regular, irregular = set(), set(), {}
-    pending = [""]
-    while pending:
-        folder = pending.pop()
-        try:
-            with os.scandir(root / folder) as listing:
-                entries = list(listing)
-        except OSError as error:
-            report.unreadable.add(f"{folder}/ ({error.strerror})")
-            continue
-        for entry in entries:
-            name = f"{folder}/{entry.name}" if folder else entry.name
-            try:
-                mode = entry.stat(follow_symlinks=False).st_mode
-            except OSError as error:
-                report.unreadable.add(f"{name} ({error.strerror})")
-                continue
-            if stat.S_ISDIR(mode):
-                folders.add(name)
-                pending.append(name)
-            elif stat.S_ISREG(mode):
-                regular.add(name)
-            else:
-                irregular[name] = "a symlink" if stat.S_ISLNK(mode) else KINDS.get(stat.S_IFMT(mode), "not a file")
-    return folders, regular, irregular
-
-
-def _standard_tag_file(name: str) -> bool:
-    """A tag file a package may hold without a tag manifest listing it."""
-    match = MANIFEST.fullmatch(name)
-    return name in ("bagit.txt", "bag-info.txt") or bool(match and match["algorithm"] in ALGORITHMS)
-
-
-def _read(path: Path) -> bytes:
-    """The bytes of a regular file, opened so that nothing else is: not through a symlink, and
-    not a FIFO (which would block)."""
-    with open(path, "rb", buffering=0, opener=regular_file_opener) as stream:
-        return stream.readall()
-
-
-def _text_lines(root: Path, name: str, report: Report) -> list[tuple[int, str]] | None:
-    """The lines of a tag file, numbered, each decoded from UTF-8; a line that is not UTF-8 is
-    reported and left out. None if the file cannot be read."""
-    try:
-        data = _read(root / name)
-    except OSError as error:
-        report.unreadable.add(f"{name} ({error.strerror})")
-        return None
-    if data.startswith(b"\xef\xbb\xbf"):
-        report.malformed.add(f"{name} line 1: starts with a byte-order mark")
-        data = data[3:]
-    lines = []
-    for number, line in enumerate(data.splitlines(), 1):
-        try:
-            lines.append((number, line.decode("utf-8")))
-        except UnicodeDecodeError:
-            report.malformed.add(f"{name} line {number}: not UTF-8 text")
-    return lines
-
-
-def _check_bagit_txt(root: Path, regular: set[str], irregular: dict[str, str], report: Report) -> None:
-    if "bagit.txt" not in regular:
-        if "bagit.txt" not in irregular:
-            report.missing.add("bagit.txt")
-        return
-    lines = _text_lines(root, "bagit.txt", report)
-    if lines is None:
-        return
-    seen = {}
-    for number, line in lines:
-        label, _, value = line.partition(": ")
-        if label in ("BagIt-Version", "Tag-File-Character-Encoding") and label not in seen:
-            seen[label] = (number, value)
-        else:
-            report.malformed.add(f"bagit.txt line {number}: not a BagIt version or tag file encoding")
-    if "BagIt-Version" not in seen:
-        report.malformed.add("bagit.txt: no BagIt-Version")
-    elif seen["BagIt-Version"][1] not in BAGIT_VERSIONS:
-        number, value = seen["BagIt-Version"]
-        report.malformed.add(f"bagit.txt line {number}: BagIt version {value!r} is not {' or '.join(BAGIT_VERSIONS)}")
-    if "Tag-File-Character-Encoding" not in seen:
-        report.malformed.add("bagit.txt: no Tag-File-Character-Encoding")
-    elif seen["Tag-File-Character-Encoding"][1] != "UTF-8":
-        number, value = seen["Tag-File-Character-Encoding"]
-        report.malformed.add(f"bagit.txt line {number}: tag file encoding {value!r} is not UTF-8")
-
-
-def _check_bag_info(root: Path, report: Report) -> None:
-    for number, line in _text_lines(root, "bag-info.txt", report) or []:
-        if not BAG_INFO_LINE.fullmatch(line) or (number == 1 and line[:1] in " \t"):
-            report.malformed.add(f"bag-info.txt line {number}: not 'Label: value'")
-
-
-def _read_manifest(root: Path, name: str, algorithm: str, payload: bool, report: Report) -> dict[str, tuple[str, int]]:
-    """A manifest's entries, {path: (checksum, line number)}; each line that is not a checksum of
-    the algorithm's length, blanks, and a path of the package (under data/ for the payload, else
-    outside it), or repeats a path, is reported as malformed and left out."""
-    entries: dict[str, tuple[str, int]] = {}
-    for number, line in _text_lines(root, name, report) or []:
-        match = MANIFEST_LINE.fullmatch(line)
-        problem = ""
-        if not match:
-            problem = "not '<checksum>  <path>'"
-        elif len(match["checksum"]) != ALGORITHMS[algorithm]:
-            problem = f"a {algorithm} checksum has {ALGORITHMS[algorithm]} hex digits, not {len(match['checksum'])}"
-        else:
-            entry = match["path"].replace("%0A", "\n").replace("%0D", "\r")  # as bagit encodes them
-            parts = entry.split("/")
-            if entry.startswith("/") or any(part in ("", ".", "..") for part in parts):
-                problem = f"{entry!r} is not a path inside the package"
-            elif payload != (parts[0] == "data") or (payload and len(parts) == 1):
-                problem = f"{entry!r} is {'not ' if payload else ''}in the payload (data/)"
-            elif not payload and MANIFEST.fullmatch(entry) and entry.startswith("tag"):
-                problem = f"a tag manifest lists {entry!r}"
-            elif entry in entries:
-                problem = f"{entry!r} is listed again (first on line {entries[entry][1]})"
-            else:
-                entries[entry] = (match["checksum"].lower(), number)
-        if problem:
-            report.malformed.add(f"{name} line {number}: {problem}")
-            report.altered.add(name)
-    return entries
-
-
-def _check_entries(
-    root: Path,
-    payload: bool,
-    by_algorithm: dict[str, dict[str, tuple[str, int]]],
-    regular: set[str],
-    irregular: dict[str, str],
-    report: Report,
-) -> set[str]:
-    """Check every file the manifests of one kind list, each read once; the paths they list.
-
-    A file listed by some of the manifests only, or whose checksum some of them give and others
-    do not, tells which manifests were altered: those that disagree with the file as it is."""
-    prefix = "" if payload else "tag"
-    listed: dict[str, list[str]] = {}
-    for algorithm, entries in by_algorithm.items():
-        for entry in entries:
-            listed.setdefault(entry, []).append(algorithm)
-    for entry, algorithms in listed.items():
-        if entry in irregular:
-            continue  # reported as such, and never opened
-        exists = entry in regular
-        if len(algorithms) < len(by_algorithm):
-            lacking = sorted(set(by_algorithm) - set(algorithms))
-            report.inconsistent.add(
-                f"{entry} is listed in {', '.join(f'{prefix}manifest-{a}.txt' for a in sorted(algorithms))} "
-                f"but not in {', '.join(f'{prefix}manifest-{a}.txt' for a in lacking)}"
-            )
-            report.altered |= {f"{prefix}manifest-{a}.txt" for a in (lacking if exists else algorithms)}
-        elif not exists:
-            report.missing.add(entry)
-        if not exists:
-            continue
-        try:
-            found = _checksums(root / entry, algorithms)
-        except OSError as error:
-            report.unreadable.add(f"{entry} ({error.strerror})")
-            continue
-        wrong = [a for a in algorithms if by_algorithm[a][entry][0] != found[a]]
-        if wrong and len(wrong) == len(algorithms):
-            report.altered.add(entry)
-        else:
-            report.altered |= {f"{prefix}manifest-{a}.txt" for a in wrong}
-    return set(listed)
-
-
-def _checksums(path: Path, algorithms: list[str]) -> dict[str, str]:
-    """The file's checksums, read once, in chunks; never through a symlink, nor from a FIFO."""
-    with open(path, "rb", buffering=0, opener=regular_file_opener) as stream:
-        hashes = {algorithm: hashlib.new(algorithm) for algorithm in algorithms}
-        while chunk := stream.read(CHUNK):
-            for digest in hashes.values():
-                digest.update(chunk)
-    return {algorithm: digest.hexdigest() for algorithm, digest in hashes.items()}
+    """Every problem of the OCFL object, of each object of the OCFL storage root, or of the
+    BagIt package at `path`, one line each; empty if it is intact."""
+    if ocfl.is_object(path):
+        return ocfl.problems(path)
+    if os.path.lexists(path / ocfl.ROOT_DECLARATION):
+        found = ocfl.objects_in(path)
+        declared = [ocfl.root_problem(path)] if ocfl.root_problem(path) else []
+        if not found:
+            return [*declared, f"missing: an OCFL object (the storage root {path} holds none)"]
+        return declared + [f"{each.name}/: {line}" for each in found for line in ocfl.problems(each)]
+    return bag.verify(path)
 
 
 def main_verify(path: Path) -> int:

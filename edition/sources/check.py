@@ -1,7 +1,7 @@
 """`edition check`: every problem in the sources, in one run, each with a stable code.
 
 The codes E001–E031 come from reading and validating the sources (`read`, `register`,
-`apparatus`); this module adds the checks an editor needs beyond the schema (E040–E056), which
+`apparatus`); this module adds the checks an editor needs beyond the schema (E040–E060), which
 read the XML as it is, so they run even where the schema or the references fail. Both kinds read
 the same parse of the sources (`read.Sources`). Each code is documented in the README.
 `checked_edition` hands the build the edition, or every problem of both kinds at once.
@@ -92,6 +92,8 @@ def lint(sources: Sources) -> list[Diagnostic]:
         problems += _empty_elements(tree, shown)
         if tree.getroot().find("tei:text", NS) is not None:
             problems += _untagged_foreign_terms(tree, shown, terms)
+        if path == project.edition_file:
+            problems += _unlogged_version(tree, shown)
     return problems
 
 
@@ -197,6 +199,17 @@ def _text_problems(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:
 
 def _in_code(element: etree._Element) -> bool:
     return any(e.get("rend") == "code" for e in (element, *element.iterancestors(f"{{{TEI}}}p")))
+
+
+def _unlogged_version(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:
+    """The edition's version has its line in the change log (`edition archive` refuses it too)."""
+    edition = tree.getroot().find("tei:teiHeader/tei:fileDesc/tei:editionStmt/tei:edition", NS)
+    version = edition.get("n") if edition is not None else None
+    changes = tree.getroot().iterfind("tei:teiHeader/tei:revisionDesc/tei:change", NS)
+    if version is None or any(change.get("n") == version for change in changes):
+        return []
+    message = f'version {version} has no <change n="{version}"> in revisionDesc: say there what changed in it'
+    return [Diagnostic(shown, edition.sourceline, 0, "E060", message)]
 
 
 def _empty_elements(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:

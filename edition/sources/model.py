@@ -66,11 +66,15 @@ def alnum(text: str) -> int:
 
 @dataclass
 class Paragraph:
-    """One of the author's paragraphs; `number` is the citable ¶ number within the essay."""
+    """One of the author's paragraphs; `number` is the citable ¶ number within the essay. `id` is
+    made from the number, for the outputs; `source_id` is the paragraph's own `xml:id` in the
+    source, if it has one, which stays with the paragraph from one version to the next (`edition
+    diff` follows a citation by it)."""
 
     id: str
     number: int
     content: list[Inline]
+    source_id: str = ""
 
 
 @dataclass

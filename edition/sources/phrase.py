@@ -44,6 +44,7 @@ TRANSPARENT = {
     "edition",
     "extent",
     "relatedItem",
+    "p",  # in a note: the register of 0.1.0 wrote each identification as a paragraph (`edition diff` reads it)
 }
 # Elements that, with a @ref, mention a register entry.
 MENTIONS = {"persName", "orgName", "name", "term", "title"}

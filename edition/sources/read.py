@@ -425,7 +425,8 @@ def _read_blocks(container: etree._Element, essay_id: str, recorder) -> list[Blo
             if tag == "p":
                 number = sum(isinstance(b, Paragraph) for b in blocks) + 1
                 where = f"¶{number}"
-                blocks.append(Paragraph(f"{essay_id}-p{number}", number, read_inline(child, recorder(where))))
+                content = read_inline(child, recorder(where))
+                blocks.append(Paragraph(f"{essay_id}-p{number}", number, content, child.get(XML_ID, "")))
             elif tag == "head":
                 sections += 1
                 blocks.append(Heading(f"{essay_id}-s{sections}", read_inline(child, recorder("heading"))))

@@ -195,7 +195,7 @@ def map_content(essay: Essay, change: Change) -> Essay:
     last = "¶1"
     for block in essay.body:
         if isinstance(block, Paragraph):
-            body.append(Paragraph(block.id, block.number, change(block.id, f"¶{block.number}", block.content)))
+            body.append(dataclasses.replace(block, content=change(block.id, f"¶{block.number}", block.content)))
             last = f"¶{block.number}"
         elif isinstance(block, Heading):
             body.append(Heading(block.id, change(block.id, "heading", block.content)))

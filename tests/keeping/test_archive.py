@@ -1,11 +1,14 @@
-"""Versions kept for the long term: the date inside the outputs, BagIt packages, verification, on
+"""Versions kept for the long term, as a user runs `edition archive`: the date inside the outputs,
+the version in the OCFL object with its build, the bag exported from it, and verification, on
 the mini-edition. (That two builds in separate processes and folders give the same bytes, build
-record included: tests/test_inputs_hostile.py, with either font subsetter.)"""
+record included: tests/test_inputs_hostile.py, with either font subsetter; the object's rules,
+its damage and kills: test_ocfl.py and test_ocfl_hostile.py.)"""
 
 from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
 import os
 import shutil
 import subprocess
@@ -53,38 +56,53 @@ def test_source_date_epoch_sets_the_dates_inside_both_outputs(tmp_path: Path):
 
 
 @pytest.fixture(scope="module")
-def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One archived package, made once; tests that damage it work on copies."""
+def kept(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini-edition archived once, as a user runs `edition archive`: the OCFL object it makes.
+    The tests that damage it work on copies."""
     where = checkout(tmp_path_factory.mktemp("archived"))
     result = edition("archive", cwd=where)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"archived dist/archive/{PACKAGE}"
-    return where / "dist" / "archive" / PACKAGE
+    assert result.stdout.strip() == "archived dist/archive/mini v1"
+    return where / "dist" / "archive" / "mini"
 
 
-def test_an_archived_package_holds_the_edition_its_sources_and_a_build_record(package: Path):
-    files = set(digests(package))
+@pytest.fixture(scope="module")
+def package(kept: Path) -> Path:
+    """Its only version exported as a bag, as a user runs `edition archive --bag`."""
+    project = kept.parents[2]
+    result = edition("archive", "--bag", "v1", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"exported dist/bags/{PACKAGE}"
+    return project / "dist" / "bags" / PACKAGE
+
+
+def test_an_archived_version_holds_the_edition_its_sources_and_a_build_record(kept: Path):
+    (version,) = json.loads((kept / "inventory.json").read_text())["versions"].values()
+    files = {logical for logicals in version["state"].values() for logical in logicals}
     for expected in [
-        f"data/edition/{PACKAGE}.pdf",
-        f"data/edition/{PACKAGE}.epub",
-        "data/source/edition.xml",
-        "data/source/schema/edition.rng",
-        "data/styles/print.css",
-        "data/styles/fonts/SourceSerifPro-Regular.ttf",
-        "data/build-record.json",
-        "bagit.txt",
-        "manifest-sha512.txt",
+        f"edition/{PACKAGE}.pdf",
+        f"edition/{PACKAGE}.epub",
+        "source/edition.xml",
+        "source/schema/edition.rng",
+        "styles/print.css",
+        "styles/fonts/SourceSerifPro-Regular.ttf",
+        "build-record.json",
     ]:
         assert expected in files
-    record = (package / "data" / "build-record.json").read_text()
+    record = (kept / "v1" / "content" / "build-record.json").read_text()
     weasyprint = importlib.metadata.version("weasyprint")
     assert f'"weasyprint": "{weasyprint}"' in record and '"SOURCE_DATE_EPOCH"' in record and '"commit"' in record
+    built = kept / "v1" / "content" / "edition"
+    assert digests(built) == digests(kept.parents[2] / "dist" / "archive" / "mini" / "v1" / "content" / "edition")
 
 
-def test_an_archived_package_verifies(package: Path):
-    result = edition("verify", str(package), cwd=package.parent)
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
+def test_the_object_and_the_bag_verify(kept: Path, package: Path):
+    for path in (kept, kept.parent, package):
+        result = edition("verify", str(path), cwd=kept.parent)
+        assert (result.returncode, result.stderr) == (0, ""), path
+    assert {name: digest for name, digest in digests(package / "data").items()} == {
+        logical: digest for logical, digest in digests(kept / "v1" / "content").items()
+    }  # the bag holds what the version holds
 
 
 @pytest.mark.parametrize(
@@ -100,7 +118,7 @@ def test_an_archived_package_verifies(package: Path):
         "tagmanifest-sha512.txt",
     ],
 )
-def test_one_flipped_byte_in_any_file_is_found_and_the_file_named(package: Path, tmp_path: Path, name: str):
+def test_one_flipped_byte_in_any_file_of_a_bag_is_found_and_the_file_named(package: Path, tmp_path: Path, name: str):
     copy = tmp_path / PACKAGE
     shutil.copytree(package, copy)
     damaged = bytearray((copy / name).read_bytes())
@@ -112,7 +130,7 @@ def test_one_flipped_byte_in_any_file_is_found_and_the_file_named(package: Path,
     assert "Traceback" not in result.stderr
 
 
-def test_missing_and_extra_files_are_named(package: Path, tmp_path: Path):
+def test_missing_and_extra_files_of_a_bag_are_named(package: Path, tmp_path: Path):
     copy = tmp_path / PACKAGE
     shutil.copytree(package, copy)
     (copy / "data" / "source" / "edition.xml").unlink()
@@ -122,18 +140,17 @@ def test_missing_and_extra_files_are_named(package: Path, tmp_path: Path):
     assert result.stderr.splitlines() == ["missing: data/source/edition.xml", "extra: data/stray.txt"]
 
 
-def test_archiving_the_same_version_again_changes_nothing(package: Path):
-    before = {path: path.stat().st_mtime_ns for path in package.rglob("*")}
-    result = edition("archive", cwd=package.parents[2])
+def test_archiving_the_same_version_again_changes_nothing(kept: Path):
+    before = {path: path.stat().st_mtime_ns for path in kept.parent.rglob("*")}
+    result = edition("archive", cwd=kept.parents[2])
     assert result.returncode == 0, result.stderr
-    assert "already holds this version, unchanged" in result.stdout
-    assert {path: path.stat().st_mtime_ns for path in package.rglob("*")} == before
-    assert sorted(p.name for p in package.parent.iterdir()) == [".edition-build.lock", PACKAGE]
+    assert result.stdout == "dist/archive/mini already holds this version (v1), unchanged\n"
+    assert {path: path.stat().st_mtime_ns for path in kept.parent.rglob("*")} == before
 
 
-def test_a_changed_source_under_the_same_version_is_refused_and_the_package_kept(package: Path):
-    project = Project(package.parents[2])
-    before = digests(package)
+def test_a_changed_source_under_the_same_version_is_refused_and_the_object_kept(kept: Path):
+    project = Project(kept.parents[2])
+    before = digests(kept.parent)
     essay = project.source_dir / "brook-2002.xml"
     original = essay.read_text()
     essay.write_text(original.replace("He died in Mexico in 1947.", "He died in Mexico in 1947. "))
@@ -142,26 +159,9 @@ def test_a_changed_source_under_the_same_version_is_refused_and_the_package_kept
     finally:
         essay.write_text(original)
     assert result.returncode == 2
-    assert f"already holds version {VERSION} with other contents" in result.stderr
+    assert f"already holds version {VERSION} (as v1) with other contents" in result.stderr
     assert result.stderr.count("\n") == 1
-    assert digests(package) == before
-    assert sorted(p.name for p in package.parent.iterdir()) == [".edition-build.lock", PACKAGE]
-
-
-def test_archiving_over_a_package_whose_pdf_was_altered_is_refused_and_the_package_kept(package: Path, tmp_path: Path):
-    project = tmp_path / "project"
-    shutil.copytree(package.parents[2], project, ignore=shutil.ignore_patterns(".edition-build.lock"))
-    copy = project / "dist" / "archive" / PACKAGE
-    pdf = copy / "data" / "edition" / f"{PACKAGE}.pdf"
-    damaged = bytearray(pdf.read_bytes())
-    damaged[len(damaged) // 2] ^= 0x01
-    pdf.write_bytes(damaged)
-    before = digests(copy)
-    result = edition("archive", cwd=project)
-    assert result.returncode == 1
-    assert result.stderr == (
-        f"edition: {copy} already exists and is damaged (altered: data/edition/{PACKAGE}.pdf); it was left as it "
-        f"is, and nothing was archived: `edition verify {copy}` names every problem\n"
-    )
-    assert digests(copy) == before
-    assert sorted(p.name for p in copy.parent.iterdir()) == [".edition-build.lock", PACKAGE]
+    assert digests(kept.parent) == before
+    assert sorted(p.name for p in kept.parent.iterdir()) == [
+        ".edition-build.lock", "0=ocfl_1.1", "mini", "ocfl_layout.json"
+    ]  # fmt: skip

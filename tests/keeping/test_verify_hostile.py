@@ -1,9 +1,10 @@
 """A package that was damaged or tampered with, and a project that reaches outside itself: `verify`
 and `archive` say what is wrong, in the exit code and one line per problem, and never hang,
-traceback, or let anything from outside the project into a package.
+traceback, or let anything from outside the project into what they keep.
 
-Most cases work on a small bag made with the `bagit` library, as `archive` makes its packages;
-one real archive is made once, of the mini-edition laid with symlinks out of it."""
+Most cases work on a small bag made with the `bagit` library, as `archive --bag` makes its
+packages; one real archive is made once, of the mini-edition laid with symlinks out of it, and
+a small OCFL object stands in the way of others. (A damaged OCFL object: test_ocfl_hostile.py.)"""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from edition import cli
+from edition.keeping import ocfl
 from tests import command
 from tests.conftest import ROOT
 from tests.mini import STEM, make_mini
@@ -272,7 +274,7 @@ def outside(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def archived_with_symlinks_around(tmp_path_factory: pytest.TempPathFactory, outside: Path) -> Path:
     """A project whose source/ and styles/ hold symlinks out of it, that the edition does not
-    read, archived once: the package it makes."""
+    read, archived once: the OCFL object it makes."""
     project = checkout(tmp_path_factory.mktemp("symlinked"))
     os.symlink(outside / "secret.txt", project / "source/notes.xml")
     os.symlink(outside / "secret.txt", project / "styles/fonts/x.ttf")
@@ -280,40 +282,39 @@ def archived_with_symlinks_around(tmp_path_factory: pytest.TempPathFactory, outs
     os.mkfifo(project / "styles/fonts/pipe.ttf")
     result = edition("archive", cwd=project, timeout=600)
     assert result.returncode == 0, result.stderr
-    return project / "dist" / "archive" / PACKAGE
+    return project / "dist" / "archive" / "mini"
 
 
-def test_archive_bags_only_what_the_build_reads(archived_with_symlinks_around: Path):
-    package = archived_with_symlinks_around
-    files = sorted(str(path.relative_to(package)) for path in package.rglob("*") if not path.is_dir())
+def test_archive_keeps_only_what_the_build_reads(archived_with_symlinks_around: Path):
+    kept = archived_with_symlinks_around
+    files = sorted(str(path.relative_to(kept)) for path in kept.rglob("*") if not path.is_dir())
     assert files == [
-        "bag-info.txt",
-        "bagit.txt",
-        "data/build-record.json",
-        f"data/edition/{PACKAGE}.epub",
-        f"data/edition/{PACKAGE}.pdf",
-        "data/source/ames-2001.xml",
-        "data/source/brook-2002.xml",
-        "data/source/commentary.xml",
-        "data/source/edition.xml",
-        "data/source/register.xml",
-        "data/source/schema/edition.rng",
-        "data/styles/ereader.css",
-        "data/styles/fonts/OFL.txt",
-        "data/styles/fonts/SourceSerifPro-It.ttf",
-        "data/styles/fonts/SourceSerifPro-Regular.ttf",
-        "data/styles/fonts/SourceSerifPro-Semibold.ttf",
-        "data/styles/fonts/SourceSerifPro-SemiboldIt.ttf",
-        "data/styles/print.css",
-        "data/styles/shared.css",
-        "manifest-sha256.txt",
-        "manifest-sha512.txt",
-        "tagmanifest-sha256.txt",
-        "tagmanifest-sha512.txt",
+        "0=ocfl_object_1.1",
+        "inventory.json",
+        "inventory.json.sha512",
+        "v1/content/build-record.json",
+        f"v1/content/edition/{PACKAGE}.epub",
+        f"v1/content/edition/{PACKAGE}.pdf",
+        "v1/content/source/ames-2001.xml",
+        "v1/content/source/brook-2002.xml",
+        "v1/content/source/commentary.xml",
+        "v1/content/source/edition.xml",
+        "v1/content/source/register.xml",
+        "v1/content/source/schema/edition.rng",
+        "v1/content/styles/ereader.css",
+        "v1/content/styles/fonts/OFL.txt",
+        "v1/content/styles/fonts/SourceSerifPro-It.ttf",
+        "v1/content/styles/fonts/SourceSerifPro-Regular.ttf",
+        "v1/content/styles/fonts/SourceSerifPro-Semibold.ttf",
+        "v1/content/styles/fonts/SourceSerifPro-SemiboldIt.ttf",
+        "v1/content/styles/print.css",
+        "v1/content/styles/shared.css",
+        "v1/inventory.json",
+        "v1/inventory.json.sha512",
     ]
-    assert not any(path.is_symlink() for path in package.rglob("*"))
-    assert b"MARKER-8c1f-outside" not in b"".join(path.read_bytes() for path in package.rglob("*") if path.is_file())
-    assert edition("verify", str(package), cwd=package.parent).returncode == 0
+    assert not any(path.is_symlink() for path in kept.parent.rglob("*"))
+    assert b"MARKER-8c1f-outside" not in b"".join(path.read_bytes() for path in kept.rglob("*") if path.is_file())
+    assert edition("verify", str(kept), cwd=kept.parent).returncode == 0
 
 
 def _symlink_out(project: Path, outside: Path, inside: str, target: str) -> None:
@@ -338,25 +339,49 @@ HOSTILE_PROJECTS: list[tuple[str, Callable[[Path, Path], None], int, str]] = [
     ("the stylesheet of the EPUB, a folder",
      lambda project, outside: ((project / "styles/ereader.css").unlink(), (project / "styles/ereader.css").mkdir()),
      2, "styles/ereader.css: refused: it is a folder, not a regular file"),
-    ("a package in place that is a file",
+    ("an object in place that is a file",
+     lambda project, outside: _root_holding(project, lambda root: (root / "mini").write_text("not an object")),
+     2, "dist/archive/mini exists and is not an OCFL object's folder; it was left as it is"),
+    ("an archive folder that holds something else",
      lambda project, outside: ((project / "dist/archive").mkdir(parents=True),
-                               (project / "dist/archive" / PACKAGE).write_text("not a package")),
-     2, f"dist/archive/{PACKAGE} exists and is not a package folder; it was left as it is"),
-    ("a package in place with an altered file",
-     lambda project, outside: _package_in_place(project, lambda bag: (bag / "data/a.txt").write_text("altered")),
-     1, "already exists and is damaged (altered: data/a.txt); it was left as it is, and nothing was archived"),
-    ("a package in place with a FIFO",
-     lambda project, outside: _package_in_place(project, lambda bag: replace_with_fifo(bag / "data/a.txt")),
-     1, "already exists and is damaged (not a regular file: data/a.txt (a FIFO))"),
-    ("a package in place whose bag-info.txt has a flipped high bit",
-     lambda project, outside: _package_in_place(project, lambda bag: flip_high_bit(bag / "bag-info.txt")),
-     1, "already exists and is damaged (malformed: bag-info.txt line 1: not UTF-8 text and 1 more problem)"),
+                               (project / "dist/archive/notes.txt").write_text("mine")),
+     2, "dist/archive is neither empty nor an OCFL storage root (it has no 0=ocfl_1.1; it holds notes.txt)"),
+    ("a storage root whose declaration was altered",
+     lambda project, outside: _root_holding(project, lambda root: (root / "0=ocfl_1.1").write_text("ocfl_1.0\n")),
+     1, "/dist/archive is damaged (malformed: 0=ocfl_1.1: not 'ocfl_1.1'); it was left as it is"),
+    ("an object in place with an altered file",
+     lambda project, outside: _object_in_place(project, lambda o: (o / "v1/content/a.txt").write_text("altered")),
+     1, "is damaged (altered: v1/content/a.txt); it was left as it is, and nothing was written"),
+    ("an object in place with a FIFO",
+     lambda project, outside: _object_in_place(project, lambda o: replace_with_fifo(o / "v1/content/a.txt")),
+     1, "is damaged (not a regular file: v1/content/a.txt (a FIFO))"),
+    ("an object in place whose inventory has a flipped high bit",
+     lambda project, outside: _object_in_place(project, lambda o: flip_high_bit(o / "inventory.json")),
+     1, "is damaged (malformed: inventory.json: not UTF-8 text)"),
 ]  # fmt: skip
 
 
-def _package_in_place(project: Path, damage: Callable[[Path], None]) -> None:
-    bag = make_bag(project / "dist" / "archive" / PACKAGE)
-    damage(bag)
+def _root_holding(project: Path, lay: Callable[[Path], None]) -> None:
+    """An OCFL storage root in dist/archive, with what `lay` puts there."""
+    root = project / "dist" / "archive"
+    root.mkdir(parents=True)
+    ocfl.storage_root(root)
+    lay(root)
+
+
+def _object_in_place(project: Path, damage: Callable[[Path], None]) -> None:
+    """A small object of one version in the storage root dist/archive, damaged by `damage`."""
+
+    def lay(root: Path) -> None:
+        files, staging = Path(tempfile.mkdtemp(dir=root.parent)), Path(tempfile.mkdtemp(dir=root.parent))
+        (files / "a.txt").write_text("Serge’s critique of Stalinism\n")
+        info = ocfl.VersionInfo("2026-01-15T00:00:00Z", "Version 1.0.0 (2026-01-15): First version.", "T")
+        ocfl.add_version(root / "mini", None, files, info, staging)
+        shutil.rmtree(files)
+        shutil.rmtree(staging)
+        damage(root / "mini")
+
+    _root_holding(project, lay)
 
 
 def _state(folder: Path) -> dict[str, tuple[str, bytes]]:

@@ -14,6 +14,7 @@ from edition.sources import read
 from edition.sources.check import run_checks
 from tests import command
 from tests.edits import edit
+from tests.names import VERSION
 
 
 def essay(project: Project) -> Path:
@@ -21,6 +22,15 @@ def essay(project: Project) -> Path:
 
 
 FIRST_PARAGRAPH = '<p><hi rend="lead-in">SERGE’S CONTRIBUTION TO</hi>'
+
+
+def unlog(edition_file: Path) -> None:
+    """The change log's line for the edition's version, as if it were for another version."""
+    text = edition_file.read_text()
+    unlogged = re.sub(rf'(<change [^>]*n="){re.escape(VERSION)}"', r'\g<1>0.0.0"', text, count=1)
+    assert unlogged != text
+    edition_file.write_text(unlogged)
+
 
 # code → how to make exactly that mistake in a copy of the sources
 CASES: dict[str, Callable[[Project], None]] = {
@@ -68,6 +78,7 @@ CASES: dict[str, Callable[[Project], None]] = {
     "E056": lambda p: edit(
         essay(p), "SERGE’S CONTRIBUTION TO</hi>", "SERGE’S CONTRIBUTION TO</hi>" + "<emph>" * 41 + "a" + "</emph>" * 41
     ),
+    "E060": lambda p: unlog(p.edition_file),
 }
 
 
