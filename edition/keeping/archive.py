@@ -174,7 +174,8 @@ def export_bag(root: Path, project: Project, version: str, into: Path) -> Outcom
         raise EditionError(f"{path} holds no version {version}; it holds {', '.join(describe(inventory))}")
     edition = edition_in_object(path, inventory, name)
     files = ocfl.version_files(path, inventory, name)
-    return bag.export(into, f"{edition.slug}-{edition.version}", files, bag.bag_info(edition))
+    day = inventory["versions"][name]["created"][:10]  # the date the version's outputs carry
+    return bag.export(into, f"{edition.slug}-{edition.version}", files, bag.bag_info(edition, day))
 
 
 def describe(inventory: dict) -> list[str]:

@@ -93,9 +93,12 @@ def make_folder(folder: Path) -> None:
         raise EditionError(f"cannot write to the folder {folder}: {error.strerror}") from None
 
 
-def bag_info(edition: Edition) -> dict[str, str]:
-    """The package's description in bag-info.txt, from the sources of the version it holds."""
+def bag_info(edition: Edition, day: str) -> dict[str, str]:
+    """The package's description in bag-info.txt, from the sources of the version it holds;
+    `day` (YYYY-MM-DD) is the day its outputs are stamped with, which bagit would otherwise take
+    from the clock, so that the same version gives the same bag on any day."""
     return {
+        "Bagging-Date": day,
         "Source-Organization": edition.publisher,
         "External-Description": f"{edition.full_title}, version {edition.version} ({edition.date}): "
         "print PDF, EPUB, TEI sources, schema and styles.",

@@ -5,13 +5,15 @@ Used by the colophon (the commit) and by the archive's build record (everything)
 
 from __future__ import annotations
 
+import os
 import platform
 import re
-import subprocess
 from importlib import metadata
 
 from .. import __version__
+from ..errors import EditionError
 from ..project import Project
+from . import git
 
 
 def _renders_with(package: str) -> list[str]:
@@ -32,25 +34,34 @@ MADE_OF = ["source", "styles", "edition", "pyproject.toml", "requirements.lock"]
 
 
 def commit(project: Project) -> str:
-    """The last commit that changed what the edition is made of, `+modified` if the tree differs."""
+    """The last commit that changed what the edition is made of, `+modified` if the tree differs
+    from it; "unknown" if the project is not a git checkout of its own, or git cannot say. Git is
+    run so that nothing the project's configuration names runs (`git.run`)."""
     try:
-        top = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=project.root, capture_output=True, text=True, check=True, timeout=30,
-        ).stdout.strip()  # fmt: skip
+        top = git.run(project.root, "rev-parse", "--show-toplevel").decode().strip()
         if top != str(project.root.resolve()):
             return "unknown"  # the project is not a checkout of its own
-        head = subprocess.run(
-            ["git", "log", "-1", "--format=%H", "--", *MADE_OF],
-            cwd=project.root, capture_output=True, text=True, check=True, timeout=30,
-        ).stdout.strip()  # fmt: skip
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", *MADE_OF],
-            cwd=project.root, capture_output=True, text=True, check=True, timeout=30,
-        ).stdout.strip()  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
+        head = git.run(project.root, "log", "-1", "--format=%H", "--", *MADE_OF).decode().strip()
+        return (head or "unknown") + ("+modified" if head and _differs(project, head) else "")
+    except EditionError:
         return "unknown"
-    return (head or "unknown") + ("+modified" if dirty else "")
+
+
+def _differs(project: Project, head: str) -> bool:
+    """Whether a file of what the edition is made of differs from `head`: changed, gone, or new
+    and not ignored."""
+    listing = git.run(project.root, "ls-tree", "-r", "-z", head, "--", *MADE_OF).split(b"\0")
+    for entry in filter(None, listing):
+        meta, _, name = entry.partition(b"\t")
+        mode, _, blob = meta.decode().split(" ")
+        path = project.root / os.fsdecode(name)
+        try:
+            data = os.fsencode(os.readlink(path)) if mode == "120000" else path.read_bytes()
+        except OSError:
+            return True
+        if git.blob_id(data) != blob:
+            return True
+    return bool(git.run(project.root, "ls-files", "-z", "--others", "--exclude-standard", "--", *MADE_OF))
 
 
 def build_record(project: Project, epoch: int) -> dict:

@@ -6,14 +6,10 @@ of a kept version or of a git revision are written into a temporary folder, as `
 read from there; nothing in them is run. A source of an old revision that this tool cannot read
 is reported as a source problem, its path prefixed with the revision.
 
-A git revision is read with git's plumbing only, through `_git`, the one function here that runs
-git: `rev-parse --verify` names the commit, `ls-tree` lists its `source/` folder and
-`cat-file --batch` gives each file's bytes as they were committed. None of these applies a filter,
-a text conversion or a hook, and `_git` starts git with the repository's configuration unable to
-name a program for it to run: `core.fsmonitor=false` and `core.hooksPath=/dev/null` on its
-command line (which overrides the repository's `.git/config`), no system or user configuration
-(`GIT_CONFIG_NOSYSTEM`, `GIT_CONFIG_GLOBAL=/dev/null`), no replacement objects, no optional
-locks, no prompt, and an environment of its own (the `PATH` only, of the caller's). Git reads the
+A git revision is read with git's plumbing only, through `git.run` (which starts git with the
+repository's configuration unable to name a program for it to run): `rev-parse --verify` names
+the commit, `ls-tree` lists its `source/` folder and `cat-file --batch` gives each file's bytes
+as they were committed. None of these applies a filter, a text conversion or a hook. Git reads the
 repository the project is in, wherever its objects are (a worktree's are in the main checkout's
 `.git`); a symlink or a submodule in `source/` at that revision is not read (as a file missing).
 """
@@ -22,7 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -31,7 +26,7 @@ from ..errors import EditionError, SourceError
 from ..project import Project
 from ..sources.model import Edition
 from ..sources.read import load_edition
-from . import ocfl
+from . import git, ocfl
 from .bag import read_regular
 
 OCFL_VERSION = re.compile(r"v[1-9][0-9]*|[0-9]+\.[0-9]+\.[0-9]+")
@@ -61,7 +56,7 @@ def revision(spec: str, project: Project, root: Path) -> Revision:
             edition = edition_in_object(path, inventory, name)
             return Revision(f"{edition.version} ({name} of {_shown(path, project)})", edition)
     try:
-        commit = _git(project.root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{spec}^{{commit}}")
+        commit = git.run(project.root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{spec}^{{commit}}")
     except EditionError:
         commit = b""
     if not commit.strip():
@@ -93,7 +88,7 @@ def edition_in_object(path: Path, inventory: dict, name: str) -> Edition:
 
 def edition_in_git(project: Project, commit: str, spec: str) -> Edition:
     """The edition at a commit of the project's repository, from its `source/` folder."""
-    listing = _git(project.root, "ls-tree", "-r", "-z", commit, "--", "source")
+    listing = git.run(project.root, "ls-tree", "-r", "-z", commit, "--", "source")
     blobs: dict[str, str] = {}
     for entry in listing.split(b"\0"):
         if not entry:
@@ -102,7 +97,7 @@ def edition_in_git(project: Project, commit: str, spec: str) -> Edition:
         mode, kind, digest = meta.decode().split()
         if kind == "blob" and mode in ("100644", "100755"):  # not a symlink (120000)
             blobs[os.fsdecode(name)] = digest
-    contents = _git(project.root, "cat-file", "--batch", stdin="".join(f"{d}\n" for d in blobs.values()).encode())
+    contents = git.run(project.root, "cat-file", "--batch", stdin="".join(f"{d}\n" for d in blobs.values()).encode())
     files, at = {}, 0
     for name, digest in blobs.items():
         header_end = contents.index(b"\n", at)
@@ -143,25 +138,3 @@ def _shown(path: Path, project: Project) -> str:
         return str(path.resolve().relative_to(project.root.resolve()))
     except ValueError:
         return str(path)
-
-
-def _git(where: Path, *args: str, stdin: bytes = b"") -> bytes:
-    """What git's plumbing command `args` prints, run in `where` so that nothing the repository's
-    configuration names is run (see the module docstring); `EditionError` if it fails."""
-    environment = {
-        "PATH": os.environ.get("PATH", os.defpath),
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_NO_REPLACE_OBJECTS": "1",
-        "GIT_OPTIONAL_LOCKS": "0",
-        "GIT_TERMINAL_PROMPT": "0",
-        "LC_ALL": "C",
-    }
-    command = ["git", "--no-pager", "-c", "core.fsmonitor=false", "-c", f"core.hooksPath={os.devnull}", *args]
-    try:
-        done = subprocess.run(command, cwd=where, env=environment, input=stdin, capture_output=True, timeout=120)
-    except (OSError, subprocess.SubprocessError) as error:
-        raise EditionError(f"cannot run git: {error}") from None
-    if done.returncode:
-        raise EditionError(f"git {args[0]} failed: {done.stderr.decode(errors='replace').strip()}")
-    return done.stdout

@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import bagit
@@ -136,9 +137,18 @@ def test_each_version_exports_as_a_bag_that_verify_and_bagit_accept(
     bag.validate()
     number = {"v1": "1.0.0", "v3": "1.1.0"}.get(version, version)
     assert outcome.path.name == f"mini-{number}" and bag.info["Version"] == number
+    # the day the version's outputs are stamped with (the edition's date here), not the clock's
+    created = json.loads((path / "inventory.json").read_text())["versions"][outcome_version(path, number)]["created"]
+    assert bag.info["Bagging-Date"] == created[:10] != date.today().isoformat()
     assert (outcome.path / "data" / "source" / "edition.xml").read_text().count(f'<edition n="{number}">') == 1
     again = export_bag(path.parent, project, version, tmp_path / "bags")
     assert not again.created
+
+
+def outcome_version(path: Path, number: str) -> str:
+    """The object's name (v3) for an edition's version (1.1.0)."""
+    inventory = json.loads((path / "inventory.json").read_text())
+    return next(name for name, kept in inventory["versions"].items() if f"Version {number} " in kept["message"])
 
 
 def test_archiving_a_version_again_changes_nothing(kept: tuple[Project, Path], outputs: Path):
