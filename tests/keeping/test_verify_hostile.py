@@ -296,6 +296,7 @@ def test_archive_bags_only_what_the_build_reads(archived_with_symlinks_around: P
         "data/source/brook-2002.xml",
         "data/source/commentary.xml",
         "data/source/edition.xml",
+        "data/source/further-reading.xml",
         "data/source/register.xml",
         "data/source/schema/edition.rng",
         "data/styles/ereader.css",
