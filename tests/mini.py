@@ -1,8 +1,8 @@
 """The mini-edition (`tests/fixtures/mini/`): two tiny essays (the first with an author's note
 and a block quotation, the second with the anchor of a commentary note), a register with an entry
-of each kind, a work among them with its author, one note of commentary, and a course reader
-profile (`readers/mini.toml`). The tests about the tool, not about this edition, build it
-instead of the real one: it lays out in about a second.
+of each kind, a work among them with its author, one note of commentary, which cites the one work
+of the further reading, and a course reader profile (`readers/mini.toml`). The tests about the
+tool, not about this edition, build it instead of the real one: it lays out in about a second.
 
 Its schema, styles and fonts are the project's own, copied in when a test makes it: the fixture
 holds only its sources and its profile."""

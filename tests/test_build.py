@@ -242,7 +242,7 @@ def test_a_build_on_a_terminal_shows_its_progress_and_in_ci_does_not(copy: Proje
     assert process.wait(60) == 0
     # The mini-edition lays a part out faster than the status line redraws: some part's line shows,
     # and the PDF's, which takes longer.
-    assert re.search(rb"laid out [a-z0-9-]+: part [1-4] of 4", shown), shown
+    assert re.search(rb"laid out [a-z0-9-]+: part [1-5] of 5", shown), shown
     assert b"writing the PDF" in shown
     assert b"wrote dist/" + PDF.encode() in shown
 

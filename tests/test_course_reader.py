@@ -49,6 +49,19 @@ def test_a_course_reader_has_only_its_essay_on_letter_paper_padded_to_four(mini:
     assert first.title not in text  # neither essay nor heads nor contents
     assert "TEST 202 · One Essay" in text
     assert reader.page_labels[4] == "1"
+    # Its note of commentary cites the one work of the further reading, which it lists.
+    assert "(Serge n.d.)" in text and "Further reading" in text and "Serge, Victor, Memoirs of a Revolutionary" in text
+
+
+def test_a_course_reader_whose_notes_cite_no_work_has_no_further_reading(mini: Project, tmp_path: Path):
+    first, _second = EDITION.essays
+    profile = tmp_path / "first.toml"
+    profile.write_text(f'essays = ["{first.id}"]\n')
+    pdf, epub = build(mini, out_dir=tmp_path / "out", profile_path=profile).written
+    assert "Further reading" not in "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    with zipfile.ZipFile(epub) as book:
+        assert "EPUB/further-reading.xhtml" not in book.namelist()
+        assert "Further reading" not in book.read("EPUB/nav.xhtml").decode()
 
 
 def test_a_course_reader_has_its_own_identifier_stable_for_the_same_profile(

@@ -3,10 +3,10 @@ marking where the print edition's pages begin.
 
 The marks are computed up front from the page starts (`pages.page_starts`): each block's marks,
 and which pages each chapter marks (those that begin in one of its blocks: `essay_blocks`,
-`register_blocks`, `note_on_text_blocks`, which name the blocks the templates mark;
-tests/html/test_render.py holds them to it), so nothing depends on the order in which the templates
-render. Hands on `epub_chapters` (the
-navigation document among them), `page_targets` and `epub_ncx` to `epub`.
+`register_blocks`, `further_reading_blocks`, `note_on_text_blocks`, which name the blocks the
+templates mark; tests/html/test_render.py holds them to it), so nothing depends on the order in
+which the templates render. Hands on `epub_chapters` (the navigation document among them),
+`page_targets` and `epub_ncx` to `epub`.
 """
 
 from __future__ import annotations
@@ -157,6 +157,11 @@ def register_blocks(edition: Edition) -> set[str]:
     return blocks
 
 
+def further_reading_blocks(edition: Edition) -> set[str]:
+    """The blocks of the further reading's chapter that can be marked: those `_further_reading.j2` marks."""
+    return {"further-reading-head", "further-reading-intro", *(work.id for work in edition.works)}
+
+
 def note_on_text_blocks(edition: Edition) -> set[str]:
     """The blocks of the note on the text that can be marked: those `_essay.j2` marks."""
     blocks = {"note-on-the-text-head", "corrections"}
@@ -200,6 +205,10 @@ def epub_chapters(
         chapters.append(
             chapter("register.xhtml", "Register", "epub/register.xhtml.j2", register_blocks(edition), "index")
         )
+    if edition.works:
+        further_reading = "epub/further-reading.xhtml.j2"
+        blocks = further_reading_blocks(edition)
+        chapters.append(chapter("further-reading.xhtml", "Further reading", further_reading, blocks, "bibliography"))
     chapters.append(
         chapter(
             "note-on-the-text.xhtml", "A note on the text", "epub/note-on-text.xhtml.j2", note_on_text_blocks(edition)

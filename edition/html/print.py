@@ -24,11 +24,13 @@ PRINT = Output(
 @dataclass(frozen=True)
 class PrintPart:
     """A part of the print edition that WeasyPrint lays out on its own: the front matter, an
-    essay, the register, the note on the text, or (`blank` > 0) that many blank pages.
+    essay, the register, the further reading, the note on the text, or (`blank` > 0) that many
+    blank pages.
 
     `heads` are the running heads of its left and right pages, which a layout resumed within it
-    sets itself (see `continue_from`); `entries`, the register's entries, from which such a
-    layout may resume as from an essay's paragraphs (see `breaks.resumable_blocks`)."""
+    sets itself (see `continue_from`); `entries`, the register's entries or the further
+    reading's works, from which such a layout may resume as from an essay's paragraphs (see
+    `breaks.resumable_blocks`)."""
 
     kind: str
     essay: Essay | None = None
@@ -47,6 +49,11 @@ def print_parts(edition: Edition) -> list[PrintPart]:
     if edition.register:
         entries = tuple(entry.id for section in edition.register for entry in section.entries)
         parts.append(PrintPart("register", heads=("", "Register"), entries=entries))  # print.html.j2's heading
+    if edition.works:
+        # After the register: the two lists of works stand together, and the note on the text,
+        # the edition's account of itself, stays last.
+        works = tuple(work.id for work in edition.works)
+        parts.append(PrintPart("further-reading", heads=("", "Further reading"), entries=works))
     return [*parts, PrintPart("note-on-the-text")]
 
 

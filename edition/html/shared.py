@@ -219,6 +219,10 @@ class InlineRenderer:
                 return self.mention(part, inner)
             case "anchor":
                 return self.note_call(part.attrs["id"])
+            case "cite":
+                return Markup('<a class="cite" href="{}">{}</a>').format(self.work_href(part.attrs["work"]), inner)
+            case "citation":
+                return Markup('<span class="citation">({})</span>').format(inner)
             case "pagebreak":
                 return self.page_break(part.attrs["label"])
             case _:
@@ -230,11 +234,14 @@ class InlineRenderer:
         ).format(label)
 
     def href(self, chapter: str, anchor: str) -> str:
-        """A link to `anchor`, which stands in `chapter` (an essay's id, or "register")."""
+        """A link to `anchor`, which stands in `chapter` (an essay's id, "register", "further-reading")."""
         return f"{chapter}.xhtml#{anchor}" if "chapter_files" in self.output else f"#{anchor}"
 
     def entry_href(self, entry_id: str) -> str:
         return self.href("register", entry_id)
+
+    def work_href(self, work_id: str) -> str:
+        return self.href("further-reading", work_id)
 
     def place_href(self, mention: Mention) -> str:
         return self.href(mention.essay_id, mention.anchor)

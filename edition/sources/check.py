@@ -1,7 +1,7 @@
 """`edition check`: every problem in the sources, in one run, each with a stable code.
 
 The codes E001–E031 come from reading and validating the sources (`read`, `register`,
-`apparatus`); this module adds the checks an editor needs beyond the schema (E040–E060), which
+`apparatus`); this module adds the checks an editor needs beyond the schema (E040–E071), which
 read the XML as it is, so they run even where the schema or the references fail. Both kinds read
 the same parse of the sources (`read.Sources`). Each code is documented in the README.
 `checked_edition` hands the build the edition, or every problem of both kinds at once.
@@ -19,6 +19,7 @@ from lxml import etree
 from ..errors import Diagnostic, SourceError, display_path
 from ..gate import inside_project
 from ..project import EREADER_STYLES, PRINT_STYLES, Project
+from .bibliography import WORKS
 from .model import Edition
 from .read import NOT_ESSAYS, Sources, edition_from, read_sources
 from .tei import NS, TEI, XML_ID, XML_LANG
@@ -81,6 +82,7 @@ def lint(sources: Sources) -> list[Diagnostic]:
     trees = sources.trees
     terms = foreign_terms(trees.get(project.source_dir / "register.xml"))
     problems = _duplicate_ids(trees, project)
+    problems += _citations_of_works(trees, project)
     ids = {element.get(XML_ID) for tree in trees.values() for element in tree.getroot().iter(etree.Element)}
     for path, tree in trees.items():
         shown = display_path(path, project.root)
@@ -136,9 +138,10 @@ SAFE_TARGET = re.compile(r"(?i:https?)://\S+|(?i:mailto):\S+|#[\w.-]+")
 
 def _link_targets(tree: etree._ElementTree, shown: str, ids: set[str | None]) -> list[Diagnostic]:
     problems = []
+    citations = set(_citations(tree))
     for ref in tree.getroot().iterfind(".//tei:ref[@target]", NS):
-        if ref.get("type") == "noteref":
-            continue  # E020
+        if ref.get("type") == "noteref" or ref in citations:
+            continue  # E020, E070
         target = ref.get("target")
         if not SAFE_TARGET.fullmatch(target):
             message = f"link target {target!r} is not allowed: use an http(s): or mailto: address, or #id"
@@ -150,10 +153,46 @@ def _link_targets(tree: etree._ElementTree, shown: str, ids: set[str | None]) ->
     return problems
 
 
+# The editors' notes, in which a `ptr`, and a `ref` to an `#id`, cite a work of the further reading.
+EDITORS_NOTES = ".//tei:note[@type='commentary'] | .//tei:note[@type='identification']"
+
+
+def _citations(tree: etree._ElementTree) -> Iterator[etree._Element]:
+    """The citations in a file's editorial notes: each `ptr`, and each `ref` to an `#id`."""
+    for note in tree.getroot().xpath(EDITORS_NOTES, namespaces=NS):
+        for element in note.iter(f"{{{TEI}}}ptr", f"{{{TEI}}}ref"):
+            if etree.QName(element).localname == "ptr" or element.get("target", "").startswith("#"):
+                yield element
+
+
+def _citations_of_works(trees: dict[Path, etree._ElementTree], project: Project) -> list[Diagnostic]:
+    """Every citation in the editorial notes points at a work of the further reading (E070), and
+    every work there is cited by a note (E071)."""
+    further_reading = project.source_dir / "further-reading.xml"
+    listed = trees.get(further_reading)
+    works = {bibl.get(XML_ID): bibl for bibl in listed.getroot().iterfind(WORKS, NS)} if listed is not None else {}
+    cited: set[str] = set()
+    problems = []
+    for path, tree in trees.items():
+        for citation in _citations(tree):
+            target = citation.get("target", "").removeprefix("#")
+            if target in works:
+                cited.add(target)
+                continue
+            message = f"a citation points at no work of the further reading: #{target}"
+            problems.append(Diagnostic(display_path(path, project.root), citation.sourceline, 0, "E070", message))
+    shown = display_path(further_reading, project.root)
+    for work, bibl in works.items():
+        if work not in cited:
+            message = f"work {work} of the further reading is cited by no note"
+            problems.append(Diagnostic(shown, bibl.sourceline, 0, "E071", message))
+    return problems
+
+
 # The EPUB's own files and items (see `html.epub.epub_chapters` and `epub`): an essay is written as
 # <its xml:id>.xhtml beside them, so an essay may not take one of their names.
 EPUB_NAMES = {
-    "cover", "titlepage", "colophon", "nav", "toc", "register", "note-on-the-text", "content",
+    "cover", "titlepage", "colophon", "nav", "toc", "register", "further-reading", "note-on-the-text", "content",
     "container", "mimetype", "css", "images", "ncx", "cover-image",
 }  # fmt: skip
 

@@ -24,6 +24,8 @@ SpanKind = Literal[
     "ref",  # a link: attrs["target"]
     "mention",  # a name of a register entry: attrs["ref"]; see `Span`
     "anchor",  # where a commentary note is called: attrs["id"]
+    "cite",  # an editorial note's citation of a work of the further reading: attrs["work"] is its id
+    "citation",  # works cited in short form, in brackets, “(Viola 1996; Ellman 2002)”: its children are cites
     "pagebreak",  # where a print page begins (the EPUB's page list): attrs["label"]
 ]  # fmt: skip
 SPAN_KINDS: frozenset[str] = frozenset(get_args(SpanKind))
@@ -209,6 +211,22 @@ class EditorialNote:
 
 
 @dataclass
+class Work:
+    """A work of the further reading: one that the editorial notes rely on.
+
+    `citation` is its full reference, as the list prints it; `short`, how a note cites it in
+    short form: its authors' surnames (or its editors', or else its title) and its year, "Viola
+    1996". `cited_by` names the commentary notes and register entries whose notes cite it.
+    """
+
+    id: str
+    citation: list[Inline]
+    short: list[Inline]
+    sort_key: str
+    cited_by: tuple[str, ...] = ()
+
+
+@dataclass
 class RegisterSection:
     title: str
     entries: list[Entry]
@@ -258,6 +276,8 @@ class Edition:
     # reader may choose them (`profiles.apply_profile`); the register's places include theirs
     # until a profile narrows the edition to what it prints.
     readings: list[Essay] = field(default_factory=list)
+    # The further reading, in the order it is printed: the works the editorial notes cite.
+    works: list[Work] = field(default_factory=list)
 
     @property
     def authors(self) -> list[str]:

@@ -18,6 +18,13 @@ from .tei import NS, XML_ID, XML_LANG
 XML_SPACE = re.compile(r"[ \t\r\n]+")
 
 
+def element_text(element: etree._Element | None) -> str:
+    """The plain text of an element (of none, ""), its XML white space normalised."""
+    if element is None:
+        return ""
+    return XML_SPACE.sub(" ", "".join(element.itertext())).strip()
+
+
 def editors_inline(element: etree._Element) -> list[Inline]:
     """The editors' own text (register, commentary): read as the essays are, with no corrections."""
     return read_inline(element, _ignore)
@@ -101,6 +108,8 @@ def _span(element: etree._Element, record: Callable[[str, str], None]) -> list[I
         if element.get("type") == "noteref":
             return [Span("noteref", _children(element, record), {"note": target.removeprefix("#")})]
         return [Span("ref", _children(element, record), {"target": target})]
+    if tag == "ptr":  # an editors' note citing a work in short form (see `bibliography.cite`)
+        return [Span("citation", [Span("cite", [], {"work": element.get("target", "").removeprefix("#")})])]
     if tag == "anchor":
         return [Span("anchor", [], {"id": element.get(XML_ID), "line": str(element.sourceline)})]
     return [Span(tag, _children(element, record), attrs)]  # title, foreign, emph, q, lb: a kind of the same name

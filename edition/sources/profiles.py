@@ -1,10 +1,10 @@
 """Course reader profiles: which texts, in which order, for which course, on which paper.
 
 A profile is a small TOML file (see `readers/example.toml`). `load_profile` reads and checks it;
-`apply_profile` narrows the edition to the chosen essays, so the register, the footnotes and the
-note on the text speak only of what the reader prints, and makes it a `CourseReader`: a book of
-its own, which the EPUB gives its own identifier, title and cover. Hands on an `Edition` (a
-`CourseReader` for a reader) and a `Profile`.
+`apply_profile` narrows the edition to the chosen essays, so the register, the footnotes, the
+further reading and the note on the text speak only of what the reader prints, and makes it a
+`CourseReader`: a book of its own, which the EPUB gives its own identifier, title and cover.
+Hands on an `Edition` (a `CourseReader` for a reader) and a `Profile`.
 """
 
 from __future__ import annotations
@@ -163,7 +163,9 @@ def apply_profile(edition: Edition, profile: Profile, source: Path | None = None
 
 def narrowed(edition: Edition, chosen: list[str]) -> Edition:
     """The edition printing the texts `chosen` (ids of its essays or readings), in that order:
-    the register keeps only the places in them, and only the entries with a place left."""
+    the register keeps only the places in them, and only the entries with a place left; the
+    further reading, only the works that the notes it prints cite (the commentary called in
+    those texts, the identifications of the entries kept)."""
     texts = {essay.id: essay for essay in [*edition.essays, *edition.readings]}
     sections = []
     for section in edition.register:
@@ -174,7 +176,12 @@ def narrowed(edition: Edition, chosen: list[str]) -> Edition:
                 entries.append(dataclasses.replace(entry, mentions=mentions))
         if entries:
             sections.append(RegisterSection(section.title, entries))
-    return dataclasses.replace(edition, essays=[texts[essay_id] for essay_id in chosen], readings=[], register=sections)
+    printed = {entry.id for section in sections for entry in section.entries} | {
+        note.commentary.id for note in edition.notes.values() if note.commentary and note.essay_id in chosen
+    }
+    works = [work for work in edition.works if printed & set(work.cited_by)]
+    essays = [texts[essay_id] for essay_id in chosen]
+    return dataclasses.replace(edition, essays=essays, readings=[], register=sections, works=works)
 
 
 def _reader(edition: Edition, profile: Profile) -> CourseReader:

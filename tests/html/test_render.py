@@ -27,6 +27,7 @@ from edition.sources.model import (
     Quotation,
     RegisterSection,
     Span,
+    Work,
     alnum,
 )
 
@@ -39,9 +40,13 @@ def switched(output: Output, **capabilities: bool) -> Output:
     return replace(output, capabilities=(output.capabilities - capabilities.keys()) | on)
 
 
+WORK = {"work": "w"}
+
+
 def tiny_edition() -> Edition:
     """One essay of a heading, two paragraphs and a quotation, calling note 1 twice and naming
-    one register entry, whose editorial note is called at the name."""
+    one register entry, whose editorial note is called at the name and cites the one work of the
+    further reading."""
     name = Span("mention", ["Serge"], {"ref": "serge", "anchor": "m1"})
     first_call, second_call = (Span("noteref", ["1"], {"note": "e-n1"}) for _ in range(2))
     essay = Essay(
@@ -72,7 +77,7 @@ def tiny_edition() -> Edition:
         dates="1890–1947",
         head=["Victor Serge"],
         citation=[],
-        identification=["a revolutionary and writer."],
+        identification=["a revolutionary and writer ", Span("citation", [Span("cite", ["Other 2000"], WORK)]), "."],
         mentions=[Mention("m1", "e", "¶1", True)],
     )
     return Edition(
@@ -94,6 +99,7 @@ def tiny_edition() -> Edition:
         register=[RegisterSection("People", [entry])],
         sources=[],
         notes={"m1": EditorialNote("m1", "e", "e-p1", entries=("serge",))},
+        works=[Work("w", ["Other, Ann, ", Span("title", ["A Life"], {"level": "m"}), ", 2000."], ["Other 2000"], "o")],
     )
 
 
@@ -144,6 +150,21 @@ def test_chapter_files_name_the_file_of_the_register_and_of_a_place():
         assert (inline.entry_href("serge"), inline.place_href(EDITION.entries["serge"].mentions[0])) == (entry, place)
 
 
+def test_a_citation_in_short_form_stands_in_brackets_and_links_to_its_work_in_the_further_reading():
+    citation = '<span class="citation">(<a class="cite" href="{}">Other 2000</a>)</span>'
+    assert "writer \u200b" + citation.format("#w") + "." in rendered(PRINT, FIRST)
+    notes = InlineRenderer(EPUB, EDITION).editorial_notes(ESSAY)
+    assert [citation.format("further-reading.xhtml#w") in text for _, _, text in notes] == [True]
+
+
+def test_the_further_reading_is_a_part_after_the_register_if_a_note_cites_a_work():
+    assert [part.kind for part in print_parts(EDITION)] == ["essay", "register", "further-reading", "note-on-the-text"]
+    assert print_parts(EDITION)[2].entries == ("w",)  # a layout may resume from a work
+    assert "further-reading" not in [part.kind for part in print_parts(replace(EDITION, works=[]))]
+    html = print_part(EDITION, Imprint(), print_parts(EDITION)[2], {})
+    assert '<li id="w">Other, Ann, <cite class="work">A Life</cite>, 2000.</li>' in html.replace("\u200b", "")
+
+
 def test_epub_types_give_a_note_call_its_epub_type_and_role():
     assert 'href="#e-n1">1</a>' in rendered(PRINT, FIRST)
     assert 'href="#e-n1" epub:type="noteref" role="doc-noteref">1</a>' in rendered(
@@ -170,7 +191,7 @@ def test_page_numbers_give_each_place_of_the_register_its_printed_page():
 def test_the_colophon_says_which_typeface_shows_and_where_the_sources_are_attached():
     def colophon(output) -> str:
         html = render("print.html.j2", output, EDITION, Imprint(), part=FRONT, breaks=set(),
-                      folios={"e": "1", "register": "3", "note-on-the-text": "5"})  # fmt: skip
+                      folios={"e": "1", "register": "3", "further-reading": "5", "note-on-the-text": "7"})  # fmt: skip
         return re.search(r"<p>([^<]*typeface[^<]*|Set in[^<]*)\. Made with.*? attached to ([^.]*)\.", html).groups()
 
     assert colophon(PRINT) == ("Set in Source Serif Pro", "this PDF")
@@ -215,6 +236,7 @@ def test_each_chapter_lists_the_pages_it_marks_in_the_order_it_marks_them():
     must be the markers its XHTML holds, and every page start is marked once."""
     blocks = ["title-page", "colophon", "contents", "e-title", "e-h1", "e-p1", "e-p2", "e-q1-1", "e-q1-ref",
               "e-notes-head", "e-n1", "register-head", "register-intro", "register-1-head", "serge",
+              "further-reading-head", "further-reading-intro", "w",
               "note-on-the-text-head", "conventions-1", "corrections", "corrections-e"]  # fmt: skip
     starts = [PageStart(str(number), block, 0) for number, block in enumerate(blocks, start=1)]
     starts.insert(6, PageStart("6a", "e-p1", 5))  # a second page in one paragraph

@@ -299,6 +299,7 @@ def test_archive_keeps_only_what_the_build_reads(archived_with_symlinks_around: 
         "v1/content/source/brook-2002.xml",
         "v1/content/source/commentary.xml",
         "v1/content/source/edition.xml",
+        "v1/content/source/further-reading.xml",
         "v1/content/source/register.xml",
         "v1/content/source/schema/edition.rng",
         "v1/content/styles/ereader.css",

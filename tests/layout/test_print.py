@@ -9,7 +9,7 @@ import pytest
 from weasyprint.document import Document
 
 from edition.layout.typeset import page_drawings
-from edition.sources.model import Edition
+from edition.sources.model import Edition, Span, plain
 from tests.conftest import BOTH
 from tests.pdf_text import pdf_pages
 
@@ -59,9 +59,37 @@ def test_the_outline_has_every_essay_its_sections_and_the_back_matter(outputs, e
         children = {item.title: [child.title for child in item.children] for item in outline.root}
     for essay in edition.essays:
         assert essay.title in titles
-    assert "Register" in titles and "A note on the text" in titles
+    assert titles[-3:] == ["Register", "Further reading", "A note on the text"]
     assert "The Bloody Rupture" in children["Victor Serge’s Critique of Stalinism, Part II"]
     assert "Persons" in children["Register"]
+
+
+def test_the_further_reading_follows_the_register_in_full_and_the_notes_cite_it_in_short_form(
+    outputs, edition: Edition
+):
+    pages = pdf_pages(outputs["pdf"])
+
+    def text(of) -> str:  # without white space: pypdf ends a line broken at a hyphen with one
+        return "".join("".join(page.text for page in of).split())
+
+    heads = [page.text.lstrip().split("\n")[0] for page in pages]
+    start, end = heads.index("Further reading"), heads.index("A note on the text")
+    assert heads.index("Register") < start < end
+    assert int(pages[start].label) % 2 == 1  # it opens on a right-hand page
+    listed = text(pages[start:end])
+    for work in edition.works:
+        assert "".join(plain(work.citation).split()) in listed, work.id
+    essays = text(pages[: heads.index("Register")])
+    citations = [
+        part
+        for note in edition.notes.values()
+        if note.commentary
+        for part in note.commentary.content
+        if isinstance(part, Span) and part.kind == "citation"
+    ]
+    assert len(citations) >= 10  # the commentary cites in short form in thirteen places
+    for citation in citations:
+        assert "".join(f"({plain(citation.children)})".split()) in essays
 
 
 def test_the_pdf_declares_pdfa_3b_is_tagged_and_carries_full_metadata(outputs, edition: Edition):

@@ -22,6 +22,8 @@ def essay(project: Project) -> Path:
 
 
 FIRST_PARAGRAPH = '<p><hi rend="lead-in">SERGE’S CONTRIBUTION TO</hi>'
+# A commentary note's pointer to a work of the further reading.
+CITATION = '<ptr target="#wc-serge-memoirs"/>'
 
 
 def unlog(edition_file: Path) -> None:
@@ -79,6 +81,13 @@ CASES: dict[str, Callable[[Project], None]] = {
         essay(p), "SERGE’S CONTRIBUTION TO</hi>", "SERGE’S CONTRIBUTION TO</hi>" + "<emph>" * 41 + "a" + "</emph>" * 41
     ),
     "E060": lambda p: unlog(p.edition_file),
+    "E070": lambda p: edit(p.source_dir / "commentary.xml", CITATION, CITATION + '<ptr target="#wc-nowhere"/>'),
+    "E071": lambda p: edit(
+        p.source_dir / "further-reading.xml",
+        '<listBibl type="further-reading">',
+        '<listBibl type="further-reading"><bibl xml:id="wc-uncited"><author>Ann Other</author>, '
+        '<title level="m">A Book No Note Cites</title>.</bibl>',
+    ),
 }
 
 
@@ -136,7 +145,15 @@ def counting_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return parsed
 
 
-LISTED = ["commentary.xml", "edition.rng", "edition.xml", "filtzer-1998.xml", "register.xml", "weissman-1988.xml"]
+LISTED = [
+    "commentary.xml",
+    "edition.rng",
+    "edition.xml",
+    "filtzer-1998.xml",
+    "further-reading.xml",
+    "register.xml",
+    "weissman-1988.xml",
+]
 
 
 def test_check_parses_each_listed_source_and_the_schema_once_and_nothing_else(scratch_project, monkeypatch):
@@ -179,3 +196,24 @@ def test_two_commentary_notes_on_one_passage_are_an_error(scratch_project: Proje
     )
     problems = [str(problem) for problem in run_checks(scratch_project)]
     assert any(" E022 commentary c-twin targets " + target in problem for problem in problems), problems
+
+
+def test_in_an_editors_note_a_link_to_an_id_cites_a_work_so_one_to_anything_else_is_e070(scratch_project: Project):
+    """A `ref` to `#id` in a commentary note or an identification is a citation: to a register
+    entry, which exists (E054 passes it), it cites no work of the further reading."""
+    edit(
+        scratch_project.source_dir / "register.xml",
+        '<ref target="#wc-rizzi-1939">Rizzi, 1939</ref>',
+        '<ref target="#shachtman">Rizzi, 1939</ref>',
+    )
+    problems = run_checks(scratch_project)
+    assert {(problem.code, problem.path, problem.message) for problem in problems} == {
+        ("E070", "source/register.xml", "a citation points at no work of the further reading: #shachtman"),
+        ("E071", "source/further-reading.xml", "work wc-rizzi-1939 of the further reading is cited by no note"),
+    }
+
+
+def test_an_edition_that_lists_no_further_reading_cites_no_work(scratch_project: Project):
+    edit(scratch_project.edition_file, '<ptr type="further-reading" target="further-reading.xml"/>', "")
+    problems = run_checks(scratch_project)
+    assert problems and {problem.code for problem in problems} == {"E070"}
