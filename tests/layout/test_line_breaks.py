@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import lxml.html
-import pdfplumber
 import pikepdf
 import pytest
 
 from edition.html import print_part, print_parts
 from edition.sources.model import Edition, Imprint
 from tests.conftest import BOTH, ROOT
+from tests.pdf_text import CharPage, pdf_chars
 
 MM = 72 / 25.4
 # The text block lies within the page's margins (styles/print.css: 24 mm at the head, 30 mm at
@@ -65,7 +65,7 @@ class PrintedPage:
     lines: list[PrintedLine]
 
 
-def lines_of(page) -> list[PrintedLine]:
+def lines_of(page: CharPage) -> list[PrintedLine]:
     """The lines of the page's text block, top to bottom: every visible character between the
     head and foot margins and not left of the block (paragraph numbers hang there), grouped by
     baseline. A smaller character (a superior) joins the line whose baseline is nearest; one
@@ -98,8 +98,7 @@ def lines_of(page) -> list[PrintedLine]:
 
 @functools.cache
 def printed_pages(path: Path) -> list[PrintedPage]:
-    with pdfplumber.open(path) as pdf:
-        return [PrintedPage(number, lines_of(page)) for number, page in enumerate(pdf.pages, start=1)]
+    return [PrintedPage(number, lines_of(page)) for number, page in enumerate(pdf_chars(path), start=1)]
 
 
 def begins_with_a_superior(line: PrintedLine) -> bool:
