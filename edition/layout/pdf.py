@@ -1,5 +1,5 @@
-"""Render the print edition: the HTML from `html`, laid out by WeasyPrint, as PDF/A-3a bytes
-that also conform to PDF/UA-1.
+"""Render the print edition: the HTML from `html`, laid out by WeasyPrint, as PDF/A-3a bytes,
+tagged for reading and identified as PDF/UA-1 (see `typeset.write`).
 
 Everything WeasyPrint reads goes through `LocalFetcher`; the stylesheets reach it as CSS objects
 made with that fetcher, and every source file of the edition is embedded in the PDF as an

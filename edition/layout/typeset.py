@@ -335,13 +335,17 @@ class _Tree:
 
     def __init__(self, pdf: pydyf.PDF, document: Document, made: dict[int, Made]):
         self.pdf, self.document, self.made = pdf, document, made
+        self.numbers: dict[bytes, int] = {}  # a reference → the number of its object
         self.root = self.get(pdf.catalog["StructTreeRoot"])
         self.top = self.get(self.root["K"][0])
         self.replaced: dict[bytes, bytes] = {}  # an element merged into another → that one
         self.pages_of: dict[int, tuple[int, int]] = {}  # an element → its first and last pages
 
     def get(self, reference: bytes) -> pydyf.Dictionary:
-        return self.pdf.objects[int(reference.split()[0])]
+        number = self.numbers.get(reference)
+        if number is None:
+            number = self.numbers[reference] = int(reference.split()[0])
+        return self.pdf.objects[number]
 
     def element(self, item) -> pydyf.Dictionary | None:
         """The structure element an item of a /K array refers to, if it does (not an MCID, a
@@ -416,8 +420,8 @@ def _read_in_order(pdf: pydyf.PDF, document: Document, made: dict[int, Made], en
     authors = _authors_notes(tree, endnotes)
     _place_editorial_notes(tree, notes)  # after the authors' notes, which may call one
     notes.update(authors)
-    _annotations_in_links(tree)
-    _describe(tree)
+    _links(tree)
+    _label(tree)
     cells = (tree.pdf.objects[number] for number in tree.made)  # WeasyPrint gives header cells an ID
     ids = {**notes, **{element["ID"].string: element for element in cells if "ID" in element}}
     names = pydyf.Array()
@@ -610,51 +614,54 @@ def _text(made: Made) -> str:
     return " ".join(text.translate(FORMAT_CHARACTERS).split())
 
 
-def _annotations_in_links(tree: _Tree) -> None:
-    """Each link annotation WeasyPrint gives a box within a link (a name set in bold, in a
-    link), which it lists in that box's element, listed in the Link's, as PDF/UA asks."""
+def _links(tree: _Tree) -> None:
+    """Every link annotation listed in a Link element, as PDF/UA asks (WeasyPrint lists the
+    annotation it gives a box within a link, such as a name set in bold, in that box's
+    element), and described, on the annotation (/Contents) and the Link (/Alt): a note's call
+    as "Note 12", any other link by its text (its address if it has none)."""
     nums = tree.get(tree.root["ParentTree"])["Nums"]
-    keys = {nums[index]: index + 1 for index in range(0, len(nums), 2)}
-    for number in tree.made:
-        element = tree.pdf.objects[number]
-        if element.get("S") in (None, "/Link") or not any(_is_annotation(tree, item) for item in element["K"]):
-            continue
-        link = _parent(tree, element)
-        while link["S"] != "/Link" and link is not tree.top:
-            link = _parent(tree, link)
-        if link is tree.top:
-            continue
-        references = [item for item in element["K"] if _is_annotation(tree, item)]
-        element["K"] = pydyf.Array(item for item in element["K"] if item not in references)
-        for reference in references:
-            link["K"].append(reference)
-            nums[keys[tree.get(tree.get(reference)["Obj"])["StructParent"]]] = link.reference
+    entries = {nums[index]: index + 1 for index in range(0, len(nums), 2)}  # StructParent → entry
+    texts: dict[int, str] = {}
+    for page in tree.pdf.page_references:
+        for reference in tree.get(page).get("Annots", ()):
+            annotation = tree.get(reference)
+            if annotation.get("Subtype") != "/Link" or "StructParent" not in annotation:
+                continue
+            entry = entries[annotation["StructParent"]]
+            element = link = tree.get(_replaced(tree, nums[entry]))  # merged since, maybe
+            while link["S"] != "/Link" and link is not tree.top:
+                link = _parent(tree, link)
+            if link is tree.top:
+                continue
+            if link is not element:
+                (listed,) = (item for item in element["K"] if _lists(tree, item, reference))
+                element["K"] = pydyf.Array(item for item in element["K"] if item is not listed)
+                link["K"].append(listed)
+                nums[entry] = link.reference
+            if link.number not in texts:
+                texts[link.number] = _text(tree.made[link.number])
+            text, target = texts[link.number], annotation["Dest"].string if "Dest" in annotation else ""
+            call = _parent(tree, link)["S"] == "/Reference"
+            described = f"Note {text}" if call else text or target or tree.made[link.number].attribute("href")
+            annotation["Contents"] = link["Alt"] = pydyf.String(described)
 
 
-def _describe(tree: _Tree) -> None:
-    """Every link described, on its annotation (/Contents) and its element (/Alt): a note's
-    call as "Note 12", any other link by its text (its address if it has none). Each paragraph
-    number read and copied as "¶12 ", the form in which it is cited. Each header cell's /Scope
-    from its `scope` (a column's by default)."""
+def _lists(tree: _Tree, item, annotation: bytes) -> bool:
+    """Whether an item of a /K array is the object reference to `annotation`."""
+    return isinstance(item, bytes) and tree.get(item).get("Obj") == annotation
+
+
+def _label(tree: _Tree) -> None:
+    """Each paragraph number read and copied as "¶12 ", the form in which it is cited; each
+    header cell's /Scope from its `scope` (a column's by default)."""
     for number, made in tree.made.items():
         element = tree.pdf.objects[number]
         tag = element.get("S")
-        if tag == "/Link":
-            text, call = _text(made), _parent(tree, element)["S"] == "/Reference"
-            for annotation in (tree.get(tree.get(item)["Obj"]) for item in element["K"] if _is_annotation(tree, item)):
-                target = annotation["Dest"].string if "Dest" in annotation else ""
-                described = f"Note {text}" if call else text or target or made.attribute("href")
-                annotation["Contents"] = element["Alt"] = pydyf.String(described)
-        elif tag == "/Span" and "pnum" in made.attribute("class").split():
+        if tag == "/Span" and "pnum" in made.attribute("class").split():
             text = "".join(made.element.itertext()).strip()
             element["ActualText"] = pydyf.String(f"¶{text} ")
         elif tag == "/TH":
-            scope = {"row": "/Row", "rowgroup": "/Row"}.get(made.attribute("scope"), "/Column")
-            element["A"]["Scope"] = scope
-
-
-def _is_annotation(tree: _Tree, item) -> bool:
-    return isinstance(item, bytes) and tree.get(item).get("Type") == "/OBJR"
+            element["A"]["Scope"] = {"row": "/Row", "rowgroup": "/Row"}.get(made.attribute("scope"), "/Column")
 
 
 # The PDF/UA identification, and the PDF/A extension schema that declares its namespace (PDF/A
