@@ -79,7 +79,8 @@ def main() -> int:
                 results["comparison"] = compare(results["pipelines"])
             if not args.skip_write:
                 results["write"] = bench_write(ROOT, args.write_repeat)
-                _say(f"write the PDF: {results['write']['tagged']:.2f} s, {results['write']['ratio']:.2f} of before")
+                write = results["write"]
+                _say(f"write the PDF: {write['tagged_cpu']:.2f} s, {write['cpu_ratio']:.2f} of before (processor time)")
             if not args.skip_loop:
                 results["loop"] = bench_loop(ROOT, Path(work), EDITION)
                 _say(
@@ -294,8 +295,8 @@ def _write_table(write: dict, markdown: bool) -> str:
 
 def _write_targets(write: dict) -> list[str]:
     return [
-        f"writing the PDF tagged for reading / before: {write['ratio']:.2f} (processor time: "
-        f"{write['cpu_ratio']:.2f}) (target ≤ {WRITE_VS_BEFORE:g}: {_verdict(write['target_met'])})"
+        f"writing the PDF tagged for reading / before, processor time: {write['cpu_ratio']:.2f} "
+        f"(target ≤ {WRITE_VS_BEFORE:g}: {_verdict(write['target_met'])}); wall time: {write['ratio']:.2f}"
     ]
 
 

