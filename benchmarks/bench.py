@@ -30,6 +30,7 @@ from imports import ASSISTANT_TARGET, IMPORT_TARGET, bench_assistant, bench_impo
 from loop import bench_loop
 from measure import PipelineError, Run, measure
 from pypdf import PdfReader
+from write import WRITE_VS_BEFORE, bench_write
 
 from edition.keeping.provenance import commit
 from edition.project import Project
@@ -79,6 +80,10 @@ def main() -> int:
             if not args.skip_peer:
                 results["pipelines"].update(bench_peer(Path(work), args.repeat))
                 results["comparison"] = compare(results["pipelines"])
+            if not args.skip_write:
+                results["write"] = bench_write(ROOT, args.write_repeat)
+                write = results["write"]
+                _say(f"write the PDF: {write['tagged_cpu']:.2f} s, {write['cpu_ratio']:.2f} of before (processor time)")
             if not args.skip_loop:
                 results["loop"] = bench_loop(ROOT, Path(work), EDITION)
                 _say(
@@ -114,6 +119,10 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--skip-loop", action="store_true", help="measure no save → proof under edition watch")
     parser.add_argument("--skip-import", action="store_true", help="measure no edition import")
     parser.add_argument("--skip-archive", action="store_true", help="measure no archive of a version")
+    parser.add_argument(
+        "--write-repeat", type=_positive, default=9, help="writes of the PDF each way, in one process (default 9)"
+    )
+    parser.add_argument("--skip-write", action="store_true", help="measure no writing of the PDF alone")
     parser.add_argument(
         "--json",
         type=Path,
@@ -328,6 +337,8 @@ def report(results: dict, markdown: bool) -> str:
     parts = [_machine_line(results), _table(header, rows, markdown)]
     if "comparison" in results:
         parts.append(_lines(_comparison(results["comparison"]), markdown))
+    if "write" in results:
+        parts += [_write_table(results["write"], markdown), _lines(_write_targets(results["write"]), markdown)]
     if "loop" in results:
         parts += [_loop_table(results["loop"], markdown), _lines(_loop_targets(results["loop"]), markdown)]
     if "import" in results:
@@ -337,6 +348,22 @@ def report(results: dict, markdown: bool) -> str:
     if "scale" in results:
         parts += [_scale_table(results["scale"], markdown), _lines(_scale_targets(results["scale"]), markdown)]
     return "\n\n".join(parts)
+
+
+def _write_table(write: dict, markdown: bool) -> str:
+    header = ["writing the PDF (the edition's laid-out pages)", "time (s)", "processor time (s)"]
+    rows = [
+        ["before: WeasyPrint's own tags, PDF/A-3b", f"{write['before']:.2f}", f"{write['before_cpu']:.2f}"],
+        ["tagged for reading, PDF/A-3a and PDF/UA-1", f"{write['tagged']:.2f}", f"{write['tagged_cpu']:.2f}"],
+    ]
+    return _table(header, rows, markdown)
+
+
+def _write_targets(write: dict) -> list[str]:
+    return [
+        f"writing the PDF tagged for reading / before, processor time: {write['cpu_ratio']:.2f} "
+        f"(target ≤ {WRITE_VS_BEFORE:g}: {_verdict(write['target_met'])}); wall time: {write['ratio']:.2f}"
+    ]
 
 
 def _loop_table(loop: dict, markdown: bool) -> str:

@@ -1,5 +1,6 @@
-"""The text of a PDF as pypdf reads it, page by page, read once per file for the whole session:
-reading a PDF's text takes seconds, and several tests read the same PDF."""
+"""The text of a PDF as pypdf reads it, page by page, and its characters as pdfplumber reads
+them, each read once per file for the whole session: reading a PDF's text takes seconds, and
+several tests read the same PDF."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+import pdfplumber
 from pypdf import PdfReader
 
 
@@ -44,3 +46,20 @@ def pdf_pages(path: Path) -> tuple[PageText, ...]:
         width, height = float(page.mediabox.width), float(page.mediabox.height)
         pages.append(PageText(label, width, height, text, tuple(pieces)))
     return tuple(pages)
+
+
+@dataclass(frozen=True)
+class CharPage:
+    """A page's characters as pdfplumber reads them (each a dict: text, x0, top, bottom, size,
+    matrix, mcid, tag…), with the page's size."""
+
+    width: float
+    height: float
+    chars: tuple[dict, ...]
+
+
+@functools.cache
+def pdf_chars(path: Path) -> tuple[CharPage, ...]:
+    """Every page's characters, read once per file for the session (pdfplumber takes seconds)."""
+    with pdfplumber.open(path) as document:
+        return tuple(CharPage(page.width, page.height, tuple(page.chars)) for page in document.pages)

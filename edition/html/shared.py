@@ -137,6 +137,15 @@ def call_numbers(essays: list[Essay]) -> dict[int, int]:
     return numbers
 
 
+# Before every note call: U+2060 WORD JOINER, so that no line begins with a call, whatever
+# stands before it. WeasyPrint 70 asks Pango whether a line may break between two inline boxes
+# from the last letter of one and the first of the next, and Pango allows a break between a
+# full stop, comma, colon, semicolon, dash, ? or ! and a figure (".2"): Weissman's call 20
+# stood alone at the start of a line after "abroad.". A word joiner allows no break on either
+# side; it is a format character, which neither the faces nor a reading system draw.
+JOINED = Markup("\u2060")
+
+
 class InlineRenderer:
     """Renders phrase-level content for one output.
 
@@ -266,8 +275,9 @@ class InlineRenderer:
         if anchor not in self.edition.notes:
             return Markup("")
         if self.output.note_calls == "floated":
-            return Markup('<span class="footnote" id="note-{}">{}</span>').format(anchor, self.note_text(anchor))
-        return Markup(
+            note = Markup('<span class="footnote" id="note-{}">{}</span>').format(anchor, self.note_text(anchor))
+            return JOINED + note
+        return JOINED + Markup(
             '<a class="fnref" id="call-{0}" href="#fn-{0}" epub:type="noteref" role="doc-noteref">{1}</a>'
         ).format(anchor, self.markers[anchor])
 
@@ -298,7 +308,7 @@ class InlineRenderer:
     def noteref(self, part: Span, inner: Markup) -> Markup:
         note = part.attrs["note"]
         semantics = Markup(' epub:type="noteref" role="doc-noteref"') if "epub_types" in self.output else Markup("")
-        return Markup('<a class="noteref" id="{}" href="#{}"{}>{}</a>').format(
+        return JOINED + Markup('<a class="noteref" id="{}" href="#{}"{}>{}</a>').format(
             self.call_id(note, self.call_numbers.get(id(part), 1)), note, semantics, inner
         )
 

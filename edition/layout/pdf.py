@@ -1,4 +1,5 @@
-"""Render the print edition: the HTML from `html`, laid out by WeasyPrint, as PDF/A-3b bytes.
+"""Render the print edition: the HTML from `html`, laid out by WeasyPrint, as PDF/A-3a bytes,
+tagged for reading and identified as PDF/UA-1 (see `typeset.write`).
 
 Everything WeasyPrint reads goes through `LocalFetcher`; the stylesheets reach it as CSS objects
 made with that fetcher, and every source file of the edition is embedded in the PDF as an
@@ -305,7 +306,8 @@ def _blank_pages(typesetter: Typesetter, edition: Edition, imprint: Imprint, cou
 
 
 def write_pdf(document: Document, edition: Edition, project: Project, when: datetime) -> bytes:
-    """The laid-out edition as PDF/A-3b, with the sources attached and fixed dates."""
+    """The laid-out edition as PDF/A-3a and PDF/UA-1, tagged for reading (see
+    `typeset.write`), with the sources attached and fixed dates."""
     fetcher = LocalFetcher([project.source_dir])
     attachments = [
         Attachment(
@@ -325,7 +327,8 @@ def write_pdf(document: Document, edition: Edition, project: Project, when: date
             document,
             front_matter_pages(document.pages, edition),
             when,
-            pdf_variant="pdf/a-3b",
+            endnotes={note.id: str(note.number) for essay in edition.essays for note in essay.notes},
+            pdf_variant="pdf/a-3a",
             pdf_tags=True,
             custom_metadata=True,
             attachments=attachments,

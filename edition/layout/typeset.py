@@ -11,8 +11,11 @@ the URL fetcher, the `finisher` hook) and, for what a layout holds, the plain su
   `breaks` decides) or that ends where the page of the same number ended in the part's last
   layout (as `rejoin` decides), from the summaries of the pages made so far (`NewPage`).
 - `write`: the PDF written with fixed page labels, reproducible font subsets and pydyf's page
-  references listed once; `write_proof`, the same pages for the eye alone, each page that a
-  layout kept from the last drawn once (`Drawings`).
+  references listed once; for the archival PDF, tagged for reading (`_tagged_for_reading`,
+  `_read_in_order`: each element whole across page breaks, footnotes as Notes after the
+  paragraph of their call, running heads and folios as artifacts) and identified as PDF/UA-1;
+  `write_proof`, the same pages for the eye alone, each page that a layout kept from the last
+  drawn once (`Drawings`).
 - `page_drawings`: what each page draws and where (`PageDrawing`), for the tests of the print.
 
 A WeasyPrint or pydyf upgrade changes this module and no other; tests/layout/test_typeset.py checks
@@ -21,11 +24,12 @@ on tiny documents, and by name, everything it relies on, and fails loudly if any
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,6 +42,8 @@ from fontTools.ttLib import TTFont, TTLibError
 from weasyprint.document import Document, Page
 from weasyprint.formatting_structure import boxes
 from weasyprint.pdf import fonts as weasyprint_fonts
+from weasyprint.pdf import tags as weasyprint_tags
+from weasyprint.pdf.stream import Stream
 
 from ..errors import EditionError
 from ..sources.model import alnum
@@ -196,25 +202,497 @@ def stopping_when(decide: Callable[[list[NewPage]], T | None], every_page: bool 
 # Writing the PDF ---------------------------------------------------------------------------
 
 
-def write(document: Document, front_pages: int, when: datetime, **options) -> tuple[bytes, dict[str, str]]:
+def write(
+    document: Document, front_pages: int, when: datetime, endnotes: Mapping[str, str] | None = None, **options
+) -> tuple[bytes, dict[str, str]]:
     """The document as PDF (`options` are `Document.write_pdf`'s), its pages labelled as they
     are printed: i, ii … for the `front_pages` first, then 1, 2 …; and the faces embedded,
     family by the hash of the font file.
 
     Its font subsets are dated `when`, and the same bytes on any machine (see
     `_reproducible_font_subsets`); pydyf lists the pages' references once (see
-    `_page_references_listed_once`)."""
+    `_page_references_listed_once`). With `endnotes` (the ids of the notes that are not
+    footnotes, each with the mark its calls show), the PDF is tagged for reading and identified as PDF/UA-1 (see
+    `_tagged_for_reading`), which asks for a PDF/A variant of level a (tagged, with XMP)."""
+    if endnotes is not None and options.get("pdf_variant") not in ("pdf/a-1a", "pdf/a-2a", "pdf/a-3a"):
+        raise ValueError("a PDF tagged for reading is written as PDF/A level a")
 
     # The finisher is WeasyPrint's documented hook; what it is handed is pydyf's PDF object,
     # and the catalog entry is made of pydyf's objects.
-    def page_labels(document: Document, pdf: pydyf.PDF) -> None:
+    def finish(document: Document, pdf: pydyf.PDF) -> None:
         pdf.catalog["PageLabels"] = pydyf.Dictionary(
             {"Nums": pydyf.Array([0, pydyf.Dictionary({"S": "/r"}), front_pages, pydyf.Dictionary({"S": "/D"})])}
         )
+        if made is not None:
+            _read_in_order(pdf, document, made, endnotes)
+            _identify_pdf_ua(pdf)
 
-    with _page_references_listed_once(), _reproducible_font_subsets(when) as embedded:
-        data = document.write_pdf(finisher=page_labels, **options)
+    tagging = _tagged_for_reading(document) if endnotes is not None else contextlib.nullcontext()
+    with _page_references_listed_once(), _reproducible_font_subsets(when) as embedded, tagging as made:
+        data = document.write_pdf(finisher=finish, **options)
     return data, embedded
+
+
+# Tagging for reading -----------------------------------------------------------------------
+#
+# WeasyPrint 70 tags a PDF page by page. `weasyprint.pdf.tags._build_box_tree(box, parent,
+# pdf, page_number, nums, annotations, tags)` is a generator that makes the structure element
+# of a box (a pydyf Dictionary, added to the PDF) and yields it once its children are made; it
+# calls itself by its module name, and `add_tags` calls it for each page box, under one
+# Document element. The text of every TextBox is marked content with an MCID (`Stream.marked`,
+# which the drawing calls for each text box) that the element of its box takes back from
+# `stream._tags`; `Stream.artifact` marks borders and backgrounds. For a screen reader that
+# gives: a paragraph cut in two at every page break, a page's footnotes after its text, no
+# Note, running heads and folios as the content of elements that are not in the tree (neither
+# real content nor artifacts), and header cells without /Scope.
+#
+# While an accessible PDF is written (`_tagged_for_reading`), the margin boxes' text is marked
+# as pagination artifacts instead, and left out of the tree; borders and backgrounds are layout
+# artifacts; and the finisher (`_read_in_order`) rebuilds the tree from the elements
+# `_build_box_tree` made, each known by the box it was made for (`Made`).
+
+# The elements after which an editorial note is read: the paragraph (or heading, table cell,
+# author's note) of its call. In a list item with no paragraph, the note ends the item's body.
+NOTE_FOLLOWS = {"/P", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/Note", "/TD", "/TH", "/LBody"}
+# Marks of joins and break hints that are not part of a link's text.
+FORMAT_CHARACTERS = dict.fromkeys(map(ord, "\u200b\u2060\u00ad"))
+
+
+@dataclass(frozen=True)
+class Made:
+    """A structure element WeasyPrint made: the box it was made for, and the page (from 0)."""
+
+    box: object
+    page: int
+
+    @property
+    def element(self):
+        return self.box.element
+
+    @property
+    def tag(self) -> str:
+        return self.box.element_tag or ""
+
+    def attribute(self, name: str) -> str:
+        element = self.box.element
+        return (element.get(name) or "") if element is not None else ""
+
+
+@contextmanager
+def _tagged_for_reading(document: Document) -> Iterator[dict[int, Made]]:
+    """While in this context, the PDF's running heads and folios are pagination artifacts, its
+    borders and backgrounds layout artifacts, and WeasyPrint's structure elements are noted,
+    by object number, in the dict this yields (for `_read_in_order`)."""
+    heads = {}  # id of a margin box's text box → the artifact's subtype (the boxes outlive this)
+    for page in document.pages:
+        for box in page._page_box.children:
+            if isinstance(box, boxes.MarginBox):
+                subtype = "/Header" if box.at_keyword.startswith("@top") else "/Footer"
+                heads.update({id(text): subtype for text in box.descendants() if isinstance(text, boxes.TextBox)})
+    made: dict[int, Made] = {}
+    build, marked, artifact = weasyprint_tags._build_box_tree, Stream.marked, Stream.artifact
+
+    def build_box_tree(box, parent, pdf, page_number, nums, annotations, tags):
+        if isinstance(box, boxes.MarginBox):
+            return  # its text is an artifact (see `marked_or_artifact`)
+        for element in build(box, parent, pdf, page_number, nums, annotations, tags):
+            # The box's own element comes first; the page box, `html` and `body` hand on
+            # their children's.
+            made.setdefault(element.number, Made(box, page_number))
+            yield element
+
+    def marked_or_artifact(stream, box, tag):
+        # The original's context manager itself, not one around it: this runs for every text box.
+        if id(box) not in heads or stream._tags is None:
+            return marked(stream, box, tag)
+        return _marked_as(stream, "Artifact", {"Type": "/Pagination", "Subtype": heads[id(box)]})
+
+    def layout_artifact(stream):
+        if stream._tags is None:
+            return artifact(stream)
+        return _marked_as(stream, "Artifact", {"Type": "/Layout"})
+
+    weasyprint_tags._build_box_tree = build_box_tree
+    Stream.marked, Stream.artifact = marked_or_artifact, layout_artifact
+    try:
+        yield made
+    finally:
+        weasyprint_tags._build_box_tree, Stream.marked, Stream.artifact = build, marked, artifact
+
+
+@contextmanager
+def _marked_as(stream: Stream, tag: str, properties: dict[str, str]) -> Iterator[None]:
+    """What is drawn in this context, marked as `tag` with `properties` (pydyf's operators)."""
+    pydyf.Stream.begin_marked_content(stream, tag, pydyf.Dictionary(properties))
+    try:
+        yield
+    finally:
+        pydyf.Stream.end_marked_content(stream)
+
+
+class _Tree:
+    """WeasyPrint's structure tree, as pydyf objects, and what it takes to rebuild it."""
+
+    def __init__(self, pdf: pydyf.PDF, document: Document, made: dict[int, Made]):
+        self.pdf, self.document, self.made = pdf, document, made
+        self.numbers: dict[bytes, int] = {}  # a reference → the number of its object
+        self.root = self.get(pdf.catalog["StructTreeRoot"])
+        self.top = self.get(self.root["K"][0])
+        self.replaced: dict[bytes, bytes] = {}  # an element merged into another → that one
+        self.pages_of: dict[int, tuple[int, int]] = {}  # an element → its first and last pages
+
+    def get(self, reference: bytes) -> pydyf.Dictionary:
+        number = self.numbers.get(reference)
+        if number is None:
+            number = self.numbers[reference] = int(reference.split()[0])
+        return self.pdf.objects[number]
+
+    def element(self, item) -> pydyf.Dictionary | None:
+        """The structure element an item of a /K array refers to, if it does (not an MCID, a
+        marked-content reference or an annotation's)."""
+        if isinstance(item, bytes):
+            found = self.get(item)
+            return found if "S" in found else None
+        return None
+
+    def kids(self, element: pydyf.Dictionary) -> list[pydyf.Dictionary]:
+        return [kid for item in element["K"] if (kid := self.element(item)) is not None]
+
+    def new(self, tag: str, parent: pydyf.Dictionary, kids: list, page) -> pydyf.Dictionary:
+        element = pydyf.Dictionary(
+            {"Type": "/StructElem", "S": tag, "K": pydyf.Array(kids), "Pg": page, "P": parent.reference}
+        )
+        self.pdf.add_object(element)
+        for kid in kids:
+            if (inner := self.element(kid)) is not None:
+                inner["P"] = element.reference
+        return element
+
+    def pages(self, element: pydyf.Dictionary) -> tuple[int, int]:
+        made = self.made.get(element.number)
+        return self.pages_of.get(element.number) or ((made.page, made.page) if made else (-1, -1))
+
+    def absorb(self, into: pydyf.Dictionary, other: pydyf.Dictionary) -> None:
+        """`other`'s content at the end of `into`'s, `other` left empty: its MCIDs, on another
+        page than `into`'s, as marked-content references to that page."""
+        for item in other["K"]:
+            if isinstance(item, int) and other["Pg"] != into["Pg"]:
+                item = pydyf.Dictionary({"Type": "/MCR", "Pg": other["Pg"], "MCID": item})
+            elif (kid := self.element(item)) is not None:
+                kid["P"] = into.reference
+            into["K"].append(item)
+        self.pages_of[into.number] = (self.pages(into)[0], max(self.pages(into)[1], self.pages(other)[1]))
+        self.replaced[other.reference] = into.reference
+        other.clear()
+
+    def continues(self, before: pydyf.Dictionary, after: pydyf.Dictionary) -> bool:
+        """Whether `after` is the rest, on a later page, of the element `before` is part of:
+        made for the same element (or one of the same tag and class, in a layout resumed from
+        a later block, where the element's id was left out) and the same tag."""
+        first, second = self.made.get(before.number), self.made.get(after.number)
+        if not first or not second or before["S"] != after["S"] or self.pages(after)[0] <= self.pages(before)[1]:
+            return False
+        ids = {first.attribute("id"), second.attribute("id")} - {""}
+        return (first.tag, first.attribute("class")) == (second.tag, second.attribute("class")) and len(ids) < 2
+
+    def same_box_element(self, parent: pydyf.Dictionary, kid: pydyf.Dictionary) -> bool:
+        """Whether `kid` was made for an anonymous box of `parent`'s element, with its tag."""
+        outer, inner = self.made.get(parent.number), self.made.get(kid.number)
+        return (
+            bool(outer and inner)
+            and inner.element is outer.element
+            and inner.tag == outer.tag
+            and (kid["S"] == parent["S"])
+        )
+
+
+def _read_in_order(pdf: pydyf.PDF, document: Document, made: dict[int, Made], endnotes: Mapping[str, str]) -> None:
+    """The structure tree rebuilt for reading: each element whole, whatever pages it spans;
+    every editorial footnote a Note, read right after the paragraph of its call (or, in a
+    quotation, after the quotation), and called by a Reference holding a Link to it; every
+    author's note a Note in its list item, its calls Links in References; each Note with an
+    /ID in the tree's /IDTree; paragraph numbers read as "¶12"; header cells with /Scope;
+    every link described."""
+    tree = _Tree(pdf, document, made)
+    notes = _notes_out_of_footnote_areas(tree)
+    _tidy(tree, tree.top)
+    _join(tree, tree.top)
+    authors = _authors_notes(tree, endnotes)
+    _place_editorial_notes(tree, notes)  # after the authors' notes, which may call one
+    notes.update(authors)
+    _links(tree)
+    _label(tree)
+    cells = (tree.pdf.objects[number] for number in tree.made)  # WeasyPrint gives header cells an ID
+    ids = {**notes, **{element["ID"].string: element for element in cells if "ID" in element}}
+    names = pydyf.Array()
+    for key in sorted(ids, key=lambda key: key.encode("utf-16-be")):
+        names.extend([pydyf.String(key), ids[key].reference])
+    tree.root["IDTree"] = pydyf.Dictionary({"Names": names})
+    mapping = tree.get(tree.root["ParentTree"])
+    nums = mapping["Nums"]
+    for index in range(1, len(nums), 2):
+        if isinstance(nums[index], pydyf.Array):
+            nums[index] = pydyf.Array(_replaced(tree, item) for item in nums[index])
+        else:
+            nums[index] = _replaced(tree, nums[index])
+
+
+def _replaced(tree: _Tree, reference: bytes) -> bytes:
+    while reference in tree.replaced:
+        reference = tree.replaced[reference]
+    return reference
+
+
+def _notes_out_of_footnote_areas(tree: _Tree) -> dict[str, pydyf.Dictionary]:
+    """Each page's footnote area taken out of the tree, and its footnotes made Notes (a footnote
+    carried over to another page made whole again), by id; their markers are Lbl."""
+    notes: dict[str, pydyf.Dictionary] = {}
+    kept = pydyf.Array()
+    for item in tree.top["K"]:
+        area = tree.element(item)
+        made = tree.made.get(area.number) if area is not None else None
+        if not made or not isinstance(made.box, boxes.FootnoteAreaBox):
+            kept.append(item)
+            continue
+        for note in tree.kids(area):
+            note_id = tree.made[note.number].attribute("id")
+            for kid in tree.kids(note):
+                if tree.made.get(kid.number) and tree.made[kid.number].tag.endswith("::footnote-marker"):
+                    kid["S"] = "/Lbl"
+            if note_id in notes:
+                tree.absorb(notes[note_id], note)
+            else:
+                note["S"], note["ID"] = "/Note", pydyf.String(note_id)
+                notes[note_id] = note
+    tree.top["K"] = kept
+    return notes
+
+
+def _tidy(tree: _Tree, element: pydyf.Dictionary) -> None:
+    """Elements with no content left out (a blank page's), and those made for an anonymous box
+    of their parent's element replaced by what they hold (a paragraph's lines beside its
+    number)."""
+    if not any(isinstance(item, bytes) for item in element["K"]):
+        return  # its text alone (most elements: a text box's)
+    kids = pydyf.Array()
+    for item in element["K"]:
+        kid = tree.element(item)
+        if kid is None:
+            kids.append(item)
+            continue
+        _tidy(tree, kid)
+        if not kid["K"]:
+            continue
+        if tree.same_box_element(element, kid):  # on the same page as its parent
+            for inner in kid["K"]:
+                if (grandchild := tree.element(inner)) is not None:
+                    grandchild["P"] = element.reference
+                kids.append(inner)
+            tree.replaced[kid.reference] = element.reference
+            kid.clear()
+            continue
+        kids.append(item)
+    element["K"] = kids
+
+
+def _join(tree: _Tree, element: pydyf.Dictionary) -> None:
+    """Each element that a page break cut in two (or more) made whole, from the top down."""
+    if not any(isinstance(item, bytes) for item in element["K"]):
+        return
+    kids = pydyf.Array()
+    for item in element["K"]:
+        kid, last = tree.element(item), tree.element(kids[-1]) if kids else None
+        if kid is not None and last is not None and tree.continues(last, kid):
+            tree.absorb(last, kid)
+        else:
+            kids.append(item)
+    element["K"] = kids
+    for kid in tree.kids(element):
+        _join(tree, kid)
+
+
+def _parent(tree: _Tree, element: pydyf.Dictionary) -> pydyf.Dictionary:
+    return tree.get(element["P"])
+
+
+def _place_editorial_notes(tree: _Tree, notes: dict[str, pydyf.Dictionary]) -> None:
+    """Each footnote read right after the block of its call (see `NOTE_FOLLOWS`; a quotation,
+    if the call is in one), the notes of one block in the order of their calls; each call a
+    Link to its note, in a Reference."""
+    after: dict[int, pydyf.Dictionary] = {}  # a block → the last note placed after it
+    for number in sorted(number for number, made in tree.made.items() if made.tag.endswith("::footnote-call")):
+        call = tree.pdf.objects[number]
+        note_id = tree.made[number].attribute("id")
+        block = _parent(tree, call)
+        while block["S"] not in NOTE_FOLLOWS and block is not tree.top:
+            block = _parent(tree, block)
+        ancestor = block
+        while ancestor is not tree.top:
+            if ancestor["S"] == "/BlockQuote":
+                block = ancestor
+            ancestor = _parent(tree, ancestor)
+        note = notes[note_id]
+        if block["S"] == "/LBody":
+            parent = block
+            parent["K"].append(note.reference)
+        else:
+            parent = _parent(tree, block)
+            kids = list(parent["K"])
+            parent["K"].insert(kids.index(after.get(block.number, block).reference) + 1, note.reference)
+        note["P"] = parent.reference
+        after[block.number] = note
+        _link(tree, call, note_id)
+        _in_reference(tree, call)
+
+
+def _link(tree: _Tree, element: pydyf.Dictionary, target: str) -> None:
+    """`element` made a Link to the named destination `target`, over the box it was made for."""
+    made = tree.made[element.number]
+    page = tree.document.pages[made.page]
+    x, y, width, height = made.box.hit_area()
+    # CSS pixels to PDF points (`generate_pdf` at zoom 1), the y axis upwards.
+    rectangle = [x * 0.75, (page.height - y - height) * 0.75, (x + width) * 0.75, (page.height - y) * 0.75]
+    annotation = pydyf.Dictionary(
+        {
+            "Type": "/Annot",
+            "Subtype": "/Link",
+            "Rect": pydyf.Array(rectangle),
+            "BS": pydyf.Dictionary({"W": 0}),
+            "F": 4,  # printed, as PDF/A asks (WeasyPrint's PDF/A step has been and gone)
+            "Dest": pydyf.String(target),
+        }
+    )
+    tree.pdf.add_object(annotation)
+    page_reference = tree.pdf.page_references[made.page]
+    pdf_page = tree.get(page_reference)
+    pdf_page.setdefault("Annots", pydyf.Array()).append(annotation.reference)
+    nums = tree.get(tree.root["ParentTree"])["Nums"]
+    annotation["StructParent"] = key = nums[-2] + 1  # the keys ascend: the last is the largest
+    nums.extend([key, element.reference])
+    reference = pydyf.Dictionary({"Type": "/OBJR", "Obj": annotation.reference, "Pg": page_reference})
+    tree.pdf.add_object(reference)
+    element["S"] = "/Link"
+    element["K"].append(reference.reference)
+
+
+def _in_reference(tree: _Tree, call: pydyf.Dictionary) -> None:
+    """The call put in a Reference of its own, where it stood."""
+    parent = _parent(tree, call)
+    index = list(parent["K"]).index(call.reference)
+    reference = tree.new("/Reference", parent, [call.reference], call["Pg"])
+    parent["K"][index] = reference.reference
+
+
+def _authors_notes(tree: _Tree, marks: Mapping[str, str]) -> dict[str, pydyf.Dictionary]:
+    """Each author's note (a list item whose id is in `marks`) a Note in its list item's body;
+    each of its calls (a link to it that shows its mark) in a Reference."""
+    notes: dict[str, pydyf.Dictionary] = {}
+    for number, made in tree.made.items():
+        item = tree.pdf.objects[number]
+        if item.get("S") != "/LI" or made.attribute("id") not in marks or made.tag != "li":
+            continue
+        body = next((kid for kid in tree.kids(item) if kid["S"] == "/LBody"), item)
+        note = tree.new("/Note", body, list(body["K"]), body["Pg"])
+        note["ID"] = pydyf.String(made.attribute("id"))
+        tree.replaced[body.reference] = note.reference  # the MCIDs the body held are the note's
+        body["K"] = pydyf.Array([note.reference])
+        notes[made.attribute("id")] = note
+    for number, made in list(tree.made.items()):
+        link, target = tree.pdf.objects[number], made.attribute("href")[1:]
+        if link.get("S") == "/Link" and target in notes and _text(made) == marks[target]:
+            _in_reference(tree, link)
+    return notes
+
+
+def _text(made: Made) -> str:
+    """The text of the element a structure element was made for; for a pseudo-element of
+    another element than a link (a footnote's call), its generated text."""
+    if "::" in made.tag and not made.tag.startswith("a::"):
+        text = "".join(box.text for box in made.box.descendants() if isinstance(box, boxes.TextBox))
+    else:
+        text = "".join(made.element.itertext())
+    return " ".join(text.translate(FORMAT_CHARACTERS).split())
+
+
+def _links(tree: _Tree) -> None:
+    """Every link annotation listed in a Link element, as PDF/UA asks (WeasyPrint lists the
+    annotation it gives a box within a link, such as a name set in bold, in that box's
+    element), and described, on the annotation (/Contents) and the Link (/Alt): a note's call
+    as "Note 12", any other link by its text (its address if it has none)."""
+    nums = tree.get(tree.root["ParentTree"])["Nums"]
+    entries = {nums[index]: index + 1 for index in range(0, len(nums), 2)}  # StructParent → entry
+    texts: dict[int, str] = {}
+    for page in tree.pdf.page_references:
+        for reference in tree.get(page).get("Annots", ()):
+            annotation = tree.get(reference)
+            if annotation.get("Subtype") != "/Link" or "StructParent" not in annotation:
+                continue
+            entry = entries[annotation["StructParent"]]
+            element = link = tree.get(_replaced(tree, nums[entry]))  # merged since, maybe
+            while link["S"] != "/Link" and link is not tree.top:
+                link = _parent(tree, link)
+            if link is tree.top:
+                continue
+            if link is not element:
+                (listed,) = (item for item in element["K"] if _lists(tree, item, reference))
+                element["K"] = pydyf.Array(item for item in element["K"] if item is not listed)
+                link["K"].append(listed)
+                nums[entry] = link.reference
+            if link.number not in texts:
+                texts[link.number] = _text(tree.made[link.number])
+            text, target = texts[link.number], annotation["Dest"].string if "Dest" in annotation else ""
+            call = _parent(tree, link)["S"] == "/Reference"
+            described = f"Note {text}" if call else text or target or tree.made[link.number].attribute("href")
+            annotation["Contents"] = link["Alt"] = pydyf.String(described)
+
+
+def _lists(tree: _Tree, item, annotation: bytes) -> bool:
+    """Whether an item of a /K array is the object reference to `annotation`."""
+    return isinstance(item, bytes) and tree.get(item).get("Obj") == annotation
+
+
+def _label(tree: _Tree) -> None:
+    """Each paragraph number read and copied as "¶12 ", the form in which it is cited; each
+    header cell's /Scope from its `scope` (a column's by default)."""
+    for number, made in tree.made.items():
+        element = tree.pdf.objects[number]
+        tag = element.get("S")
+        if tag == "/Span" and "pnum" in made.attribute("class").split():
+            text = "".join(made.element.itertext()).strip()
+            element["ActualText"] = pydyf.String(f"¶{text} ")
+        elif tag == "/TH":
+            element["A"]["Scope"] = {"row": "/Row", "rowgroup": "/Row"}.get(made.attribute("scope"), "/Column")
+
+
+# The PDF/UA identification, and the PDF/A extension schema that declares its namespace (PDF/A
+# admits in the XMP only the properties of its predefined schemas and of those declared so).
+PDF_UA_XMP = b"""<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" \
+xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"><pdfuaid:part>1</pdfuaid:part></rdf:Description>
+"""
+
+
+def _identify_pdf_ua(pdf: pydyf.PDF) -> None:
+    """The PDF/UA-1 identification added to the XMP metadata WeasyPrint wrote for PDF/A (its
+    `pdf_variant` is one variant, PDF/A or PDF/UA, never both): a pydyf Stream, its one chunk
+    the packet, whose RDF ends with `</rdf:RDF>`."""
+    metadata = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
+    (packet,) = metadata.stream
+    if packet.count(b"</rdf:RDF>") != 1:
+        raise EditionError("WeasyPrint's XMP metadata changed: the PDF/UA identification has no place to go")
+    metadata.stream = [packet.replace(b"</rdf:RDF>", PDF_UA_XMP + b"</rdf:RDF>")]
 
 
 @dataclass

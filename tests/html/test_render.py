@@ -143,6 +143,18 @@ def test_break_hints_put_a_zero_width_space_before_an_inline_element_after_a_spa
     assert ".\u200b" not in rendered(PRINT, FIRST)  # no space before the call: no hint
 
 
+def test_every_note_call_is_joined_to_what_stands_before_it_in_both_outputs():
+    """A word joiner (U+2060) before each call, an author's or an editorial one, after a letter
+    or a full stop: no line, in print or in a reading system, may begin with a call (issue 31)."""
+    calls = r'<a class="(?:noteref|fnref)"|<span class="footnote"'
+    for output in (PRINT, EPUB):
+        for content in (FIRST, SECOND):
+            text = rendered(output, content)
+            found = [match.start() for match in re.finditer(calls, text)]
+            assert found and all(text[start - 1] == "\u2060" for start in found), (output.name, text)
+    assert "Serge</a>\u2060<span" in rendered(PRINT, FIRST) and "Again.\u2060<a" in rendered(PRINT, SECOND)
+
+
 def test_chapter_files_name_the_file_of_the_register_and_of_a_place():
     for output, entry, place in ((PRINT, "#serge", "#m1"), (switched(PRINT, chapter_files=True),
                                  "register.xhtml#serge", "e.xhtml#m1")):  # fmt: skip

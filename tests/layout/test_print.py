@@ -92,11 +92,11 @@ def test_the_further_reading_follows_the_register_in_full_and_the_notes_cite_it_
         assert "".join(f"({plain(citation.children)})".split()) in essays
 
 
-def test_the_pdf_declares_pdfa_3b_is_tagged_and_carries_full_metadata(outputs, edition: Edition):
+def test_the_pdf_declares_pdfa_3a_is_tagged_and_carries_full_metadata(outputs, edition: Edition):
     with pikepdf.open(outputs["pdf"]) as pdf:
         with pdf.open_metadata() as xmp:
             assert xmp["pdfaid:part"] == "3"
-            assert xmp["pdfaid:conformance"] == "B"
+            assert xmp["pdfaid:conformance"] == "A"
         assert "/StructTreeRoot" in pdf.Root and pdf.Root.MarkInfo.Marked
         assert str(pdf.Root.Lang) == "en"
         info = pdf.docinfo

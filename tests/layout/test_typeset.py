@@ -15,12 +15,14 @@ import pydyf
 import pytest
 import weasyprint
 import weasyprint.layout
+import weasyprint.pdf.tags
 from fontTools.ttLib import TTFont
 from weasyprint import HTML
 from weasyprint.document import Page
 from weasyprint.formatting_structure import boxes, build
 from weasyprint.layout import LayoutContext, layout_document
 from weasyprint.pdf import fonts
+from weasyprint.pdf.stream import Stream
 
 from edition.layout import typeset
 from edition.layout.pages import Block, Call, Link, NewPage, PageLayout
@@ -229,3 +231,126 @@ def test_a_page_that_draws_shared_resources_is_drawn_again_in_each_proof(monkeyp
     typeset.write_proof(document, 1, WHEN, drawings)
     typeset.write_proof(document, 1, WHEN, drawings)
     assert len(drawn) == 4 and not drawings.pages
+
+
+# Tagging for reading ------------------------------------------------------------------------
+
+# Two pages: a paragraph cut by the page break, its footnote at the foot of the first page; an
+# author's note called in it, in a numbered list; a table with header cells; a running head and
+# a folio on each page.
+READING = """<!DOCTYPE html><html lang="en"><head><title>t</title><style>
+@page { size: 300px 160px; margin: 20px; @top-center { content: "Head"; font-size: 6px }
+  @bottom-center { content: counter(page); font-size: 6px } @footnote { border-top: 1px solid } }
+body { font-size: 8px; line-height: 10px; margin: 0; orphans: 1; widows: 1 }
+p { margin: 0 } .footnote { float: footnote } .pnum { position: absolute; margin-left: -12px }
+</style></head><body><section class="essay" id="essay">
+<p id="p1"><span class="pnum">1</span> One<span class="footnote" id="note-f1">The footnote.</span> LINES
+<a class="noteref" href="#n1">1</a> end.</p>
+<p id="p2"><span class="pnum">2</span> Two, <a href="#p1">see <b>one</b></a>.</p>
+<section class="endnotes"><ol><li id="n1">The author's note.</li></ol></section>
+<table><thead><tr><th scope="col">Where</th><th scope="col">What</th></tr></thead>
+<tbody><tr><td>here</td><td>this</td></tr></tbody></table>
+</section></body></html>""".replace("LINES", " ".join(["words"] * 120))
+
+
+def reading_tree(data: bytes) -> list[tuple[str, str, str]]:
+    """Each structure element, depth first: its tag, its ID, and what its annotations point to."""
+    found = []
+
+    def walk(element) -> None:
+        kids = element.get("/K")
+        kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
+        references = [kid for kid in kids if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR"]
+        targets = [str(reference.Obj.Dest) for reference in references]
+        found.append((str(element.S), str(element.get("/ID", "")), ",".join(targets)))
+        for kid in kids:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                walk(kid)
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        walk(pdf.Root.StructTreeRoot.K[0])
+    return found
+
+
+def test_a_pdf_tagged_for_reading_has_whole_paragraphs_notes_after_them_and_its_heads_as_artifacts():
+    document = render(READING)
+    assert len(document.pages) == 2
+    replaced = weasyprint.pdf.tags._build_box_tree, Stream.marked, Stream.artifact
+    data, _ = write(document, 0, WHEN, {"n1": "1"}, pdf_variant="pdf/a-3a")
+    assert (weasyprint.pdf.tags._build_box_tree, Stream.marked, Stream.artifact) == replaced  # as they were
+    tree = reading_tree(data)
+    tags = [tag for tag, _, _ in tree]
+    # The paragraph whole, its footnote right after it (not at the foot of the page), its calls
+    # Links in References; the author's note a Note in its list item's body; the table.
+    assert tags.count("/P") == 2 and tags.count("/Note") == 2
+    first = tags.index("/P")
+    assert ("/Reference", "", "") in tree[first:] and ("/Link", "", "note-f1") in tree[first:]
+    assert tree[tags.index("/Note")] == ("/Note", "note-f1", "") and tags.index("/Note") < tags.index("/P", first + 1)
+    assert [tag for tag, _, _ in tree[tags.index("/LI") :]][:4] == ["/LI", "/Lbl", "/Span", "/LBody"]
+    assert ("/Note", "n1", "") in tree and ("/Link", "", "n1") in tree
+    # The link's annotations (WeasyPrint gives one to the bold word in it too) all in its Link.
+    assert [(tag, targets) for tag, _, targets in tree if targets.startswith("p1")] == [("/Link", "p1,p1")]
+    assert all(tag == "/Link" for tag, _, targets in tree if targets)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        root = pdf.Root.StructTreeRoot
+        assert {"n1", "note-f1"} <= {str(key) for key in pikepdf.NameTree(root.IDTree)}
+        cells = [cell for cell in _elements(root.K[0]) if cell.S == "/TH"]
+        assert [str(cell.A.Scope) for cell in cells] == ["/Column", "/Column"]
+        numbers = [element for element in _elements(root.K[0]) if "/ActualText" in element]
+        assert [str(element.ActualText) for element in numbers] == ["¶1 ", "¶2 "]
+        with pdf.open_metadata() as xmp:
+            assert xmp["pdfaid:conformance"] == "A"
+        assert b"<pdfuaid:part>1</pdfuaid:part>" in pdf.Root.Metadata.read_bytes()
+        for page in pdf.pages:
+            marks = [
+                (str(operands[0]), dict(operands[1]) if operator == pikepdf.Operator("BDC") else {})
+                for operands, operator in pikepdf.parse_content_stream(page, "BDC BMC")
+            ]
+            artifacts = [properties for tag, properties in marks if tag == "/Artifact"]
+            assert {"/Type": "/Pagination", "/Subtype": "/Header"} in artifacts
+            assert {"/Type": "/Pagination", "/Subtype": "/Footer"} in artifacts
+            assert all(properties.get("/Type") in ("/Pagination", "/Layout") for properties in artifacts)
+        links = [annotation for page in pdf.pages for annotation in page.Annots if annotation.Subtype == "/Link"]
+        # The author's note's call by its number, the footnote's by its generated call (a figure).
+        assert sorted(str(link.Contents) for link in links) == ["Note 1", "Note 1", "see one", "see one"]
+
+
+def _elements(element):
+    yield element
+    kids = element.get("/K")
+    for kid in list(kids) if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield from _elements(kid)
+
+
+def test_the_weasyprint_internals_the_tagging_for_reading_relies_on_are_still_there():
+    """typeset._tagged_for_reading replaces `_build_box_tree`, `Stream.marked` and
+    `Stream.artifact`; the finisher rebuilds the tree from pydyf's objects."""
+    builder = weasyprint.pdf.tags._build_box_tree
+    assert list(inspect.signature(builder).parameters) == [
+        "box", "parent", "pdf", "page_number", "nums", "annotations", "tags"
+    ]  # fmt: skip
+    source = inspect.getsource(builder)
+    assert inspect.isgeneratorfunction(builder) and "_build_box_tree(" in source and "yield element" in source
+    assert "elif isinstance(box, boxes.MarginBox):" in source and "isinstance(box, boxes.PageBox)" in source
+    assert "pdf.add_object(element)" in source and "kid = tags.pop(child)" in source
+    add_tags = inspect.getsource(weasyprint.pdf.tags.add_tags)
+    assert "_build_box_tree(\n            page_box, structure_document" in add_tags
+    assert "'ParentTree': content_mapping.reference" in add_tags
+    assert list(inspect.signature(Stream.marked).parameters) == ["self", "box", "tag"]
+    assert list(inspect.signature(Stream.artifact).parameters) == ["self"]
+    assert "with stream.marked(child, 'Span'):" in inspect.getsource(weasyprint.draw.draw_inline_level)
+    generate = inspect.getsource(weasyprint.pdf.generate_pdf)
+    assert generate.index("add_tags(pdf, document") < generate.index("variant_function(pdf, document")
+    assert "finisher(self, pdf)" in inspect.getsource(weasyprint.Document.write_pdf)
+    boxes_built = inspect.getsource(build)
+    assert "footnote_call = make_box(\n                f'{footnote.element.tag}::footnote-call'" in boxes_built
+    assert "f'{element.tag}::footnote-marker'" in boxes_built
+    assert "</rdf:RDF>" not in inspect.getsource(weasyprint.pdf.metadata)  # one RDF element, by ElementTree
+    assert "Matrix(scale, 0, 0, -scale, 0, page.height * scale)" in generate and "scale = zoom * 0.75" in generate
+    assert hasattr(boxes.Box, "hit_area") and hasattr(boxes, "FootnoteAreaBox")
+    pdf = pydyf.PDF()
+    element = pydyf.Dictionary()
+    pdf.add_object(element)
+    assert pdf.objects[int(element.reference.split()[0])] is element
+    assert list(inspect.signature(pydyf.Stream.begin_marked_content).parameters) == ["self", "tag", "property_list"]
