@@ -18,7 +18,7 @@ from pathlib import Path
 from . import __version__
 from .build import FORMATS, Report, Warm, build, explain, read_job
 from .errors import DamagedPackage, EditionError, SourceError, display_path
-from .gate import printable
+from .gate import output_folder, printable
 from .project import find_project
 from .sources.check import run_checks
 
@@ -164,14 +164,20 @@ def _assist_changes(project, args) -> int:
 def _build(project, args, warm: Warm | None = None) -> int:
     formats = tuple(dict.fromkeys(args.format)) if args.format else FORMATS
     with _progress() as progress:
-        report = build(project, formats, args.out.resolve() if args.out else None, args.reader, warm, progress)
+        report = build(project, formats, _named_folder(args.out), args.reader, warm, progress)
     _print_report(project, report)
     return EXIT_OK
 
 
+def _named_folder(folder: Path | None) -> Path | None:
+    """An output folder given on the command line, made absolute as written: not resolved, so
+    that one inside the project that a symlink leads out of is seen (`gate.output_folder`)."""
+    return Path(os.path.abspath(folder)) if folder else None
+
+
 def _explain(project, args) -> int:
     formats = tuple(dict.fromkeys(args.format)) if args.format else FORMATS
-    for line in explain(read_job(project, args.out.resolve() if args.out else None, args.reader, None), formats):
+    for line in explain(read_job(project, _named_folder(args.out), args.reader, None), formats):
         print(line)
     return EXIT_OK
 
@@ -214,7 +220,7 @@ def _watch(project, args) -> int:
     sys.stdout.reconfigure(line_buffering=True)  # each report as it happens, even into a pipe
     warm = Warm()
     proofs = not args.format or "pdf" in args.format
-    out_dir = args.out.resolve() if args.out else None
+    out_dir = _named_folder(args.out)
 
     def reported(*steps: Callable[[], object]) -> None:
         """Run the steps in turn; a broken source prints its problems, once, and watching goes on."""
@@ -267,7 +273,7 @@ def _watch(project, args) -> int:
 def _archive(project, args) -> int:
     from .keeping.archive import archive
 
-    into = (args.into or project.dist_dir / "archive").resolve()
+    into = output_folder(_named_folder(args.into) or project.dist_dir / "archive", project.root)
     outcome = archive(project, into, lambda out_dir, epoch: build(project, out_dir=out_dir, epoch=epoch))
     where = display_path(outcome.path, project.root)
     print(f"archived {where}" if outcome.created else f"{where} already holds this version, unchanged")
