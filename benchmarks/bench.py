@@ -30,6 +30,7 @@ from imports import ASSISTANT_TARGET, IMPORT_TARGET, bench_assistant, bench_impo
 from loop import bench_loop
 from measure import PipelineError, Run, measure
 from pypdf import PdfReader
+from words import LENGTHS, SWEEP_LENGTHS, bench_words
 
 from edition.keeping.provenance import commit
 from edition.project import Project
@@ -86,6 +87,8 @@ def main() -> int:
             if not args.skip_import:
                 results["import"] = bench_import(Path(work), EDITION, args.repeat)
                 results["import"]["assistant"] = bench_assistant(Path(work), EDITION, args.repeat, ROOT)
+            if not args.skip_words:
+                results["words"] = bench_words(ROOT, args.repeat, _say)
             if not args.skip_scale:
                 results["scale"] = bench_scale(Path(work), args.scales, args.scale_repeat)
     except PipelineError as error:
@@ -109,6 +112,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--skip-peer", action="store_true", help="measure no peer pipeline")
     parser.add_argument("--skip-loop", action="store_true", help="measure no save → proof under edition watch")
     parser.add_argument("--skip-import", action="store_true", help="measure no edition import")
+    parser.add_argument("--skip-words", action="store_true", help="measure no layout of long paragraphs and words")
     parser.add_argument(
         "--json",
         type=Path,
@@ -275,6 +279,8 @@ def report(results: dict, markdown: bool) -> str:
         parts += [_loop_table(results["loop"], markdown), _lines(_loop_targets(results["loop"]), markdown)]
     if "import" in results:
         parts.append(_import_table(results["import"], markdown))
+    if "words" in results:
+        parts += _words_tables(results["words"], markdown)
     if "scale" in results:
         parts += [_scale_table(results["scale"], markdown), _lines(_scale_targets(results["scale"]), markdown)]
     return "\n\n".join(parts)
@@ -309,6 +315,24 @@ def _import_table(imports: dict, markdown: bool) -> str:
     rows.append([f"edition check --suspects --mentions, {assistant['words']:,} words (target < {ASSISTANT_TARGET:g} s)",
                  f"{assistant['seconds']:.2f}", _verdict(assistant["target_met"])])  # fmt: skip
     return _table(header, rows, markdown)
+
+
+def _words_tables(words: dict, markdown: bool) -> list[str]:
+    """The paragraphs by length (seconds, and ms per 1,000 characters over the part without
+    them); and by the length of their words, with how the time grew with the text."""
+    kinds = list(dict.fromkeys(row["kind"] for row in words["rows"]))
+    header = ["one paragraph of", *[f"{length:,} characters: s (ms per 1,000)" for length in LENGTHS]]
+    rows = [
+        [kind, *[f"{row['seconds']:.2f} ({row['ms_per_1000']:.1f})" for row in words["rows"] if row["kind"] == kind]]
+        for kind in kinds
+    ]
+    first, second = SWEEP_LENGTHS
+    sweep_header = ["words of (letters)", f"{first:,} characters (s)", f"{second:,} characters (s)", "ratio"]
+    sweep = [
+        [str(row["word"]), f"{row['seconds'][0]:.2f}", f"{row['seconds'][1]:.2f}", f"{row['ratio']:.1f}"]
+        for row in words["sweep"]
+    ]
+    return [_table(header, rows, markdown), _table(sweep_header, sweep, markdown)]
 
 
 def _machine_line(results: dict) -> str:
