@@ -30,6 +30,7 @@ from imports import ASSISTANT_TARGET, IMPORT_TARGET, bench_assistant, bench_impo
 from loop import bench_loop
 from measure import PipelineError, Run, measure
 from pypdf import PdfReader
+from words import LENGTHS, SWEEP_LENGTHS, bench_words
 from write import WRITE_VS_BEFORE, bench_write
 
 from edition.keeping.provenance import commit
@@ -95,6 +96,8 @@ def main() -> int:
                 results["import"]["assistant"] = bench_assistant(Path(work), EDITION, args.repeat, ROOT)
             if not args.skip_archive:
                 results["archive"] = bench_archive(Path(work), args.repeat)
+            if not args.skip_words:
+                results["words"] = bench_words(ROOT, args.repeat, _say)
             if not args.skip_scale:
                 results["scale"] = bench_scale(Path(work), args.scales, args.scale_repeat)
     except PipelineError as error:
@@ -123,6 +126,7 @@ def _arguments() -> argparse.Namespace:
         "--write-repeat", type=_positive, default=9, help="writes of the PDF each way, in one process (default 9)"
     )
     parser.add_argument("--skip-write", action="store_true", help="measure no writing of the PDF alone")
+    parser.add_argument("--skip-words", action="store_true", help="measure no layout of long paragraphs and words")
     parser.add_argument(
         "--json",
         type=Path,
@@ -345,6 +349,8 @@ def report(results: dict, markdown: bool) -> str:
         parts.append(_import_table(results["import"], markdown))
     if "archive" in results:
         parts += [_archive_table(results["archive"], markdown), _lines(_archive_lines(results["archive"]), markdown)]
+    if "words" in results:
+        parts += _words_tables(results["words"], markdown)
     if "scale" in results:
         parts += [_scale_table(results["scale"], markdown), _lines(_scale_targets(results["scale"]), markdown)]
     return "\n\n".join(parts)
@@ -413,6 +419,24 @@ def _archive_lines(archive: dict) -> list[str]:
         f"{archive['files_stored']} stored ({archive['object_mb']:.1f} MB); the last version stored "
         f"{len(archive['stored_in_last_version'])}: {', '.join(archive['stored_in_last_version'])}",
     ]
+
+
+def _words_tables(words: dict, markdown: bool) -> list[str]:
+    """The paragraphs by length (seconds, and ms per 1,000 characters over the part without
+    them); and by the length of their words, with how the time grew with the text."""
+    kinds = list(dict.fromkeys(row["kind"] for row in words["rows"]))
+    header = ["one paragraph of", *[f"{length:,} characters: s (ms per 1,000)" for length in LENGTHS]]
+    rows = [
+        [kind, *[f"{row['seconds']:.2f} ({row['ms_per_1000']:.1f})" for row in words["rows"] if row["kind"] == kind]]
+        for kind in kinds
+    ]
+    first, second = SWEEP_LENGTHS
+    sweep_header = ["words of (letters)", f"{first:,} characters (s)", f"{second:,} characters (s)", "ratio"]
+    sweep = [
+        [str(row["word"]), f"{row['seconds'][0]:.2f}", f"{row['seconds'][1]:.2f}", f"{row['ratio']:.1f}"]
+        for row in words["sweep"]
+    ]
+    return [_table(header, rows, markdown), _table(sweep_header, sweep, markdown)]
 
 
 def _machine_line(results: dict) -> str:

@@ -2,9 +2,12 @@
 
 Each output is written to a temporary file beside its destination and moved into place only
 when complete, so a failed or interrupted build leaves the previous outputs as they were; an
-output already made of the same inputs is not built again. Hands the CLI a `Report`: the time
-of each stage, the paths written and those left as they were. `explain` says, from the build
-record, why each output would be built again (`edition build --explain`).
+output already made of the same inputs is not built again. Before anything is written, the
+output folder and every name the build may write there are checked (`gate.output_folder`,
+`gate.output_file`): a name from the sources is a file name in that folder, never a path.
+Hands the CLI a `Report`: the time of each stage, the paths written and those left as they
+were. `explain` says, from the build record, why each output would be built again (`edition
+build --explain`).
 
 One build at a time writes to an output folder: a build holds the lock of the folder
 (`.edition-build.lock`, `fcntl.flock`) from reading the build record to writing it, and a second
@@ -25,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import EditionError, display_path
-from .gate import RECORD_FILE, write_atomically, writing_to
+from .gate import RECORD_FILE, output_file, output_folder, write_atomically, writing_to
 from .keeping.provenance import commit
 from .keeping.record import EARLIER_FORMAT, BuildRecord, Inputs, read_inputs, read_record
 from .project import Project
@@ -60,15 +63,12 @@ class Report:
         self.stages.append((name, time.perf_counter() - start))
 
 
-def output_path(edition: Edition, out_dir: Path, fmt: str, name: str = "") -> Path:
-    """`<slug>-<version>.<fmt>`, or `<slug>-<version>-<name>.<fmt>` for a course reader."""
-    return out_dir / f"{edition.slug}-{edition.version}{'-' + name if name else ''}.{fmt}"
-
-
-def proof_path(edition: Edition, out_dir: Path, name: str = "") -> Path:
-    """`<slug>-<version>[-<name>]-proof.pdf`: the proof `edition watch` writes after a save."""
-    pdf = output_path(edition, out_dir, "pdf", name)
-    return pdf.with_name(f"{pdf.stem}-proof.pdf")
+def output_path(edition: Edition, out_dir: Path, fmt: str, name: str = "", proof: bool = False) -> Path:
+    """`<slug>-<version>.<fmt>`, or `<slug>-<version>-<name>.<fmt>` for a course reader, in
+    `out_dir` and nowhere else (`gate.output_file`: an `EditionError` if the name is not one plain
+    file name); with `proof`, `<…>-proof.pdf`, the proof `edition watch` writes after a save."""
+    stem = f"{edition.slug}-{edition.version}{'-' + name if name else ''}{'-proof' if proof else ''}"
+    return output_file(out_dir, f"{stem}.{fmt}")
 
 
 @dataclass(frozen=True)
@@ -95,14 +95,18 @@ def read_job(project: Project, out_dir: Path | None, profile_path: Path | None, 
     course reader if `profile_path`, is made of. `epoch` is the SOURCE_DATE_EPOCH to stamp
     (default: the environment's)."""
     epoch = source_date_epoch() if epoch is None else epoch
-    profile = load_profile(profile_path) if profile_path else DEFAULT
+    out_dir = output_folder(out_dir or project.dist_dir, project.root)
+    profile = load_profile(profile_path, project.root) if profile_path else DEFAULT
     edition = apply_profile(checked_edition(project), profile, profile_path)
     imprint_commit = commit(project)
     inputs = read_inputs(project, edition.sources, profile_path, imprint_commit, epoch)
     when = build_time(edition, epoch)  # a SOURCE_DATE_EPOCH a build would refuse is refused here
     imprint = Imprint(imprint_commit, when.isoformat(timespec="seconds"), profile.course)
     name = profile_path.stem if profile_path else ""
-    return Job(project, edition, profile, name, out_dir or project.dist_dir, inputs, when, imprint)
+    for fmt in FORMATS:  # every name it may write, checked before anything is written
+        output_path(edition, out_dir, fmt, name)
+    output_path(edition, out_dir, "pdf", name, proof=True)
+    return Job(project, edition, profile, name, out_dir, inputs, when, imprint)
 
 
 def build(
@@ -124,8 +128,8 @@ def build(
     is the SOURCE_DATE_EPOCH to stamp (default: the environment's).
 
     With `proof` (`edition watch`, after a save), the build writes only the proof PDF
-    (`proof_path`): the archival PDF's pages, written for the eye alone (see `pdf.write_proof`),
-    and neither the archival outputs nor the build record.
+    (`output_path(…, proof=True)`): the archival PDF's pages, written for the eye alone (see
+    `pdf.write_proof`), and neither the archival outputs nor the build record.
     """
     report = Report()
     with report.stage("read and check sources"):
@@ -202,7 +206,7 @@ def _build(
 
 def _build_proof(job: Job, warm: Warm, progress: Progress | None, report: Report) -> None:
     """Write the proof PDF, unless the one `warm` last wrote is of the same inputs and in place."""
-    target = proof_path(job.edition, job.out_dir, job.name)
+    target = output_path(job.edition, job.out_dir, "pdf", job.name, proof=True)
     key = job.inputs.pdf_key(target.name)
     if warm.proof == (target, key) and target.is_file():
         report.unchanged.append(target)

@@ -18,7 +18,7 @@ from pathlib import Path
 from . import __version__
 from .build import FORMATS, Report, Warm, build, explain, read_job
 from .errors import DamagedPackage, EditionError, SourceError, display_path
-from .gate import printable
+from .gate import output_folder, printable
 from .project import find_project
 from .sources.check import run_checks
 
@@ -183,14 +183,20 @@ def _assist_changes(project, args) -> int:
 def _build(project, args, warm: Warm | None = None) -> int:
     formats = tuple(dict.fromkeys(args.format)) if args.format else FORMATS
     with _progress() as progress:
-        report = build(project, formats, args.out.resolve() if args.out else None, args.reader, warm, progress)
+        report = build(project, formats, _named_folder(args.out), args.reader, warm, progress)
     _print_report(project, report)
     return EXIT_OK
 
 
+def _named_folder(folder: Path | None) -> Path | None:
+    """An output folder given on the command line, made absolute as written: not resolved, so
+    that one inside the project that a symlink leads out of is seen (`gate.output_folder`)."""
+    return Path(os.path.abspath(folder)) if folder else None
+
+
 def _explain(project, args) -> int:
     formats = tuple(dict.fromkeys(args.format)) if args.format else FORMATS
-    for line in explain(read_job(project, args.out.resolve() if args.out else None, args.reader, None), formats):
+    for line in explain(read_job(project, _named_folder(args.out), args.reader, None), formats):
         print(line)
     return EXIT_OK
 
@@ -233,7 +239,7 @@ def _watch(project, args) -> int:
     sys.stdout.reconfigure(line_buffering=True)  # each report as it happens, even into a pipe
     warm = Warm()
     proofs = not args.format or "pdf" in args.format
-    out_dir = args.out.resolve() if args.out else None
+    out_dir = _named_folder(args.out)
 
     def reported(*steps: Callable[[], object]) -> None:
         """Run the steps in turn; a broken source prints its problems, once, and watching goes on."""
@@ -290,12 +296,12 @@ def _archive(project, args) -> int:
     if (args.source and not args.bag) or (args.allow_version and args.bag):
         raise EditionError("--from goes with --bag, and --allow-version without it")
     if args.bag:
-        into = (args.into or project.dist_dir / "bags").resolve()
+        into = output_folder(_named_folder(args.into) or project.dist_dir / "bags", project.root)
         outcome = export_bag((args.source or storage_root).resolve(), project, args.bag, into)
         where = display_path(outcome.path, project.root)
         print(f"exported {where}" if outcome.created else f"{where} already holds this version, unchanged")
         return EXIT_OK
-    into = (args.into or storage_root).resolve()
+    into = output_folder(_named_folder(args.into) or storage_root, project.root)
     build_into = lambda out_dir, epoch: build(project, out_dir=out_dir, epoch=epoch)  # noqa: E731
     outcome = archive(project, into, build_into, args.allow_version)
     where = display_path(outcome.path, project.root)

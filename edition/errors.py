@@ -6,6 +6,7 @@ user can fix; `cli` prints them and exits non-zero. Anything else is a bug and m
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +43,7 @@ class SourceError(EditionError):
 
 def display_path(path: Path, root: Path) -> str:
     """The path as the user should see it: relative to the project when it is inside it."""
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
+    try:  # realpath, not resolve: a loop of symlinks is shown as it is (the gate says what it is)
+        return str(Path(os.path.realpath(path)).relative_to(Path(os.path.realpath(root))))
     except ValueError:
         return str(path)

@@ -3,9 +3,16 @@ nothing half-written gets out.
 
 `inside_project` is called before a project file is read, hashed or copied. It follows symlinks
 and accepts the file only if what they lead to is a regular file inside the project: a symlink to
-/etc/passwd, a path with `..`, a FIFO that would block the reader, a device, a folder or a missing
-file is refused with one line naming the path and why (an `EditionError`: exit 2), before anything
-is laid out. Files that nothing reads are not looked at.
+/etc/passwd, a path with `..`, a FIFO that would block the reader, a device, a folder, a loop of
+symlinks or a missing file is refused with one line naming the path and why (an `EditionError`:
+exit 2), before anything is laid out; so is a file over the size limit its reader gives.
+`read_inside` reads such a file, and `read_named` a file the user named on the command line (a
+reader profile), which may be outside the project but is then read only if it is itself a regular
+file. Files that nothing reads are not looked at.
+
+Outputs go only where they say: `output_folder` refuses an output folder inside the project (dist/,
+the archive folder) that a symlink leads out of it, and `output_file` an output's name that is not
+one plain file name in its folder, before anything is written.
 
 Every output, build record and archive package is written through `write_atomically` (beside its
 destination, then moved into place whole) into a folder whose lock the writer holds
@@ -31,26 +38,87 @@ KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device", stat.S_IFBL
          stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}  # fmt: skip
 
 
-def inside_project(path: Path, root: Path) -> Path:
-    """`path` with its symlinks resolved, if that is a regular file inside `root`; else
-    `EditionError`, whose one-line message names the path (relative to `root`) and why."""
+def inside_project(path: Path, root: Path, limit: int | None = None, what: str = "a file") -> Path:
+    """`path` with its symlinks resolved, if that is a regular file inside `root` (of at most
+    `limit` bytes, if given: `what` names such a file in the message); else `EditionError`, whose
+    one-line message names the path (relative to `root`) and why."""
     shown = _shown(path, root)
     try:
         resolved = path.resolve(strict=True)
-        mode = resolved.stat().st_mode
+        status = resolved.stat()
     except FileNotFoundError:
         raise EditionError(f"{shown}: file not found (or a symlink to nothing)") from None
-    except (OSError, RuntimeError) as error:  # RuntimeError: a symlink loop (Python 3.11, 3.12)
-        raise EditionError(f"{shown}: cannot be read: {getattr(error, 'strerror', None) or error}") from None
+    except RuntimeError:  # a symlink loop, as Python 3.11 and 3.12 report it (later ones: ELOOP)
+        raise EditionError(f"{shown}: refused: it is a loop of symlinks") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise EditionError(f"{shown}: refused: it is a loop of symlinks") from None
+        raise EditionError(f"{shown}: cannot be read: {error.strerror or error}") from None
     if not resolved.is_relative_to(root.resolve()):
         raise EditionError(
             f"{shown}: refused: it resolves to {printable(str(resolved))}, outside the project; "
             "only the project's own files are read"
         )
-    if not stat.S_ISREG(mode):
-        kind = KINDS.get(stat.S_IFMT(mode), "not a regular file")
-        raise EditionError(f"{shown}: refused: it is {kind}, not a regular file")
+    _check_file(shown, status, limit, what)
     return resolved
+
+
+def read_inside(path: Path, root: Path, limit: int, what: str) -> bytes:
+    """The bytes of a project file that `inside_project` lets through with this `limit`."""
+    return _read_bounded(inside_project(path, root, limit, what), _shown(path, root), limit, what)
+
+
+def read_named(path: Path, root: Path, limit: int, what: str) -> bytes:
+    """The bytes of a file the user named on the command line (a reader profile). Inside the
+    project, as written, it is read as the project's files are (`read_inside`); outside it, the
+    user chose it, so it is read, but only if it is itself a regular file of at most `limit`
+    bytes: not a symlink (one that leads to a system file is the hostile case, and cannot be told
+    from another), a FIFO, a device or a folder."""
+    absolute = Path(os.path.abspath(path))
+    if absolute.is_relative_to(root.absolute()) or absolute.is_relative_to(root.resolve()):
+        return read_inside(path, root, limit, what)
+    shown = printable(str(path))
+    try:
+        status = absolute.lstat()
+    except FileNotFoundError:
+        raise EditionError(f"{shown}: file not found") from None
+    except OSError as error:
+        raise EditionError(f"{shown}: cannot be read: {error.strerror or error}") from None
+    if stat.S_ISLNK(status.st_mode):
+        raise EditionError(
+            f"{shown}: refused: it is a symlink; outside the project only a regular file is read, "
+            "so name the file it leads to"
+        )
+    _check_file(shown, status, limit, what)
+    return _read_bounded(absolute, shown, limit, what)
+
+
+def _check_file(shown: str, status: os.stat_result, limit: int | None, what: str) -> None:
+    """A regular file, of at most `limit` bytes; else `EditionError` saying what it is."""
+    if not stat.S_ISREG(status.st_mode):
+        kind = KINDS.get(stat.S_IFMT(status.st_mode), "not a regular file")
+        raise EditionError(f"{shown}: refused: it is {kind}, not a regular file")
+    if limit is not None and status.st_size > limit:
+        raise _too_large(shown, status.st_size, limit, what)
+
+
+def _too_large(shown: str, size: int, limit: int, what: str) -> EditionError:
+    return EditionError(
+        f"{shown}: refused: it has {size:,} bytes; {what} may have at most {limit:,} (the README says why)"
+    )
+
+
+def _read_bounded(path: Path, shown: str, limit: int, what: str) -> bytes:
+    """At most `limit` bytes of the regular file `path`, opened so that nothing else is (not
+    through a symlink, not a FIFO); a file that grew past `limit` since it was looked at is refused."""
+    try:
+        with open(path, "rb", buffering=0, opener=regular_file_opener) as stream:
+            data = stream.read(limit + 1)
+    except OSError as error:
+        raise EditionError(f"{shown}: cannot be read: {error.strerror or error}") from None
+    if len(data) > limit:
+        raise _too_large(shown, len(data), limit, what)
+    return data
 
 
 def regular_file_opener(path: str, flags: int) -> int:
@@ -79,7 +147,50 @@ def _shown(path: Path, root: Path) -> str:
 
 
 # Writing. Every output, record and package is written through these: whole or not at all, and
-# one writer at a time in a folder.
+# one writer at a time in a folder; and only where it says.
+def output_folder(folder: Path, root: Path) -> Path:
+    """`folder`, the place a build or an archive is about to write to, if writing there stays
+    where it says: a folder inside the project as written (dist/, dist/archive/) must still be
+    inside it once its symlinks are resolved, or the project would write, and read back, files
+    outside itself; a folder the user named outside the project (`--out`, `--into`) is theirs.
+    Else `EditionError`, before anything is written."""
+    absolute = Path(os.path.abspath(folder))
+    if not (absolute.is_relative_to(root.absolute()) or absolute.is_relative_to(root.resolve())):
+        return folder
+    real = Path(os.path.realpath(absolute))
+    if not real.is_relative_to(root.resolve()):
+        raise EditionError(
+            f"{_shown(absolute, root)}: refused: it resolves to {printable(str(real))}, outside the project; "
+            "outputs are written inside the project, or into a folder named outside it"
+        )
+    return folder
+
+
+# An output's name, with the `.<name>.<random>.part` that `write_atomically` makes of it, must fit
+# in a file name (255 bytes on every file system the tool runs on).
+LONGEST_NAME = 240
+
+
+def output_file(folder: Path, name: str) -> Path:
+    """`folder / name`, if `name` is one plain file name: no separator, not `.` or `..`, not
+    hidden (our temporary files and notes are), no NUL, and short enough to be written; else
+    `EditionError`. A name made from the sources (a slug, a version) thus never leaves the
+    output folder."""
+    plain = (
+        name not in ("", ".", "..")
+        and not name.startswith(".")
+        and "/" not in name
+        and "\0" not in name
+        and len(os.fsencode(name)) <= LONGEST_NAME
+    )
+    if not plain:
+        raise EditionError(
+            f"refused to write {printable(repr(name))}: an output is written in its folder {printable(str(folder))}, "
+            "under one plain file name"
+        )
+    return folder / name
+
+
 def write_atomically(target: Path, data: bytes) -> None:
     """Write `data` to `target` so that `target` is either the old file or the whole new one."""
     try:

@@ -69,13 +69,13 @@ def test_a_course_reader_has_its_own_identifier_stable_for_the_same_profile(
 ):
     toml = mini.root / "readers" / "mini.toml"
     whole = identifier(edition)
-    example = identifier(apply_profile(edition, load_profile(toml), toml))
+    example = identifier(apply_profile(edition, load_profile(toml, mini.root), toml))
     # The same settings in another file, with other comments and layout: the same reader.
     copy = tmp_path / "copy.toml"
     copy.write_text("# the same course\n" + toml.read_text(encoding="utf-8").replace(" = ", "="), encoding="utf-8")
-    assert identifier(apply_profile(edition, load_profile(copy), copy)) == example
+    assert identifier(apply_profile(edition, load_profile(copy, mini.root), copy)) == example
     # Any other setting: another reader.
-    profile = load_profile(toml)
+    profile = load_profile(toml, mini.root)
     others = [
         dataclasses.replace(profile, essays=tuple(reversed(profile.essays))),
         dataclasses.replace(profile, essays=profile.essays[:1]),

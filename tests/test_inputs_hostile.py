@@ -5,6 +5,7 @@ mini-edition: what is checked is the tool's."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -25,19 +26,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from edition.build import output_path, read_job
 from edition.errors import EditionError, SourceError
 from edition.gate import inside_project
 from edition.html import FRONT, epub_chapters, print_part, print_parts
 from edition.layout.pdf import Typesetter, css_string
 from edition.layout.typeset import FONT_EPOCH_OFFSET, page_drawings, subset_font
 from edition.project import Project
-from edition.sources.check import run_checks
+from edition.sources.check import WORD_LIMIT, run_checks
+from edition.sources.dates import build_time
 from edition.sources.model import Imprint, plain
-from edition.sources.profiles import load_profile
-from edition.sources.read import load_edition
+from edition.sources.profiles import FIELD_LIMITS, PROFILE_LIMIT, load_profile
+from edition.sources.read import LONGEST_SLUG, SOURCE_LIMIT, load_edition
+from edition.sources.stylesheets import STYLESHEET_LIMIT
 from tests import command
 from tests.edits import edit
-from tests.mini import EPUB, ESSAY, IN_PARAGRAPH, PDF, essay, make_mini
+from tests.mini import EPUB, ESSAY, IN_PARAGRAPH, PDF, STEM, essay, make_mini
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,8 +51,12 @@ def copy_project(folder: Path) -> Project:
     return make_mini(folder)
 
 
+# Long enough for a loaded machine; a case that hangs (a FIFO read for ever) fails after it.
+TIMEOUT = 300
+
+
 def run(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return command.run(*args, cwd=cwd, env=env, timeout=600)
+    return command.run(*args, cwd=cwd, env=env, timeout=TIMEOUT)
 
 
 def in_paragraph(project: Project, markup: str) -> None:
@@ -154,7 +162,7 @@ CASES: dict[str, Case] = {
     ),
     "profile-is-a-folder": (
         lambda p, o: (p.root / "folder.toml").mkdir() or ["--reader", str(p.root / "folder.toml")],
-        ["build", "--format", "epub"], 2, "cannot read the reader profile: Is a directory",
+        ["build", "--format", "epub"], 2, "folder.toml: refused: it is a folder, not a regular file",
     ),
     # 2. Files from outside the project
     "register-symlinked-outside": (
@@ -251,7 +259,125 @@ CASES: dict[str, Case] = {
         lambda p, o: ["--reader", profile(p, 'course_title = "Serge 🚩"\n')],
         ["build", "--format", "pdf"], 2, "no glyph for '🚩' U+1F6A9 at the reader profile's course",
     ),
+    # 6. The second round (issue 29). Names from the sources are data, never paths:
+    "slug-a-path-out-of-the-output-folder": (
+        lambda p, o: edit(p.edition_file, ">mini</idno>", ">../../outside/pwn</idno>"),
+        ["build", "--format", "epub"], 1, "E080 slug '../../outside/pwn' is not",
+    ),
+    "no-slug": (
+        lambda p, o: edit(p.edition_file, '<idno type="slug">mini</idno>', ""),
+        ["build", "--format", "epub"], 1, "source/edition.xml:17:0: E080 the edition has no slug",
+    ),
+    "no-edition-statement": (
+        lambda p, o: edit(p.edition_file, EDITION_STATEMENT, ""),
+        ["build", "--format", "epub"], 1, "E080 the edition has no version",
+    ),
+    # every input has a limit, checked before anything is laid out:
+    "word-of-200000-characters": (
+        lambda p, o: in_paragraph(p, " " + "x" * 200_000 + " "),
+        ["build", "--format", "epub"], 1, "source/ames-2001.xml:27:0: E081 a word of 200,000 characters",
+    ),
+    "spaced-stops-no-line-can-break": (  # no line may break before a stop, spaces or not
+        lambda p, o: in_paragraph(p, " " + ". " * 20_000),
+        ["build", "--format", "epub"], 1, "source/ames-2001.xml:27:0: E081 a word of 40,00",
+    ),
+    "course-title-of-1-mb": (
+        lambda p, o: ["--reader", profile(p, f'course_title = "{"Soviet history " * 70_000}"\n')],
+        ["build", "--format", "epub"], 2, "reader.toml: refused: it has 1,050,018 bytes; a reader profile may have",
+    ),
+    "course-title-over-its-length": (
+        lambda p, o: ["--reader", profile(p, f'course_title = "{"x" * 201}"\n')],
+        ["build", "--format", "epub"], 2, "course_title has 201 characters; it may have at most 200",
+    ),
+    "print-css-of-8-mb": (
+        lambda p, o: add(p.styles_dir / "print.css", after="p { margin: 0 }\n" * 500_000),
+        ["build", "--format", "epub"], 2, "styles/print.css: refused: it has 8,",
+    ),
+    "source-file-over-its-size": (
+        lambda p, o: add(essay(p), after="<!-- " + "x" * 9_000_000 + " -->\n"),
+        ["check"], 2, "source/ames-2001.xml: refused: it has 9,",
+    ),
+    # one gate for every file, profiles included:
+    "reader-is-a-fifo": (
+        lambda p, o: os.mkfifo(p.root / "fifo.toml") or ["--reader", str(p.root / "fifo.toml")],
+        ["build", "--format", "epub"], 2, "fifo.toml: refused: it is a FIFO, not a regular file",
+    ),
+    **{
+        f"reader-is-{device.replace('/', '-').strip('-')}": (
+            lambda p, o, device=device: ["--reader", device],
+            ["build", "--format", "epub"], 2, f"{device}: refused: it is a character device, not a regular file",
+        )
+        for device in ("/dev/zero", "/dev/urandom")
+    },
+    "reader-in-the-project-a-symlink-to-etc-passwd": (
+        lambda p, o: (p.root / "readers" / "passwd.toml").symlink_to("/etc/passwd")
+        or ["--reader", "readers/passwd.toml"],
+        ["build", "--format", "epub"], 2, "readers/passwd.toml: refused: it resolves to /etc/passwd, outside the",
+    ),
+    "reader-named-outside-a-symlink-to-etc-passwd": (
+        lambda p, o: (o / "course.toml").symlink_to("/etc/passwd") or ["--reader", str(o / "course.toml")],
+        ["build", "--format", "epub"], 2, "course.toml: refused: it is a symlink; outside the project",
+    ),
+    "essay-a-symlink-loop": (
+        lambda p, o: (essay(p).unlink(), essay(p).symlink_to(essay(p))),
+        ["build", "--format", "epub"], 2, "source/ames-2001.xml: refused: it is a loop of symlinks",
+    ),
+    "essay-a-fifo": (
+        lambda p, o: (essay(p).unlink(), os.mkfifo(essay(p))),
+        ["check"], 2, "source/ames-2001.xml: refused: it is a FIFO, not a regular file",
+    ),
+    "schema-a-fifo": (
+        lambda p, o: (p.schema.unlink(), os.mkfifo(p.schema)),
+        ["check"], 2, "source/schema/edition.rng: refused: it is a FIFO, not a regular file",
+    ),
+    "dist-a-symlink-out-of-the-project": (
+        lambda p, o: (o / "dist").mkdir() or (p.root / "dist").symlink_to(o / "dist"),
+        ["build", "--format", "epub"], 2, "dist: refused: it resolves to",
+    ),
+    "archive-through-dist-a-symlink-out-of-the-project": (
+        lambda p, o: (o / "dist").mkdir() or (p.root / "dist").symlink_to(o / "dist"),
+        ["archive"], 2, "dist/archive: refused: it resolves to",
+    ),
+    # ids and dates, checked before they break an output:
+    "register-entry-id-register-intro": (
+        lambda p, o: (
+            edit(p.source_dir / "register.xml", 'xml:id="kulak"', 'xml:id="register-intro"'),
+            edit(p.source_dir / "brook-2002.xml", 'ref="#kulak"', 'ref="#register-intro"'),
+        ),
+        ["build", "--format", "epub"], 1, "E082 xml:id 'register-intro' is an id the outputs give",
+    ),
+    "impossible-date": (
+        lambda p, o: edit(p.edition_file, 'when="2026-01-15">15', 'when="2026-02-30">30'),
+        ["build", "--format", "epub"], 1, "source/edition.xml:15:0: E083 '2026-02-30' is not a date",
+    ),
+    "source-date-epoch-in-year-1": (
+        lambda p, o: None,
+        ["build", "--format", "epub"], 2, "SOURCE_DATE_EPOCH=-62135596800 is 0001-01-01",
+    ),
+    # the EPUB's stylesheets, on their tokens:
+    **{
+        f"ereader-css-{name}": (
+            lambda p, o, rule=rule: add(p.styles_dir / "ereader.css", after=f"\nbody {{ {rule} }}\n"),
+            ["build", "--format", "epub"], 2, f"styles/ereader.css:{line}: {shown} is not allowed in the e-reader's",
+        )
+        for name, rule, line, shown in [
+            ("image-set", 'background-image: image-set("http://127.0.0.1:9/x.png" 1x)', 55, "image-set()"),
+            ("image-set-escaped", 'background-image: im\\61ge-set("http://127.0.0.1:9/x.png" 1x)', 55, "image-set()"),
+            ("url-escaped", 'background-image: \\75 rl("http://127.0.0.1:9/x.png")', 55, "url(http://127.0.0.1:9/x.png)"),
+            ("image", 'background-image: image("file:///etc/passwd")', 55, "image()"),
+            ("cross-fade", 'background-image: cross-fade(url(a.png), "http://127.0.0.1:9/x.png")', 55, "cross-fade()"),
+            ("element", "background-image: element(#x)", 55, "element()"),
+            ("src", 'background-image: src("http://127.0.0.1:9/x.png")', 55, "src()"),
+            ("font-face", '} @font-face { font-family: x; src: local(x) } p {', 55, "an @font-face"),
+            ("nested-import", '} @media screen { @import "http://127.0.0.1:9/x.css"; } p {', 55, "an @import"),
+        ]
+    },
 }  # fmt: skip
+# What the environment sets for a case, beside the tests' own.
+ENVIRONMENTS = {"source-date-epoch-in-year-1": {"SOURCE_DATE_EPOCH": "-62135596800"}}
+EDITION_STATEMENT = """<editionStmt>
+        <edition n="1.0.0">Version 1.0.0, <date when="2026-01-15">15 January 2026</date></edition>
+      </editionStmt>"""
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -261,7 +387,10 @@ def test_a_hostile_input_ends_with_one_clear_line(name: str, tmp_path: Path):
     outside = tmp_path / "outside"
     outside.mkdir()
     extra = make(project, outside) or []
-    result = run(*command, *extra, cwd=project.root)
+    extra = extra if isinstance(extra, list) else []
+    before = tree_of(outside)
+    env = {**os.environ, **ENVIRONMENTS.get(name, {})}
+    result = run(*command, *extra, cwd=project.root, env=env)
     assert result.returncode == code, result.stderr
     assert "Traceback" not in result.stderr
     assert fragment in result.stderr, result.stderr
@@ -274,6 +403,67 @@ def test_a_hostile_input_ends_with_one_clear_line(name: str, tmp_path: Path):
     # Nothing written but, where the build got as far as its output folder, that folder's lock.
     assert not dist.exists() or [path.name for path in dist.iterdir()] in ([], [".edition-build.lock"])
     assert "TOP-SECRET" not in result.stdout + result.stderr
+    assert "root:" not in result.stdout + result.stderr  # no line of /etc/passwd
+    assert tree_of(outside) == before  # nothing written outside the project
+
+
+def tree_of(folder: Path) -> list[tuple[str, int]]:
+    """Every path under `folder`, with its size, symlinks not followed."""
+    return sorted((str(path.relative_to(folder)), path.lstat().st_size) for path in folder.rglob("*"))
+
+
+# The second round's probes that end at exit 0, or are about one rule.
+
+
+@pytest.mark.parametrize(("when", "stamped"), [("2026", "2026-01-01"), ("2026-05", "2026-05-01")])
+def test_a_year_or_a_month_as_the_edition_date_is_stamped_as_its_first_day(tmp_path: Path, when: str, stamped: str):
+    project = copy_project(tmp_path / "project")
+    edit(project.edition_file, 'when="2026-01-15"', f'when="{when}"')
+    assert read_job(project, None, None, "").when == datetime.fromisoformat(stamped).replace(tzinfo=UTC)
+    result = run("build", "--explain", cwd=project.root, env={**os.environ, "SOURCE_DATE_EPOCH": ""})
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("epoch", "refused"),
+    [("315532800", False), ("315532799", True), ("4354819199", False), ("4354819200", True), ("-62135596800", True),
+     ("99999999999999999999", True)],
+)  # fmt: skip
+def test_source_date_epoch_is_one_a_zip_file_can_carry(tmp_path_factory, epoch: str, refused: bool):
+    """1980-01-01T00:00:00Z to 2107-12-31T23:59:59Z: a zip file's entries date from 1980 to 2107."""
+    edition = _edition(tmp_path_factory)
+    if refused:
+        with pytest.raises(EditionError, match=rf"SOURCE_DATE_EPOCH={epoch}.* outside the dates the outputs can carry"):
+            build_time(edition, epoch)
+    else:
+        assert build_time(edition, epoch).year in (1980, 2107)
+
+
+def test_a_reader_profile_named_outside_the_project_is_read_as_the_user_named_it(tmp_path: Path):
+    project = copy_project(tmp_path / "project")
+    named = tmp_path / "elsewhere" / "course.toml"
+    named.parent.mkdir()
+    shutil.copy(project.root / "readers" / "mini.toml", named)
+    result = run("build", "--explain", "--reader", str(named), cwd=project.root)
+    assert result.returncode == 0, result.stderr
+    assert f"dist/{STEM}-course.pdf: no record" in result.stdout
+
+
+@pytest.mark.parametrize("slug", ["../outside", "a/b", ".hidden", "..", "x" * 300, "nul\0byte"])
+def test_an_output_name_that_is_not_a_file_name_in_its_folder_is_refused(tmp_path_factory, slug: str):
+    """Behind the schema's pattern and E080: whatever the slug, an output is a file in its folder."""
+    edition = dataclasses.replace(_edition(tmp_path_factory), slug=slug)
+    out = tmp_path_factory.mktemp("out")
+    for proof in (False, True):
+        with pytest.raises(EditionError, match=r"an output is written in its folder .* under one plain file name"):
+            output_path(edition, out / "dist", "pdf", proof=proof)
+    assert list(out.iterdir()) == []
+
+
+def test_the_limits_are_those_the_readme_states():
+    readme = (ROOT / "README.md").read_text()
+    for limit in (SOURCE_LIMIT, STYLESHEET_LIMIT, PROFILE_LIMIT, WORD_LIMIT, *FIELD_LIMITS.values(), LONGEST_SLUG):
+        assert f"| {limit:,} " in readme, limit
 
 
 # Exit 0, and the output whole: what is not text is not text, an inside symlink is fine.
@@ -327,7 +517,7 @@ def test_inside_project_names_the_path_and_why(tmp_path: Path):
         ("link", "refused: it resolves to"),
         ("folder", "is a folder, not a regular file"),
         ("missing", "file not found"),
-        ("loop", "cannot be read"),
+        ("loop", "refused: it is a loop of symlinks"),
         ("../outside.txt", "refused: it resolves to"),
     ]:
         with pytest.raises(EditionError) as raised:
@@ -446,7 +636,7 @@ def test_any_course_is_refused_in_one_line_or_printed_whole_in_well_formed_pages
     path = tmp_path_factory.mktemp("profile") / "reader.toml"
     path.write_text(f"course_title = {toml_string(title)}\ncourse_code = {toml_string(code)}\n", encoding="utf-8")
     try:
-        chosen = load_profile(path)
+        chosen = load_profile(path, path.parent)
     except EditionError as error:
         assert "\n" not in str(error) and "\r" not in str(error)
         assert any(not ch.isprintable() and ch != " " for ch in title + code)

@@ -1,8 +1,9 @@
 """`edition check`: every problem in the sources, in one run, each with a stable code.
 
 The codes E001–E031 come from reading and validating the sources (`read`, `register`,
-`apparatus`); this module adds the checks an editor needs beyond the schema (E040–E071), which
-read the XML as it is, so they run even where the schema or the references fail. Both kinds read
+`apparatus`); this module adds the checks an editor needs beyond the schema (E040–E071), and
+those of what would break an output (E080–E083, `output_hazards`), which read the XML as it is,
+so they run even where the schema or the references fail. Both kinds read
 the same parse of the sources (`read.Sources`). Each code is documented in the README.
 `checked_edition` hands the build the edition, or every problem of both kinds at once.
 """
@@ -10,6 +11,7 @@ the same parse of the sources (`read.Sources`). Each code is documented in the R
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,8 +22,9 @@ from ..errors import Diagnostic, SourceError, display_path
 from ..gate import inside_project
 from ..project import EREADER_STYLES, PRINT_STYLES, Project
 from .bibliography import WORKS
+from .dates import first_day
 from .model import Edition
-from .read import NOT_ESSAYS, Sources, edition_from, read_sources
+from .read import NOT_ESSAYS, Sources, edition_from, imprint_problems, read_sources
 from .tei import NS, TEI, XML_ID, XML_LANG
 
 if TYPE_CHECKING:
@@ -96,6 +99,7 @@ def lint(sources: Sources) -> list[Diagnostic]:
             problems += _untagged_foreign_terms(tree, shown, terms)
         if path == project.edition_file:
             problems += _unlogged_version(tree, shown)
+    problems += output_hazards(trees, project)
     return problems
 
 
@@ -326,3 +330,154 @@ def _self_and_ancestors(element: etree._Element, stop: etree._Element) -> Iterat
 
 def _is_inside(element: etree._Element, container: etree._Element | None) -> bool:
     return container is not None and (element is container or container in element.iterancestors())
+
+
+# What would break an output rather than the text (E080–E083) -----------------------------------
+
+
+def output_hazards(trees: dict[Path, etree._ElementTree], project: Project) -> list[Diagnostic]:
+    """A name of the outputs that is missing or not a plain name (E080, `read.imprint_problems`),
+    a word too long to lay out (E081), a source id the outputs give an element of their own
+    (E082), a date that is no day of the calendar (E083)."""
+    texts = [
+        tree for path, tree in trees.items() if path.name not in NOT_ESSAYS and tree.find("tei:text", NS) is not None
+    ]
+    essays = [tree.getroot().get(XML_ID) for tree in texts]
+    notes = [note.get(XML_ID) for tree in texts for note in tree.iterfind(".//tei:note[@place='end']", NS)]
+    generated = generated_ids([essay for essay in essays if essay], [note for note in notes if note])
+    problems = []
+    for path, tree in trees.items():
+        shown = display_path(path, project.root)
+        if path == project.edition_file:
+            problems += imprint_problems(tree, shown)
+        problems += _long_words(tree, shown)
+        problems += _generated_id_clashes(tree, shown, generated, essay=tree in texts)
+        problems += _impossible_dates(tree, shown)
+    return problems
+
+
+# A word longer than this, in characters, is refused (E081). A word, here, is a run of text with
+# no place a line may break in it (`BREAK`). WeasyPrint looks for a line's end in the next
+# 4 × (measure ÷ font size) characters, about 140 in the text block; when it finds no place to
+# break there, it lays out the whole rest of the paragraph again for each line, and the layout of
+# a paragraph takes time that grows with the square of its length: from words of about 65
+# characters on (docs/benchmarks.md). 50 keeps a margin for block quotations and lists, which
+# are narrower; no word of a language needs more, and a web address breaks at its slashes.
+WORD_LIMIT = 50
+SPACE = " \t\n\r\f\v\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000"  # not U+00A0…
+# Where a line may break, as Unicode's line breaking rules (UAX #14) and Pango allow it, taken
+# narrowly, so that no run Pango cannot break is counted short: after spaces before a letter or a
+# digit (unless an opening bracket stands before them: `_breaks`); after a zero-width space; after
+# a hyphen, dash, slash or soft hyphen between a letter or digit and a letter. ". . . ." has none.
+BREAK = re.compile(rf"[{re.escape(SPACE)}]+(?=[^\W_])|(?<=\u200b)|(?<=[^\W_][-/\u00ad\u2010\u2013\u2014])(?=[^\W\d_])")
+# The phrase-level elements of the schema, which the outputs set in the line of the text around
+# them: a word runs on through them. Every other element stands apart (a paragraph, a note, a
+# line break, a reading corrected, which the table of corrections sets in a cell of its own).
+RUN_ON = {"hi", "emph", "title", "foreign", "q", "persName", "orgName", "name", "term", "ref", "choice", "corr",
+          "anchor", "date", "bibl"}  # fmt: skip
+
+
+def _long_words(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:
+    problems = []
+    for text, lines in _texts_apart(tree):
+        start = 0
+        for end in [*_breaks(text), len(text)]:
+            word = text[start:end].strip(SPACE)
+            if len(word) > WORD_LIMIT:
+                offset = start + text[start:end].index(word[0])
+                at, line = max((at, line) for at, line in lines if at <= offset)
+                message = (
+                    f"a word of {len(word):,} characters with no place a line may break, longer than the "
+                    f"{WORD_LIMIT} allowed: put a space, or a zero-width space (&#x200B;), where a line may break"
+                )
+                problems.append(Diagnostic(shown, line + text.count("\n", at, offset), 0, "E081", message))
+            start = end
+    return problems
+
+
+def _breaks(text: str) -> Iterator[int]:
+    """The places in `text` where a line may break (`BREAK`)."""
+    for match in BREAK.finditer(text):
+        if not match.group():
+            yield match.start()
+        elif not match.start() or unicodedata.category(text[match.start() - 1]) != "Ps":  # "( x" does not break
+            yield match.end()
+
+
+def _texts_apart(tree: etree._ElementTree) -> Iterator[tuple[str, list[tuple[int, int]]]]:
+    """The text of each element that the outputs set apart, the markup of its phrases taken
+    away, with where its pieces start: (offset in that text, line in the file)."""
+    text: list[str] = []
+    lines: list[tuple[int, int]] = []
+    length = 0
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        name = etree.QName(element).localname
+        if text and name not in RUN_ON and not (name == "note" and element.get("place") == "inline"):
+            yield "".join(text), lines
+            text, lines, length = [], [], 0
+        piece = (element.text if event == "start" else element.tail) or ""
+        if piece:
+            lines.append((length, element.sourceline if event == "start" else _tail_line(element)))
+            text.append(piece)
+            length += len(piece)
+    if text:
+        yield "".join(text), lines
+
+
+def _tail_line(element: etree._Element) -> int:
+    """The line the text after an element starts on."""
+    following = element.getnext()
+    return following.sourceline - (element.tail or "").count("\n") if following is not None else element.sourceline
+
+
+def generated_ids(essays: list[str], notes: list[str]) -> list[tuple[re.Pattern, str]]:
+    """The ids the renderers give the elements they make (`html/templates`, `html/shared.py`),
+    each as a pattern with what it names: a source id of one of these forms would be a second
+    element with that id in the PDF, which is one document, or in an EPUB chapter.
+    tests/html/test_render.py holds the renderers to this list."""
+    essay = "|".join(map(re.escape, essays)) or "(?!)"
+    note = "|".join(map(re.escape, notes)) or "(?!)"
+    parts = r"title|credit|notes|notes-head|editorial-notes|editorial-notes-head|(front|p|s|q|l|bio)\d+"
+    table = [
+        (r"title-page|colophon|colophon-head", "the title page and the colophon"),
+        (r"contents|toc|toc-head|landmarks|page-list", "the contents and the navigation"),
+        (r"register|register-head", "the register"),
+        (r"register-intro", "the register's introduction"),
+        (r"register-.+", "the register's sections"),
+        (r"works-intro-.+|source-.+", "the register's list of the essays as first published"),
+        (r"note-on-the-text|conventions-.+|corrections|corrections?-.+", "the note on the text"),
+        (r"(call|fn|note)-.+", "the editorial notes and their calls"),
+        (r"page-.+", "the marks of the print pages"),
+        (rf"({essay})-({parts})(-.+)?", "the headings, paragraphs and notes of an essay"),
+        (rf"({note})-(call|m)\d+(-.+)?", "the calls of an author's note and the names it marks"),
+    ]
+    return [(re.compile(pattern), what) for pattern, what in table]
+
+
+def _generated_id_clashes(
+    tree: etree._ElementTree, shown: str, generated: list[tuple[re.Pattern, str]], essay: bool
+) -> list[Diagnostic]:
+    root = tree.getroot()
+    problems = []
+    for element in root.iter(etree.Element):
+        value = element.get(XML_ID)
+        if value is None or (element is root and (not essay or value.casefold() in EPUB_NAMES)):
+            continue  # the id of a file that is not a text, which no output prints; or E055's
+        what = next((what for pattern, what in generated if pattern.fullmatch(value)), None)
+        if what:
+            message = f"xml:id {value!r} is an id the outputs give {what}, where it would stand twice: choose another"
+            problems.append(Diagnostic(shown, element.sourceline, 0, "E082", message))
+    return problems
+
+
+DATED = ("when", "from", "to", "notBefore", "notAfter")
+
+
+def _impossible_dates(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:
+    """A date of the form TEI gives (`2026`, `2026-05`, `2026-05-14`) that no calendar has."""
+    return [
+        Diagnostic(shown, element.sourceline, 0, "E083", f"{value!r} is not a date: there is no such day or month")
+        for element in tree.getroot().iter(etree.Element)
+        for value in (element.get(name) for name in DATED)
+        if value and re.fullmatch(r"\d{4}(-\d{2}){0,2}", value) and first_day(value) is None
+    ]

@@ -1,10 +1,11 @@
 """Course reader profiles: which texts, in which order, for which course, on which paper.
 
-A profile is a small TOML file (see `readers/example.toml`). `load_profile` reads and checks it;
-`apply_profile` narrows the edition to the chosen essays, so the register, the footnotes, the
-further reading and the note on the text speak only of what the reader prints, and makes it a
-`CourseReader`: a book of its own, which the EPUB gives its own identifier, title and cover.
-Hands on an `Edition` (a `CourseReader` for a reader) and a `Profile`.
+A profile is a small TOML file (see `readers/example.toml`). `load_profile` reads it through the
+gate, as a file the user named, and checks it, each field within its limit; `apply_profile`
+narrows the edition to the chosen essays, so the register, the footnotes, the further reading and
+the note on the text speak only of what the reader prints, and makes it a `CourseReader`: a book
+of its own, which the EPUB gives its own identifier, title and cover. Hands on an `Edition` (a
+`CourseReader` for a reader) and a `Profile`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import EditionError
+from ..gate import read_named
 from .model import Edition, RegisterSection
 
 PAPER = {"a4": "A4", "letter": "letter"}
@@ -96,12 +98,19 @@ def _nesting(text: str) -> int:
 KEYS = {"essays", "course_title", "course_code", "paper", "pad_to_multiple_of_4"}
 
 
-def load_profile(path: Path) -> Profile:
-    """Read a profile; every mistake in it is an `EditionError` naming the file."""
+# A profile names a few texts and two short fields: the example has 820 bytes.
+PROFILE_LIMIT = 65_536
+# The course's title and code stand on the title page and in the foot of every page, where a
+# long one costs layout time on every page; these are longer than any course's.
+FIELD_LIMITS = {"course_title": 200, "course_code": 40}
+
+
+def load_profile(path: Path, root: Path) -> Profile:
+    """Read a profile, through the gate as a file the user named (`gate.read_named`: inside the
+    project `root` as its own files are; outside it only as a regular file), of at most
+    `PROFILE_LIMIT` bytes; every mistake in it is an `EditionError` naming the file."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise EditionError(f"{path}: cannot read the reader profile: {error.strerror}") from None
+        text = read_named(path, root, PROFILE_LIMIT, "a reader profile").decode("utf-8")
     except UnicodeDecodeError as error:
         raise EditionError(f"{path}: not a valid TOML file: {error}") from None
     if _nesting(text) > MAX_NESTING:
@@ -128,6 +137,8 @@ def load_profile(path: Path) -> Profile:
         value = data.get(key, "")
         if not isinstance(value, str):
             raise EditionError(f"{path}: {key} must be text")
+        if len(value) > FIELD_LIMITS[key]:
+            raise EditionError(f"{path}: {key} has {len(value):,} characters; it may have at most {FIELD_LIMITS[key]}")
         if control := CONTROL.search(value):
             raise EditionError(
                 f"{path}: {key} holds a control character (U+{ord(control.group()):04X}) at character "

@@ -22,6 +22,7 @@ from ..gate import inside_project
 from ..project import Project
 from .apparatus import editorial_notes, read_commentary
 from .bibliography import read_works, tie_citations
+from .dates import CARRIED, EARLIEST, LATEST, first_day
 from .model import (
     Block,
     Change,
@@ -53,12 +54,19 @@ def _parser() -> etree.XMLParser:
     return etree.XMLParser(**safe, remove_comments=True, remove_pis=True)
 
 
+# The largest source file read: a book of 100,000 words is about 1 MB of TEI, this edition's
+# largest file 43 KB. Past it, parsing and checking alone take seconds, and the layout minutes.
+SOURCE_LIMIT = 8_000_000
+
+
 def parse_xml(path: Path, project: Project) -> etree._ElementTree:
-    """Parse one source file, refusing DTDs and entity declarations outright."""
+    """Parse one source file, refusing DTDs and entity declarations outright. A file that is not
+    there is E001; one that is there but is not a regular file inside the project, or is over
+    `SOURCE_LIMIT`, is refused at the gate (`EditionError`), as what it is."""
     shown = display_path(path, project.root)
-    if not path.is_file() and not path.is_symlink():
+    if not os.path.lexists(path):
         raise SourceError([Diagnostic(shown, 0, 0, "E001", "file not found")])
-    path = inside_project(path, project.root)
+    path = inside_project(path, project.root, SOURCE_LIMIT, "a source file")
     try:
         tree = etree.parse(str(path), _parser())
     except etree.XMLSyntaxError as error:
@@ -210,7 +218,7 @@ def edition_from(sources: Sources) -> Edition:
     edition_tree = sources.valid(project.edition_file)
     essay_paths = _essay_paths(edition_tree, project)
     trees: dict[Path, etree._ElementTree] = {}
-    problems: list[Diagnostic] = []
+    problems = imprint_problems(edition_tree, display_path(project.edition_file, project.root))
     for path in essay_paths:
         try:
             trees[path] = sources.valid(path)
@@ -265,13 +273,13 @@ def edition_from(sources: Sources) -> Edition:
 
 
 def listed_sources(tree: etree._ElementTree, project: Project) -> list[Path]:
-    """The source files the parsed edition file `tree` lists, edition.xml first, that exist as
-    files in source/ (a missing or misplaced one is reported by `edition_from`)."""
+    """The source files the parsed edition file `tree` lists, edition.xml first, that are there
+    in source/ (a missing or misplaced one is reported by `edition_from`)."""
     paths = [project.edition_file]
     for ptr in tree.iterfind("tei:text/tei:body/tei:ptr", NS):
         path = project.source_dir / ptr.get("target", "")
-        if "/" not in ptr.get("target", "/") and path.is_file() and path not in paths:
-            paths.append(path)
+        if "/" not in ptr.get("target", "/") and os.path.lexists(path) and path not in paths:
+            paths.append(path)  # what is there, whatever it is: the gate says if it may be read
     return paths
 
 
@@ -300,13 +308,15 @@ def _essay_paths(tree: etree._ElementTree, project: Project) -> dict[Path, str]:
         if kind not in TEXT_KINDS:
             continue
         target = ptr.get("target", "")
-        path = (project.source_dir / target).resolve()
-        if not path.is_relative_to(project.source_dir.resolve()) or "/" in target:
+        listed = project.source_dir / target
+        if "/" in target or target in ("", ".", ".."):
             problems.append(Diagnostic(shown, ptr.sourceline, 0, "E004", f"{kind} {target!r} is not a file in source/"))
         elif target in NOT_ESSAYS:
             problems.append(Diagnostic(shown, ptr.sourceline, 0, "E004", f"{target!r} is {NOT_ESSAYS[target]}"))
-        elif not path.is_file():
+        elif not os.path.lexists(listed):
             problems.append(Diagnostic(shown, ptr.sourceline, 0, "E001", f"{kind} {target!r} not found"))
+        elif not (path := inside_project(listed, project.root)).is_relative_to(project.source_dir.resolve()):
+            problems.append(Diagnostic(shown, ptr.sourceline, 0, "E004", f"{kind} {target!r} is not a file in source/"))
         elif path in paths:
             problems.append(Diagnostic(shown, ptr.sourceline, 0, "E004", f"{kind} {target!r} is listed twice"))
         else:
@@ -318,6 +328,46 @@ def _essay_paths(tree: etree._ElementTree, project: Project) -> dict[Path, str]:
 
 # The kinds of text the edition file lists: its own essays, and the readings a course reader may add.
 TEXT_KINDS = ("essay", "reading")
+
+
+# What names the outputs: `<slug>-<version>.pdf`. The schema states the same patterns.
+SLUG = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
+LONGEST_SLUG = 64
+SLUG_RULE = f"ASCII letters and digits in runs joined by single hyphens, {LONGEST_SLUG} at most"
+NO_SLUG = 'add <idno type="slug">a-short-name</idno> to publicationStmt, which names the files'
+VERSION = re.compile(r"\d+\.\d+\.\d+")
+
+
+def imprint_problems(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:
+    """What the edition file must say for its outputs to be named and dated: its slug and its
+    version, which name the files (E080: missing, or not of the pattern the schema states, so
+    that a name is never a path), and its date (E080 if missing; E083 if its outputs cannot carry
+    it, see `dates`). Checked before the edition is read, and by `edition check`."""
+    file_desc = tree.getroot().find("tei:teiHeader/tei:fileDesc", NS)
+    if file_desc is None:
+        return []  # not an edition file at all: the schema says so (E010)
+    found: list[tuple[etree._Element, str, str]] = []
+    publication = file_desc.find("tei:publicationStmt", NS)
+    slugs = file_desc.findall("tei:publicationStmt/tei:idno[@type='slug']", NS)
+    if not slugs:
+        found.append((file_desc if publication is None else publication, "E080", f"the edition has no slug: {NO_SLUG}"))
+    for slug in slugs:
+        text = "".join(slug.itertext())
+        if not SLUG.fullmatch(text) or len(text) > LONGEST_SLUG:
+            found.append((slug, "E080", f"slug {text[:80]!r} is not {SLUG_RULE}: it names the files"))
+    edition = file_desc.find("tei:editionStmt/tei:edition", NS)
+    if edition is None:
+        found.append((file_desc, "E080", 'the edition has no version: add <editionStmt><edition n="1.0.0">…'))
+    else:
+        if not VERSION.fullmatch(version := edition.get("n", "")):
+            found.append((edition, "E080", f"version {version[:80]!r} is not MAJOR.MINOR.PATCH, such as 1.0.0"))
+        date = edition.find("tei:date", NS)
+        when = date.get("when", "") if date is not None else ""
+        if not when:
+            found.append((edition, "E080", 'the edition has no date: add <date when="YYYY-MM-DD">…</date> to it'))
+        elif (day := first_day(when)) and not EARLIEST.date() <= day <= LATEST.date():
+            found.append((date, "E083", f"the edition's date {when} is outside those its outputs can carry, {CARRIED}"))
+    return [Diagnostic(shown, element.sourceline, 0, code, message) for element, code, message in found]
 
 
 def _read_edition(

@@ -48,7 +48,7 @@ def refinements(opf: etree._Element, uid: str) -> dict[str, tuple[str, str | Non
 
 @pytest.fixture(scope="module")
 def example(edition: Edition) -> CourseReader:
-    return apply_profile(edition, load_profile(EXAMPLE), EXAMPLE)
+    return apply_profile(edition, load_profile(EXAMPLE, EXAMPLE.parent.parent), EXAMPLE)
 
 
 # Who made it

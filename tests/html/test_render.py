@@ -5,6 +5,7 @@ depends on what it rendered before."""
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from lxml import etree
 from edition.html import EPUB, FRONT, PRINT, InlineRenderer, epub_chapters, print_part, print_parts
 from edition.html.epub import PageMarkingRenderer, insert_page_breaks, page_marks
 from edition.html.shared import Output, render
+from edition.project import Project
+from edition.sources.check import generated_ids
 from edition.sources.model import (
     Edition,
     EditorialNote,
@@ -30,6 +33,9 @@ from edition.sources.model import (
     Work,
     alnum,
 )
+from edition.sources.read import load_edition, read_sources
+from edition.sources.tei import XML_ID
+from tests.mini import make_mini
 
 PACKAGE = Path(__file__).resolve().parents[2] / "edition"
 
@@ -263,3 +269,29 @@ def test_each_chapter_lists_the_pages_it_marks_in_the_order_it_marks_them():
 def test_alnum_counts_letters_and_digits_only():
     assert alnum("Serge’s 1937 — “Russia”!") == 16
     assert alnum("") == 0
+
+
+def test_every_id_the_renderers_write_is_a_source_id_or_one_the_check_reserves(tmp_path: Path):
+    """`check.generated_ids` lists the ids the outputs give their own elements, so that E082
+    refuses a source id of one of those forms; here every id in the EPUB's documents and the
+    print edition's parts, of this edition and of the mini-edition, page markers and all, must be
+    a source's own or one of those forms."""
+    root = PACKAGE.parent
+    for project in (Project(root), make_mini(tmp_path / "mini")):
+        sources = read_sources(project)
+        edition = load_edition(project)
+        own = {element.get(XML_ID) for tree in sources.trees.values() for element in tree.iter(etree.Element)}
+        essays = [essay.id for essay in [*edition.essays, *edition.readings]]
+        generated = generated_ids(essays, [note.id for essay in edition.essays for note in essay.notes])
+        starts = [
+            PageStart(str(number), block.id, 0)
+            for number, block in enumerate(edition.essays[0].body[:20], start=1)
+            if isinstance(block, Paragraph)
+        ]
+        documents = [chapter.xhtml for chapter in epub_chapters(edition, Imprint(), "s.css", starts, ("c.png", "C"))]
+        pages = defaultdict(lambda: "1")  # any folio will do
+        documents += [print_part(edition, Imprint(), part, pages) for part in [FRONT, *print_parts(edition)]]
+        written = {value for document in documents for value in re.findall(r'\bid="([^"]+)"', document)}
+        assert written - own, "no generated id at all: the test reads nothing"
+        strays = sorted(value for value in written - own if not any(p.fullmatch(value) for p, _ in generated))
+        assert strays == [], f"ids the renderers write that E082 does not reserve: {strays}"

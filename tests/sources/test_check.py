@@ -11,7 +11,7 @@ import pytest
 from edition.errors import SourceError
 from edition.project import Project
 from edition.sources import read
-from edition.sources.check import run_checks
+from edition.sources.check import WORD_LIMIT, run_checks
 from tests import command
 from tests.edits import edit
 from tests.names import VERSION
@@ -88,6 +88,10 @@ CASES: dict[str, Callable[[Project], None]] = {
         '<listBibl type="further-reading"><bibl xml:id="wc-uncited"><author>Ann Other</author>, '
         '<title level="m">A Book No Note Cites</title>.</bibl>',
     ),
+    "E080": lambda p: edit(p.edition_file, '<idno type="slug">serge-stalinism</idno>', ""),
+    "E081": lambda p: edit(essay(p), "SERGE’S CONTRIBUTION TO</hi>", "SERGE’S CONTRIBUTION TO</hi> " + "x" * 201),
+    "E082": lambda p: edit(essay(p), FIRST_PARAGRAPH, FIRST_PARAGRAPH.replace("<p>", '<p xml:id="register-intro">')),
+    "E083": lambda p: edit(p.edition_file, 'when="2026-12-07"', 'when="1975-12-07"'),
 }
 
 
@@ -217,3 +221,40 @@ def test_an_edition_that_lists_no_further_reading_cites_no_work(scratch_project:
     edit(scratch_project.edition_file, '<ptr type="further-reading" target="further-reading.xml"/>', "")
     problems = run_checks(scratch_project)
     assert problems and {problem.code for problem in problems} == {"E070"}
+
+
+def _long_words(project: Project, markup: str) -> list[str]:
+    edit(essay(project), "SERGE’S CONTRIBUTION TO</hi>", "SERGE’S CONTRIBUTION TO</hi> " + markup + " ")
+    return [str(problem) for problem in run_checks(project) if problem.code == "E081"]
+
+
+@pytest.mark.parametrize(
+    ("markup", "length"),
+    [
+        ("x" * WORD_LIMIT, None),  # the longest word allowed
+        ("x" * (WORD_LIMIT + 1), WORD_LIMIT + 1),
+        ("x" * 30 + "<hi rend='italic'>" + "y" * 30 + "</hi>", 60),  # on through inline markup
+        ("x" * 30 + "\u00a0" + "y" * 30, 61),  # a no-break space joins
+        ("x" * 30 + " ." * 15, 60),  # so does a space before a stop
+        ("x" * 30 + "-" + "1" * 30, 61),  # and a hyphen before a figure
+        ("x" * 30 + "-" + "y" * 30, None),  # a hyphen before a letter is a place to break
+        ("x" * 30 + "/" + "y" * 30, None),  # so is a slash
+        ("x" * 30 + "\u200b" + "y" * 30, None),  # and a zero-width space
+        ("x" * 30 + "<lb/>" + "y" * 30, None),  # and a line break
+        ("x" * 30 + "<choice><sic>" + "y" * 30 + "</sic><corr>z</corr></choice>", None),  # what is printed
+    ],
+)
+def test_a_word_is_what_a_line_cannot_break(scratch_project: Project, markup: str, length: int | None):
+    found = _long_words(scratch_project, markup)
+    if length is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and f"E081 a word of {length} characters" in found[0], found
+
+
+def test_an_impossible_date_is_refused_by_the_schema_and_named_by_the_check(scratch_project: Project):
+    register = scratch_project.source_dir / "register.xml"
+    edit(register, '<birth when="1890"/>', '<birth when="1890-02-30"/>')
+    problems = run_checks(scratch_project)
+    assert {problem.code for problem in problems} == {"E010", "E083"}
+    assert any("E083 '1890-02-30' is not a date" in str(problem) for problem in problems)
