@@ -266,7 +266,7 @@ CASES: dict[str, Case] = {
     ),
     "no-slug": (
         lambda p, o: edit(p.edition_file, '<idno type="slug">mini</idno>', ""),
-        ["build", "--format", "epub"], 1, "source/edition.xml:17:0: E080 the edition has no slug",
+        ["build", "--format", "epub"], 1, "source/edition.xml:18:0: E080 the edition has no slug",
     ),
     "no-edition-statement": (
         lambda p, o: edit(p.edition_file, EDITION_STATEMENT, ""),
@@ -348,7 +348,7 @@ CASES: dict[str, Case] = {
     ),
     "impossible-date": (
         lambda p, o: edit(p.edition_file, 'when="2026-01-15">15', 'when="2026-02-30">30'),
-        ["build", "--format", "epub"], 1, "source/edition.xml:15:0: E083 '2026-02-30' is not a date",
+        ["build", "--format", "epub"], 1, "source/edition.xml:16:0: E083 '2026-02-30' is not a date",
     ),
     "source-date-epoch-in-year-1": (
         lambda p, o: None,

@@ -44,7 +44,7 @@ def essays_of(which: str, edition: Edition) -> Edition:
         return edition
     from edition.sources.profiles import apply_profile, load_profile
 
-    return apply_profile(edition, load_profile(EXAMPLE), EXAMPLE)
+    return apply_profile(edition, load_profile(EXAMPLE, EXAMPLE.parent.parent), EXAMPLE)
 
 
 @pytest.mark.parametrize("which", BOTH)
