@@ -22,7 +22,7 @@ from pathlib import Path
 from ..errors import EditionError, display_path
 from ..gate import inside_project, write_atomically
 from ..project import Project
-from ..sources.read import NOT_ESSAYS, parse_xml
+from ..sources.read import NOT_ESSAYS, TEXT_KINDS, parse_xml
 from ..sources.tei import NS
 from .mentions import Mention, Name, apply, find_mentions, name_words, register_names
 from .rawxml import edited, line_and_column, offset_of
@@ -40,9 +40,11 @@ class Findings:
 
 
 def texts(project: Project) -> list[Path]:
-    """The essays and readings the edition file lists, in order."""
+    """The essays and readings the edition file lists, in order (not its register, commentary or
+    further reading, which are no texts to check for scanning damage or unmarked names)."""
     tree = parse_xml(project.edition_file, project)
-    targets = [ptr.get("target", "") for ptr in tree.iterfind("tei:text/tei:body/tei:ptr", NS)]
+    pointers = tree.iterfind("tei:text/tei:body/tei:ptr", NS)
+    targets = [ptr.get("target", "") for ptr in pointers if ptr.get("type") in TEXT_KINDS]
     return [project.source_dir / target for target in targets if target not in NOT_ESSAYS and "/" not in target]
 
 

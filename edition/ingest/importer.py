@@ -38,6 +38,7 @@ from ..sources.read import parse_xml
 from ..sources.tei import NS
 from . import pandoc, plaintext
 from .essay import Metadata, essay_file
+from .plaintext import PROSE
 from .received import Heading, Received, tei
 
 MAX_BYTES = 50 << 20  # a book-length DOCX with images is a few MB; more is not a text
@@ -91,14 +92,15 @@ def import_document(project: Project, request: Request) -> Imported:
     else:
         known = ", ".join(sorted({*pandoc.FORMATS, *TEXT_SUFFIXES}))
         raise EditionError(f"{shown}: the import does not read {suffix or 'files without a suffix'}; it reads {known}")
-    metadata = _metadata(project, request, received, shown)
+    edition = parse_xml(project.edition_file, project)
+    metadata = _metadata(edition, request, received, shown)
     _leave_out_the_title_lines(received, metadata)
     essay = project.source_dir / f"{metadata.essay_id}.xml"
     copy = project.received_dir / f"{metadata.essay_id}{suffix}"
     for target in (essay, copy):
         if os.path.lexists(target):
             raise EditionError(f"{display_path(target, project.root)} exists already: choose another --id")
-    text, typography, marked = essay_file(received, metadata, _foreign_terms(project))
+    text, typography, marked = essay_file(received, metadata, _foreign_terms(project, edition))
     edition_before = inside_project(project.edition_file, project.root).read_bytes()
     problems_before = _problems(project)
     edition_after = listed(edition_before, metadata, request, _today())
@@ -173,7 +175,7 @@ def _check_container(data: bytes, suffix: str, shown: str) -> None:
         raise EditionError(f"{shown}: a ZIP archive, but not a {kind} file (it has no {ZIP_MEMBER[suffix]})")
 
 
-def _metadata(project: Project, request: Request, received: Received, shown: str) -> Metadata:
+def _metadata(edition: etree._ElementTree, request: Request, received: Received, shown: str) -> Metadata:
     title = request.title or received.title
     author = request.author or received.author
     if not title:
@@ -196,8 +198,7 @@ def _metadata(project: Project, request: Request, received: Received, shown: str
             f"--id {essay_id!r}: an id is lower-case letters and figures joined by hyphens, such as roe-2001, "
             "and not the name of one of the EPUB's own files"
         )
-    tree = parse_xml(project.edition_file, project)
-    header = tree.getroot().find("tei:teiHeader/tei:fileDesc", NS)
+    header = edition.getroot().find("tei:teiHeader/tei:fileDesc", NS)
     titles = [" ".join("".join(t.itertext()).split()) for t in header.iterfind("tei:titleStmt/tei:title", NS)]
     publisher = header.find("tei:publicationStmt/tei:publisher", NS)
     return Metadata(
@@ -211,9 +212,6 @@ def _metadata(project: Project, request: Request, received: Received, shown: str
         publisher=" ".join("".join(publisher.itertext()).split()) if publisher is not None else "the editors",
         received_from=request.path.name,
     )
-
-
-PROSE = 200  # characters: a paragraph at least this long is the text itself, not its head
 
 
 def _leave_out_the_title_lines(received: Received, metadata: Metadata) -> None:
@@ -277,10 +275,9 @@ def _today() -> str:
     return moment.date().isoformat()
 
 
-def _foreign_terms(project: Project) -> dict[str, str]:
-    """The register's terms of another language, if the edition lists a register."""
+def _foreign_terms(project: Project, edition: etree._ElementTree) -> dict[str, str]:
+    """The register's terms of another language, if the edition file (parsed) lists a register."""
     register = project.source_dir / "register.xml"
-    edition = parse_xml(project.edition_file, project)
     if edition.find("tei:text/tei:body/tei:ptr[@type='register']", NS) is None or not register.is_file():
         return {}
     return foreign_terms(parse_xml(register, project))
