@@ -47,15 +47,22 @@ EXAMPLE = ROOT / "readers" / "example.toml"
 # `request.getfixturevalue` names its group itself (`IN_EDITION`, `IN_READER`, `BOTH`).
 EDITION_BUILDS = {"outputs", "document"}
 READER_BUILDS = {"reader_outputs", "reader_epub", "reader_pdf"}
-MINI_BUILDS = {"mini_built", "mini_copy"}
+MINI_BUILDS = {"mini_built", "mini_copy", "mini_reader_outputs"}
 IN_EDITION, IN_READER = pytest.mark.edition_group("edition"), pytest.mark.edition_group("reader")
+IN_MINI = pytest.mark.edition_group("mini")
 BOTH = [pytest.param("edition", marks=IN_EDITION), pytest.param("reader", marks=IN_READER)]
+# The edition's EPUB and a course reader's, for the validators (EPUBCheck, Ace): the course
+# reader is the mini-edition's, whose pages are the templates' every kind of page (a course
+# title, each text's credit line, the essays in the profile's order) in a tenth of the text.
+EDITION_AND_A_READER = [pytest.param("edition", marks=IN_EDITION), pytest.param("mini reader", marks=IN_MINI)]
 GROUPS = "EDITION_TEST_GROUPS"  # where the workers write each test's group, for the controller
 
 
 def epub_of(request: pytest.FixtureRequest, which: str) -> Path:
-    """The EPUB of the edition or of the example course reader (`BOTH`)."""
-    return request.getfixturevalue("outputs")["epub"] if which == "edition" else request.getfixturevalue("reader_epub")
+    """The EPUB of the edition, of the example course reader (`BOTH`) or of the mini-edition's
+    course reader (`EDITION_AND_A_READER`)."""
+    fixture = {"edition": "outputs", "reader": "reader_outputs", "mini reader": "mini_reader_outputs"}[which]
+    return request.getfixturevalue(fixture)["epub"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -213,6 +220,14 @@ def mini_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = make_mini(tmp_path_factory.mktemp("mini-built") / "mini")
     build(project)
     return project.root
+
+
+@pytest.fixture(scope="session")
+def mini_reader_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The PDF and the EPUB of the mini-edition's course reader (`readers/mini.toml`), built once."""
+    project = make_mini(tmp_path_factory.mktemp("mini-reader") / "mini")
+    report = build(project, out_dir=project.root / "dist", profile_path=project.root / "readers" / "mini.toml")
+    return {path.suffix.lstrip("."): path for path in report.written}
 
 
 @pytest.fixture

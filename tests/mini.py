@@ -9,6 +9,7 @@ holds only its sources and its profile."""
 
 from __future__ import annotations
 
+import random
 import shutil
 import tempfile
 from pathlib import Path
@@ -52,3 +53,48 @@ EDITION = _edition()
 VERSION = EDITION.version
 STEM = f"{EDITION.slug}-{VERSION}"
 PDF, EPUB = f"{STEM}.pdf", f"{STEM}.epub"
+
+
+# The words of `make_long`'s paragraphs: ordinary English, of ordinary lengths.
+WORDS = (
+    "the plan was revised again by the commissariat before harvest and its targets were raised "
+    "while workers in the new factories waited for housing that had been promised in every report "
+    "of the year although nobody who read those reports believed them for long"
+)
+
+
+def make_long(where: Path, paragraphs: int = 24) -> Project:
+    """The mini-edition with `paragraphs` more paragraphs in each essay, for the tests of the
+    layout as a tool (a part laid out again from an edit), which need pages that run on, notes
+    that move, and pages that open with a paragraph, as the real essays' pages do, in fewer
+    pages. Each paragraph names a person of its own, whom the register holds, so that each calls
+    an editorial note, and the last paragraph's person again, so that any one paragraph can be
+    deleted; most are short, as a short paragraph, whole on a page, is where a page opens with a
+    paragraph; they stand in sections of six under a heading, as the real essays' do."""
+    project = make_mini(where)
+    draw = random.Random(1917)  # the same text on every run
+    words = WORDS.split()
+    people = []
+    for name in (ESSAY, "brook-2002"):
+        added = []
+        for number in range(1, paragraphs + 1):
+            key = f"{name}-person-{number}"
+            people.append(
+                f'<person xml:id="{key}"><persName>Ivan Testov {name[0].upper()}{number}</persName>'
+                f'<birth when="18{50 + number}"/><death when="19{10 + number}"/>'
+                f'<note type="identification">a planner named in paragraph {number} of the tests.</note></person>'
+            )
+            text = " ".join(draw.choice(words) for _ in range(draw.choice((12, 20, 30, 110))))
+            cut = len(text) // 3
+            again = f' as <persName ref="#{name}-person-{number - 1}">Testov</persName> said' if number > 1 else ""
+            added.append(f'<p>{text[:cut]}<persName ref="#{key}">Testov</persName>{text[cut:]}{again}.</p>\n')
+        sections = "".join(
+            f'<div type="section"><head>Part {start // 6 + 1}</head>\n{"".join(added[start : start + 6])}</div>\n'
+            for start in range(0, len(added), 6)
+        )
+        path = project.source_dir / f"{name}.xml"
+        path.write_text(path.read_text(encoding="utf-8").replace("</body>", sections + "</body>"), encoding="utf-8")
+    register = project.source_dir / "register.xml"
+    people_text = "\n".join(people) + "\n</listPerson>"
+    register.write_text(register.read_text(encoding="utf-8").replace("</listPerson>", people_text), encoding="utf-8")
+    return project

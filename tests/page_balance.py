@@ -13,7 +13,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import pdfplumber
+from pdfplumber.utils import extract_words
+
+from tests.pdf_text import pdf_chars
 
 MM = 72 / 25.4
 TOP, BOTTOM = 24 * MM, 30 * MM  # the text block's margins in styles/print.css (@page)
@@ -29,19 +31,18 @@ class PageBalance:
 def balance(pdf: Path) -> list[PageBalance]:
     """One entry for every page that has a footnote area."""
     found = []
-    with pdfplumber.open(pdf) as document:
-        for number, page in enumerate(document.pages, start=1):
-            block_bottom = page.height - BOTTOM
-            areas = [
-                rect
-                for rect in page.rects
-                if abs(rect["bottom"] - block_bottom) < 2 and rect["top"] > TOP and rect["width"] > 100
-            ]
-            if not areas:
-                continue
-            top = min(rect["top"] for rect in areas)
-            words = [word for word in page.extract_words() if word["top"] >= top and word["bottom"] <= block_bottom]
-            found.append(PageBalance(number, (block_bottom - top) / (block_bottom - TOP), len(words)))
+    for number, page in enumerate(pdf_chars(pdf), start=1):  # read once for every test that reads the file
+        block_bottom = page.height - BOTTOM
+        areas = [
+            rect
+            for rect in page.rects
+            if abs(rect["bottom"] - block_bottom) < 2 and rect["top"] > TOP and rect["width"] > 100
+        ]
+        if not areas:
+            continue
+        top = min(rect["top"] for rect in areas)
+        words = [word for word in extract_words(page.chars) if word["top"] >= top and word["bottom"] <= block_bottom]
+        found.append(PageBalance(number, (block_bottom - top) / (block_bottom - TOP), len(words)))
     return found
 
 

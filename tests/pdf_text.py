@@ -51,15 +51,17 @@ def pdf_pages(path: Path) -> tuple[PageText, ...]:
 @dataclass(frozen=True)
 class CharPage:
     """A page's characters as pdfplumber reads them (each a dict: text, x0, top, bottom, size,
-    matrix, mcid, tag…), with the page's size."""
+    matrix, mcid, tag…), and its rectangles, with the page's size."""
 
     width: float
     height: float
     chars: tuple[dict, ...]
+    rects: tuple[dict, ...]
 
 
 @functools.cache
 def pdf_chars(path: Path) -> tuple[CharPage, ...]:
-    """Every page's characters, read once per file for the session (pdfplumber takes seconds)."""
+    """Every page's characters and rectangles, read once per file for the session (pdfplumber
+    takes seconds)."""
     with pdfplumber.open(path) as document:
-        return tuple(CharPage(page.width, page.height, tuple(page.chars)) for page in document.pages)
+        return tuple(CharPage(page.width, page.height, tuple(page.chars), tuple(page.rects)) for page in document.pages)

@@ -2,18 +2,19 @@
 from the edit to where its pages fall back into step with the last layout (`rejoin`), gives the
 pages of a layout of every changed part whole, box for box: for a word, a sentence, an edit that
 moves a note to another page, a new paragraph, a deleted paragraph and an edit that changes a
-part's page count, made one after another as in an editing session (`edition watch`).
+part's page count, made one after another as in an editing session (`edition watch`). The
+edition is the mini-edition made longer (`tests.mini.make_long`): essays of four pages, whose
+pages run on, move notes and open with paragraphs as the real essays' do, in a third of their
+pages.
 
-The edits are found from the edition as it stands, not written for today's text: each inserts
+The edits are found from the edition as it stands, not written for its text: each inserts
 text in a source line before a mention (`Span.attrs["line"]`), and each checks that it did what
 it is for (the note moved, the page count changed)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -24,20 +25,17 @@ from edition.project import Project
 from edition.sources.check import checked_edition
 from edition.sources.model import Edition, Imprint, Inline, Paragraph, Span
 from edition.sources.profiles import DEFAULT
+from tests.mini import make_long
 
-ROOT = Path(__file__).resolve().parents[2]
 WHEN = datetime(2026, 1, 1, tzinfo=UTC)
 SENTENCE = "This sentence is added so that the lines of its paragraph run on further than they did. "
 
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, Typesetter, Typesetter]]:
-    """A copy of the project, a typesetter that rejoins and one that lays changed parts out
+    """A longer mini-edition, a typesetter that rejoins and one that lays changed parts out
     whole, each having laid the edition out once."""
-    root = tmp_path_factory.mktemp("incremental")
-    for folder in ("source", "styles"):
-        shutil.copytree(ROOT / folder, root / folder)
-    project = Project(root)
+    project = make_long(tmp_path_factory.mktemp("incremental") / "long")
     rejoining, whole = Typesetter(project, "A4"), Typesetter(project, "A4", rejoin=False)
     layout(checked_edition(project), project, Imprint(), DEFAULT, rejoining)
     whole.parts = dict(rejoining.parts)  # the first layout lays every part out whole

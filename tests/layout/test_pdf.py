@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pikepdf
@@ -79,11 +78,3 @@ def test_the_sources_are_attached(outputs: dict[str, Path], edition: Edition):
     with pikepdf.open(outputs["pdf"]) as pdf:
         attached = {name: spec.get_file().read_bytes() for name, spec in pdf.attachments.items()}
     assert attached == {path.name: path.read_bytes() for path in edition.sources}
-
-
-def test_the_same_source_gives_the_same_pdf_bytes(outputs: dict[str, Path], project, tmp_path):
-    from edition.build import build
-
-    again = build(project, ("pdf",), tmp_path).written[0]
-    assert again.read_bytes() == outputs["pdf"].read_bytes()
-    assert io.BytesIO(again.read_bytes()).getbuffer().nbytes > 10_000
