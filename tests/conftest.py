@@ -67,6 +67,9 @@ def epub_of(request: pytest.FixtureRequest, which: str) -> Path:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "edition_group(name): the group of tests one xdist worker runs together")
+    # The builds stamp the edition's own date unless a test sets SOURCE_DATE_EPOCH itself: the
+    # shell's, if it has one, would change what the tests of the dates see.
+    os.environ.pop("SOURCE_DATE_EPOCH", None)
     if config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
         # The controller, before it starts the workers, which inherit this.
         os.environ[GROUPS] = str(Path(tempfile.mkdtemp(prefix="edition-test-groups-")) / "groups")

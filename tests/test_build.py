@@ -12,9 +12,11 @@ import subprocess
 import sys
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 import pdfplumber
+import pikepdf
 import pytest
 
 from edition.build import Warm, build
@@ -23,7 +25,7 @@ from edition.layout import pdf
 from edition.project import Project
 from edition.watch import watch
 from tests.edits import edit
-from tests.mini import EPUB, FIRST_PARAGRAPH, PDF, essay
+from tests.mini import EDITION, EPUB, FIRST_PARAGRAPH, PDF, essay
 
 
 @pytest.fixture
@@ -32,9 +34,10 @@ def copy(mini_copy: Project) -> Project:
     return mini_copy
 
 
-def snapshot(project: Project) -> dict[str, tuple[int, bytes]]:
-    """Each output's modification time and bytes."""
-    paths = [project.dist_dir / name for name in (PDF, EPUB)]
+def snapshot(project: Project, proof: bool = False) -> dict[str, tuple[int, bytes]]:
+    """The modification time and bytes of every file in dist/ (the outputs, the build record, its
+    lock), the proof left out unless `proof`."""
+    paths = sorted(path for path in project.dist_dir.iterdir() if proof or not path.name.endswith("-proof.pdf"))
     return {path.name: (path.stat().st_mtime_ns, path.read_bytes()) for path in paths}
 
 
@@ -49,11 +52,25 @@ def no_layout(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_rebuild_with_nothing_changed_writes_nothing(copy: Project, no_layout):
-    before = snapshot(copy)
+    before = snapshot(copy, proof=True)
+    assert {".edition-build.json", PDF, EPUB} <= set(before)
     report = build(copy)
     assert report.written == []
     assert [path.name for path in report.unchanged] == [PDF, EPUB]
-    assert snapshot(copy) == before
+    assert snapshot(copy, proof=True) == before
+
+
+def test_without_source_date_epoch_the_outputs_carry_the_edition_s_date(mini_built: Path):
+    """The README's promise: the date in source/edition.xml, on every machine and every day."""
+    day = EDITION.date  # the mini-edition's: a whole day
+    with zipfile.ZipFile(mini_built / "dist" / EPUB) as epub:
+        assert {entry.date_time[:3] for entry in epub.infolist()} == {tuple(int(part) for part in day.split("-"))}
+        assert f'<meta property="dcterms:modified">{day}T00:00:00Z</meta>' in epub.read("EPUB/content.opf").decode()
+    with pikepdf.open(mini_built / "dist" / PDF) as document, document.open_metadata() as xmp:
+        stamp = f"D:{day.replace('-', '')}000000"
+        assert str(document.docinfo["/CreationDate"]).startswith(stamp)
+        assert str(document.docinfo["/ModDate"]).startswith(stamp)
+        assert xmp["xmp:CreateDate"].startswith(day) and xmp["xmp:ModifyDate"].startswith(day)
 
 
 def test_a_changed_ereader_stylesheet_rebuilds_the_epub_alone_without_a_layout(copy: Project, no_layout):
@@ -135,12 +152,12 @@ def test_a_warm_rebuild_after_an_edit_gives_the_bytes_of_a_cold_build(copy: Proj
 
 def test_a_proof_is_the_pdf_s_pages_and_touches_neither_the_outputs_nor_the_record(copy: Project):
     """`edition watch` writes a proof after each save; the archival files when asked."""
-    before, record = snapshot(copy), (copy.dist_dir / ".edition-build.json").read_bytes()
+    before = snapshot(copy)
     warm = Warm()
     report = build(copy, warm=warm, proof=True)
     (proof,) = report.written
     assert proof.name == PDF.replace(".pdf", "-proof.pdf") and report.unchanged == []
-    assert snapshot(copy) == before and (copy.dist_dir / ".edition-build.json").read_bytes() == record
+    assert snapshot(copy) == before  # the outputs and the build record
     assert characters(proof) == characters(copy.dist_dir / PDF)  # text, places, faces, sizes
     assert build(copy, warm=warm, proof=True).unchanged == [proof]  # the same inputs: nothing written
     edit(essay(copy), FIRST_PARAGRAPH, FIRST_PARAGRAPH + " Indeed,")

@@ -131,6 +131,7 @@ class Correction:
     where: str
     sic: str
     corr: str
+    lang: str = ""  # the language of the phrase it stands in, where not the essay's (a French title)
 
 
 @dataclass

@@ -30,7 +30,7 @@ def editors_inline(element: etree._Element) -> list[Inline]:
     return read_inline(element, _ignore)
 
 
-def _ignore(sic: str, corr: str) -> None:
+def _ignore(sic: str, corr: str, lang: str) -> None:
     """Corrections are recorded for the essays only; the editors' own text has none."""
 
 
@@ -57,14 +57,15 @@ TRANSPARENT = {
 MENTIONS = {"persName", "orgName", "name", "term", "title"}
 
 
-def read_inline(element: etree._Element, record: Callable[[str, str], None]) -> list[Inline]:
+def read_inline(element: etree._Element, record: Callable[[str, str, str], None]) -> list[Inline]:
     """The phrase-level content of an element, with XML white space normalised; `record(sic,
-    corr)` is told of each correction, with the word before and after it."""
+    corr, lang)` is told of each correction, with the word before and after it, and the language
+    it stands in where that is not its text's ("" where it is)."""
     content = _children(element, record)
     return _trim(content)
 
 
-def _children(element: etree._Element, record: Callable[[str, str], None]) -> list[Inline]:
+def _children(element: etree._Element, record: Callable[[str, str, str], None]) -> list[Inline]:
     content: list[Inline] = []
     if element.text:
         content.append(XML_SPACE.sub(" ", element.text))
@@ -75,7 +76,7 @@ def _children(element: etree._Element, record: Callable[[str, str], None]) -> li
     return content
 
 
-def _span(element: etree._Element, record: Callable[[str, str], None]) -> list[Inline]:
+def _span(element: etree._Element, record: Callable[[str, str, str], None]) -> list[Inline]:
     tag = etree.QName(element).localname
     attrs = {}
     if element.get(XML_LANG):
@@ -94,7 +95,7 @@ def _span(element: etree._Element, record: Callable[[str, str], None]) -> list[I
         corr_element = element.find("tei:corr", NS)
         corr = _reading(corr_element)
         before, after = _context(element)
-        record(before + sic + after, before + corr + after)
+        record(before + sic + after, before + corr + after, _language(element))
         return [Span("correction", _children(corr_element, record), {"sic": sic})]
     if tag == "hi":
         return [Span(element.get("rend"), _children(element, record), attrs)]
@@ -123,6 +124,13 @@ def _reading(element: etree._Element) -> str:
         text += f"({inner})" if child.get("type") == "noteref" else inner
         text += child.tail or ""
     return text
+
+
+def _language(element: etree._Element) -> str:
+    """The language an element of an essay stands in, where it is not the essay's own: that of
+    its nearest ancestor marked with one below the root; "" if none is."""
+    marked = element.xpath("ancestor::*[@xml:lang][1]")
+    return "" if not marked or marked[0].getparent() is None else marked[0].get(XML_LANG)
 
 
 def _context(element: etree._Element) -> tuple[str, str]:

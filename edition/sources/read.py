@@ -422,8 +422,8 @@ def _read_essay(tree: etree._ElementTree, path: Path, project: Project) -> tuple
     text = root.find("tei:text", NS)
     corrections: list[Correction] = []
 
-    def recorder(where: str) -> Callable[[str, str], None]:
-        return lambda sic, corr: corrections.append(Correction(essay_id, where, sic, corr))
+    def recorder(where: str) -> Callable[[str, str, str], None]:
+        return lambda sic, corr, lang: corrections.append(Correction(essay_id, where, sic, corr, lang))
 
     front = []
     for div in text.iterfind("tei:front/tei:div", NS):

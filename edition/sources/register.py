@@ -84,6 +84,8 @@ def _entry(element: etree._Element, name_path: str, section: str) -> Entry:
     if work and named is not None:
         title = {"level": named.get("level", "m")} | ({"lang": named.get(XML_LANG)} if named.get(XML_LANG) else {})
         head = [Span("title", [name], title)]
+    elif named is not None and named.get(XML_LANG):  # a term of another language, set as the text sets it
+        head = [Span("foreign", [name], {"lang": named.get(XML_LANG)})]
     person = section == "Persons"
     sort_name = name.split()[-1] + " " + name if person else name.removeprefix("The ")
     return Entry(

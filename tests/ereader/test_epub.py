@@ -198,13 +198,55 @@ def test_accessibility_cover_and_pagination_source_are_declared(epub_zip: zipfil
     assert "Victor Serge and the Critique of Stalinism" in image.get("alt")
 
 
-def test_every_foreign_word_carries_its_language(documents, edition: Edition):
-    for essay in edition.essays:
-        document = documents[f"{essay.id}.xhtml"]
-        foreign = document.xpath("//x:*[@lang]", namespaces=XHTML_NS)
-        assert len(foreign) > 1
-        for element in foreign:
-            assert element.get("{http://www.w3.org/XML/1998/namespace}lang") == element.get("lang")
+def foreign_phrases(edition: Edition) -> set[tuple[str, str]]:
+    """Each phrase the sources mark as another language than the text's: its words (white space
+    as one space) and its language."""
+    found = set()
+    for path in edition.sources:
+        root = etree.parse(str(path)).getroot()
+        for element in root.iterfind(".//*[@{http://www.w3.org/XML/1998/namespace}lang]"):
+            language = element.get("{http://www.w3.org/XML/1998/namespace}lang")
+            words = " ".join(read_text(element).split())
+            if language != root.get("{http://www.w3.org/XML/1998/namespace}lang") and words:
+                found.add((words, language))
+    return found
+
+
+def read_text(element: etree._Element) -> str:
+    """The text of a TEI element as the edition prints it: a correction's reading, not the sic."""
+    text = element.text or ""
+    for child in element:
+        if child.tag != "{http://www.tei-c.org/ns/1.0}sic":
+            text += read_text(child)
+        text += child.tail or ""
+    return text
+
+
+def occurrences(element: etree._Element, phrase: str) -> int:
+    return " ".join("".join(element.itertext()).split()).count(phrase)
+
+
+def test_every_foreign_title_and_phrase_carries_its_language_in_every_document(documents, edition: Edition):
+    """Wherever a phrase the sources mark as French or Russian is printed (an essay, a pop-up or
+    foot note, the register, the further reading), it stands in an element with its `lang` and
+    `xml:lang` (WCAG 3.1.2), counted occurrence by occurrence against the sources' `xml:lang`."""
+    phrases = foreign_phrases(edition)
+    assert {language.split("-")[0] for _, language in phrases} >= {"fr", "ru"}
+    missing, marked = [], 0
+    for name, document in documents.items():
+        for element in document.xpath("//x:*[@lang]", namespaces=XHTML_NS):
+            assert element.get("{http://www.w3.org/XML/1998/namespace}lang") == element.get("lang"), name
+        for phrase, language in phrases:
+            # Russian is Russian whether or not its tag names the Latin script it is written in.
+            primary = language.split("-")[0]
+            of = f"(@lang='{primary}' or starts-with(@lang, '{primary}-'))"
+            outermost = document.xpath(f"//x:*[{of}][not(ancestor::x:*[{of}])]", namespaces=XHTML_NS)
+            inside = sum(occurrences(element, phrase) for element in outermost)
+            marked += inside
+            if inside < occurrences(document, phrase):
+                missing.append(f"{name}: {phrase!r} ({language}) {occurrences(document, phrase) - inside} time(s)")
+    assert missing == []
+    assert marked >= len(phrases)  # every phrase is printed somewhere
     assert documents["weissman-1988.xhtml"].xpath("//x:i[@lang='ru' and .='udarnichestvo']", namespaces=XHTML_NS)
 
 

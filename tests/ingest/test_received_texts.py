@@ -1,5 +1,6 @@
-"""The two texts as received (tests/received/), imported into a fresh project as a new editor would
-import them, against this edition's own transcriptions: every paragraph, heading and block
+"""The texts as received (tests/received/, each essay's in whatever form it came: the two web
+captures of the first edition, a document `edition import` took in since), imported into a fresh
+project as a new editor would import them, against this edition's own transcriptions: every paragraph, heading and block
 quotation in the same order, Weissman's 28 notes each called where the edition calls it, and no
 character changed but by the typographic rules (the edition's corrections read as received)."""
 
@@ -19,8 +20,10 @@ from tests.names import EDITION
 from tests.sources.test_source import normalise, received_reading
 
 RECEIVED = ROOT / "tests" / "received"
-# What the editor tells the import of each text: a plain text says nothing of itself.
-TOLD = {essay.id: {"title": essay.title, "author": essay.author} for essay in EDITION.essays}
+# Each essay's text as received, and what the editor tells the import of it: a plain text says
+# nothing of itself. (An essay without one fails tests/sources/test_source.py.)
+RECEIVED_AS = {essay.id: next(RECEIVED.glob(f"{essay.id}.*"), None) for essay in EDITION.essays}
+TOLD = {essay.id: {"title": essay.title, "author": essay.author} for essay in EDITION.essays if RECEIVED_AS[essay.id]}
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +31,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Essay]:
     """Each received text imported, under its own id, into one fresh project."""
     project = make_mini(tmp_path_factory.mktemp("fresh") / "project")
     for essay_id, told in TOLD.items():
-        import_document(project, Request(RECEIVED / f"{essay_id}.txt", essay_id=f"new-{essay_id}", **told))
+        import_document(project, Request(RECEIVED_AS[essay_id], essay_id=f"new-{essay_id}", **told))
     edition = load_edition(project)
     return {essay.id.removeprefix("new-"): essay for essay in edition.essays if essay.id.startswith("new-")}
 

@@ -171,12 +171,16 @@ def test_since_0_1_0_four_register_entries_and_ten_notes_of_commentary_were_adde
 
 
 def test_since_0_1_0_every_paragraph_is_mapped(since_0_1_0: Diff, edition: Edition):
+    """Every paragraph of the two essays of 0.1.0 to its number now; an essay added since is all new."""
     for changes in since_0_1_0.essays:
         old = [number for passage in changes.paragraphs for number in passage.old_numbers]
         new = [number for passage in changes.paragraphs for number in passage.new_numbers]
         (now,) = [essay for essay in edition.essays if essay.id == changes.id]
         assert new == [p.number for p in now.paragraphs]
-        assert old == list(range(1, len(old) + 1)) and len(old) >= 39
+        if changes.id in ("filtzer-1998", "weissman-1988"):  # the essays of 0.1.0, each of 39 paragraphs or more
+            assert old == list(range(1, len(old) + 1)) and len(old) >= 39
+        else:
+            assert old == []
 
 
 def run(*args: str, cwd: Path) -> tuple[int, str, str]:

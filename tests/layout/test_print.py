@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
 from pathlib import Path
 
 import pikepdf
 import pytest
+from lxml import etree
 from weasyprint.document import Document
 
 from edition.layout.typeset import page_drawings
 from edition.sources.model import Edition, Span, plain
 from tests.conftest import BOTH
-from tests.pdf_text import pdf_pages
+from tests.pdf_text import pdf_chars, pdf_pages
 
 MM = 72 / 25.4
 
@@ -40,17 +43,16 @@ def test_page_labels_are_the_printed_numbers(outputs):
 
 
 def test_every_essay_and_the_back_matter_begin_on_a_right_hand_odd_page(outputs, edition: Edition):
-    pages = pdf_pages(outputs["pdf"])
-    starts = {}
-    for index, page in enumerate(pages):
-        text = page.text
-        for essay in edition.essays:
-            if essay.id not in starts and essay.title in text and essay.author in text and "Contents" not in text:
-                starts[essay.id] = index
-    assert set(starts) == {essay.id for essay in edition.essays}
-    for index in starts.values():
-        assert index % 2 == 0  # the 1st, 3rd, 5th … page: a recto
-        assert int(pages[index].label) % 2 == 1
+    """Each part the outline lists (the front matter, every essay, the register, the further
+    reading, the note on the text) opens on a recto: the 1st, 3rd, 5th … sheet side, numbered odd."""
+    labels = [page.label for page in pdf_pages(outputs["pdf"])]
+    with pikepdf.open(outputs["pdf"]) as pdf, pdf.open_outline() as outline:
+        index = {page.objgen: number for number, page in enumerate(pdf.pages)}
+        starts = {item.title: index[item.destination[0].objgen] for item in outline.root}
+    assert {essay.title for essay in edition.essays} | {"Register", "A note on the text"} <= set(starts)
+    for title, start in starts.items():
+        assert start % 2 == 0, f"{title} begins on a verso, the PDF's page {start + 1}"
+        assert not labels[start].isdigit() or int(labels[start]) % 2 == 1, (title, labels[start])
 
 
 def test_the_outline_has_every_essay_its_sections_and_the_back_matter(outputs, edition: Edition):
@@ -132,3 +134,59 @@ def test_no_line_is_broken_short_inside_a_paragraph(document: Document):
                     if line.filled < 0.6 * paragraph.measure:
                         short.append((index, paragraph.id))
     assert short == []
+
+
+def first_word(text: str) -> str:
+    """The letters and digits of a text's first word, in lower case (small capitals read back
+    from a PDF as either case)."""
+    found = re.search(r"\w+", text)
+    return found.group().lower() if found else ""
+
+
+def printed_paragraph_numbers(path: Path) -> list[tuple[str, str]]:
+    """Each paragraph number printed in the margin, in page order, with the first word of the line
+    it stands beside: the figures left of the text block that stand beside a line of body-size
+    type (a folio or a note's number stands beside none)."""
+    found = []
+    for page in pdf_chars(path):
+        body = [char for char in page.chars if char["size"] > 9.5]
+        if not body:
+            continue
+        left = min(char["x0"] for char in body)
+        figures = sorted((char for char in page.chars if char["x1"] <= left and char["text"].isdigit()), key=_place)
+        numbers: dict[float, str] = {}
+        for char in figures:
+            line = next((top for top in numbers if abs(top - char["top"]) < 2), char["top"])
+            numbers[line] = numbers.get(line, "") + char["text"]
+        for top, number in numbers.items():
+            beside = sorted((char for char in body if abs(char["top"] - top) < 4), key=lambda char: char["x0"])
+            if beside:
+                found.append((number, first_word("".join(char["text"] for char in beside))))
+    return found
+
+
+def _place(char: dict) -> tuple[float, float]:
+    return round(char["top"]), char["x0"]
+
+
+def epub_paragraph_numbers(path: Path, edition: Edition) -> list[tuple[str, str]]:
+    """Each essay's paragraph numbers in the EPUB, in reading order, with the paragraph's first word."""
+    found = []
+    xhtml = "{http://www.w3.org/1999/xhtml}"
+    with zipfile.ZipFile(path) as epub:
+        for essay in edition.essays:
+            document = etree.fromstring(epub.read(f"EPUB/{essay.id}.xhtml"))
+            for paragraph in document.iter(f"{xhtml}p"):
+                number = paragraph.find(f"{xhtml}span[@class='pnum']")
+                if number is not None:
+                    rest = "".join(paragraph.itertext())[len("".join(number.itertext())) :]
+                    found.append(("".join(number.itertext()).strip(), first_word(rest)))
+    return found
+
+
+def test_each_printed_paragraph_number_is_the_e_reader_s_for_the_same_paragraph(outputs, edition: Edition):
+    """The README's promise to a student who cites "Weissman ¶12": the same number stands beside
+    the same paragraph in print and on the e-reader, for every paragraph of every essay."""
+    printed, epub = printed_paragraph_numbers(outputs["pdf"]), epub_paragraph_numbers(outputs["epub"], edition)
+    assert len(epub) == sum(1 for essay in edition.essays for block in essay.body if getattr(block, "number", None))
+    assert printed == epub
