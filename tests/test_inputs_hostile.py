@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import lxml.html
 import pytest
 import tinycss2
 from fontTools.ttLib import TTFont
@@ -69,10 +70,33 @@ def replace_bytes(path: Path, old: bytes, new: bytes) -> None:
     path.write_bytes(data.replace(old, new, 1))
 
 
+# Planted in every file outside the project that a case links to: a refusal that read such a
+# file and showed or copied any of it would carry it into a message or a file written.
+SECRET = "TOP-SECRET-5d2e"
+
+
+def with_secret(path: Path) -> None:
+    """Plant `SECRET` in a file, keeping it what it was: a comment in XML and CSS, trailing bytes
+    in a font."""
+    data = path.read_bytes()
+    if path.suffix in (".xml", ".rng"):
+        data = (
+            data.replace(b"?>", f"?><!-- {SECRET} -->".encode(), 1)
+            if b"?>" in data
+            else data + f"<!-- {SECRET} -->".encode()
+        )
+    elif path.suffix == ".css":
+        data = f"/* {SECRET} */\n".encode() + data
+    else:
+        data += SECRET.encode()
+    path.write_bytes(data)
+
+
 def link_out(path: Path, outside: Path) -> None:
-    """Replace `path` by a symlink to a copy of it outside the project."""
+    """Replace `path` by a symlink to a copy of it outside the project, with `SECRET` in it."""
     outside.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(path, outside)
+    with_secret(outside)
     path.unlink()
     path.symlink_to(outside)
 
@@ -107,6 +131,7 @@ def import_cycle(project: Project) -> None:
 
 def include_outside(project: Project, outside: Path) -> None:
     (outside / "outside.rng").write_text('<grammar xmlns="http://relaxng.org/ns/structure/1.0"/>')
+    with_secret(outside / "outside.rng")
     edit(project.schema, "<define ", f'<include href="{outside / "outside.rng"}"/>\n  <define ')
 
 
@@ -402,9 +427,15 @@ def test_a_hostile_input_ends_with_one_clear_line(name: str, tmp_path: Path):
     dist = project.root / "dist"
     # Nothing written but, where the build got as far as its output folder, that folder's lock.
     assert not dist.exists() or [path.name for path in dist.iterdir()] in ([], [".edition-build.lock"])
-    assert "TOP-SECRET" not in result.stdout + result.stderr
+    assert SECRET not in result.stdout + result.stderr
     assert "root:" not in result.stdout + result.stderr  # no line of /etc/passwd
+    assert not [path for path in written_in(project.root) if SECRET.encode() in path.read_bytes()]
     assert tree_of(outside) == before  # nothing written outside the project
+
+
+def written_in(folder: Path) -> list[Path]:
+    """Every regular file under `folder`, symlinks not followed (those of the cases lead out)."""
+    return [path for path in folder.rglob("*") if path.is_file() and not path.is_symlink()]
 
 
 def tree_of(folder: Path) -> list[tuple[str, int]]:
@@ -507,7 +538,7 @@ def test_a_symlink_inside_the_project_is_read(tmp_path: Path):
 def test_inside_project_names_the_path_and_why(tmp_path: Path):
     root, outside = tmp_path / "project", tmp_path / "outside.txt"
     root.mkdir()
-    outside.write_text("TOP-SECRET")
+    outside.write_text(SECRET)
     (root / "file.txt").write_text("ok")
     (root / "link").symlink_to(outside)
     (root / "loop").symlink_to(root / "loop")
@@ -523,6 +554,7 @@ def test_inside_project_names_the_path_and_why(tmp_path: Path):
         with pytest.raises(EditionError) as raised:
             inside_project(root / name, root)
         assert why in str(raised.value) and "\n" not in str(raised.value)
+        assert SECRET not in str(raised.value)
 
 
 def test_a_word_longer_than_the_line_breaks_on_the_page(tmp_path: Path):
@@ -697,13 +729,16 @@ def _markup_example(project: Project, pieces: list[str]) -> None:
     except SourceError as error:
         pytest.fail(f"check passed but the edition does not load: {error}")
     chapters = epub_chapters(edition, Imprint(), "css/edition.css", [], ("images/cover.png", "Cover"))
-    for chapter in chapters:
-        document = etree.fromstring(chapter.xhtml.encode())  # well-formed XHTML
-        assert not document.xpath("//*[local-name()='script']"), "a script element reached the EPUB"
+    documents = [etree.fromstring(chapter.xhtml.encode()) for chapter in chapters]  # well-formed XHTML
+    # The print edition's every part, the essay with the edited paragraph among them.
+    parts = [FRONT, *print_parts(edition)]
+    documents += [
+        lxml.html.document_fromstring(print_part(edition, Imprint(), part, defaultdict(lambda: "1"))) for part in parts
+    ]
+    for document in documents:
+        assert not document.xpath("//*[local-name()='script']"), "a script element reached an output"
         for href in document.xpath("//@href"):
             assert not href.lower().lstrip().startswith(("javascript:", "data:", "file:")), href
-    html = print_part(edition, Imprint(), FRONT, defaultdict(lambda: "1"))
-    assert "<script" not in html.lower()
 
 
 def test_the_fetcher_refuses_a_folder_and_a_pipe(tmp_path: Path):
