@@ -6,8 +6,10 @@ prints nothing and starts no thread; and a command that runs too long is killed,
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -49,3 +51,66 @@ def test_a_command_that_runs_too_long_is_killed(mini_project: Project):
     with pytest.raises(subprocess.TimeoutExpired):
         command.run("watch", "--format", "epub", cwd=mini_project.root, timeout=0.5)
     assert command.run("check", cwd=mini_project.root, timeout=60).returncode == 0  # and the helper serves on
+
+
+# Each command of the edition, as an editor runs them one after another to make a new edition of
+# their own, from `edition new` to `edition diff`: (the folder it runs in, under the working
+# folder, and its arguments). `watch` runs in a process of its own in tests/test_build.py.
+SESSION = [
+    (".", ["new", "reader", "--title", "Readings on Planning", "--editor", "Jane Roe"]),
+    ("reader", ["import", "../essay.md"]),
+    ("reader", ["check", "--suspects"]),
+    ("reader", ["check", "--mentions"]),
+    ("reader", ["build"]),
+    ("reader", ["build", "--explain"]),
+    ("reader", ["archive"]),
+    ("reader", ["verify", "dist/archive"]),
+    ("reader", ["diff", "v1", "."]),
+    ("reader", ["build", "--format", "nope"]),
+]
+ESSAY = """---
+title: On Planning
+author: Ann Smith
+date: 1999-05
+---
+
+The plan was revised twice.[^1] Its targets were never met.
+
+[^1]: In 1929.
+"""
+
+
+def printed(text: str, folder: Path) -> str:
+    """What a command printed, with its folder and the seconds a step took left out."""
+    return re.sub(r"\d+\.\d+ s\b", "N s", text.replace(str(folder), "FOLDER"))
+
+
+def test_every_command_in_a_new_interpreter_ends_in_time_and_does_what_it_does_through_the_helper(tmp_path: Path):
+    """The same session twice, in two folders: through the helper, and each command as a new
+    `python -m edition`, which must end within a minute (a thread left running would keep a new
+    interpreter alive after its work, where a fork ends at once). Each gives the same exit code
+    and prints the same, and the two folders end with the same outputs and archive."""
+    helper, new = tmp_path / "helper", tmp_path / "new"
+    for folder in (helper, new):
+        folder.mkdir()
+        (folder / "essay.md").write_text(ESSAY)
+    codes = []
+    for where, args in SESSION:
+        forked = command.run(*args, cwd=helper / where, timeout=120)
+        alone = subprocess.run(
+            [sys.executable, "-m", "edition", *args], cwd=new / where, capture_output=True, text=True, timeout=60
+        )
+        assert (forked.returncode, printed(forked.stdout, helper), printed(forked.stderr, helper)) == (
+            alone.returncode, printed(alone.stdout, new), printed(alone.stderr, new)
+        ), args  # fmt: skip
+        codes.append(alone.returncode)
+    assert codes == [0] * (len(SESSION) - 1) + [2]
+    dist = [
+        sorted(
+            (path.relative_to(folder), path.read_bytes())
+            for path in (folder / "reader" / "dist").rglob("*")
+            if path.is_file()
+        )
+        for folder in (helper, new)
+    ]
+    assert dist[0] == dist[1] and any(name.suffix == ".epub" for name, _ in dist[0])

@@ -264,9 +264,11 @@ def edition_from(sources: Sources) -> Edition:
     sources_read = [
         project.edition_file,
         *essay_paths,
-        *([register_path] if sections else []),
-        *([commentary_path] if commentary else []),
-        *([further_reading_path] if works else []),
+        # Every file edition.xml lists, empty ones too (a new project's register): an archived
+        # version that left one out could not be read again (`edition diff`).
+        *([register_path] if _lists(edition_tree, "register") else []),
+        *([commentary_path] if _lists(edition_tree, "commentary") else []),
+        *([further_reading_path] if _lists(edition_tree, "further-reading") else []),
         project.schema,
     ]
     return _read_edition(edition_tree, essays, readings, sections, sources_read, notes, works)
