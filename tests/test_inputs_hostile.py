@@ -558,9 +558,10 @@ def test_inside_project_names_the_path_and_why(tmp_path: Path):
 
 
 def test_a_word_longer_than_the_line_breaks_on_the_page(tmp_path: Path):
-    """A 10,000-character word with no hyphenation point: every line stays on the page."""
+    """A 2,000-character word with no hyphenation point, 25 lines long: every line stays on the
+    page. (A word over the limit, `WORD_LIMIT`, is refused before layout: E081.)"""
     project = copy_project(tmp_path)
-    in_paragraph(project, " " + "x" * 10_000 + " ")
+    in_paragraph(project, " " + "x" * 2_000 + " ")
     edition = load_edition(project)
     part = next(part for part in print_parts(edition) if part.essay and part.essay.id == ESSAY)
     document = Typesetter(project, "A4").render(print_part(edition, Imprint(), part, defaultdict(lambda: "1")), 1, "")
