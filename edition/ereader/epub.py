@@ -26,6 +26,10 @@ from ..sources.tei import XML_LANG
 from .cover import cover_alt, cover_png
 
 XHTML = "application/xhtml+xml"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+OPF = "EPUB/content.opf"
+OPF_NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
 STYLESHEET = "css/edition.css"
 COVER = "images/cover.png"
 
@@ -127,7 +131,7 @@ def build_epub(edition: Edition, project: Project, imprint: Imprint, when: datet
 
     raw = io.BytesIO()
     epub.write_epub(raw, book, {"mtime": when, "epub2_guide": False, "epub3_pages": False, "raise_exceptions": True})
-    return _reproducible_zip(raw.getvalue(), when, {"EPUB/content.opf": _package_language(edition.language)})
+    return reproducible_zip(raw.getvalue(), when, {OPF: _package_language(edition.language)})
 
 
 def _describe(book: epub.EpubBook, edition: Edition, uid: str, when: datetime, source: str) -> None:
@@ -185,7 +189,7 @@ def _package_language(language: str):
     return transform
 
 
-def _reproducible_zip(data: bytes, when: datetime, transforms: dict) -> bytes:
+def reproducible_zip(data: bytes, when: datetime, transforms: dict) -> bytes:
     """The same zip with `mimetype` first and stored, fixed times and attributes, and the
     given entries transformed."""
     stamp = max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
@@ -203,3 +207,17 @@ def _reproducible_zip(data: bytes, when: datetime, transforms: dict) -> bytes:
                 content = transforms[name](content)
             target.writestr(info, content, compresslevel=9)
     return out.getvalue()
+
+
+def spine_documents(epub: bytes, navigation: bool = True) -> list[str]:
+    """The zip entries of the EPUB's content documents in reading order (its spine), the
+    navigation document among them unless `navigation` is false."""
+    package = zipfile.ZipFile(io.BytesIO(epub))
+    opf = etree.fromstring(package.read(OPF))
+    items = {item.get("id"): item for item in opf.iterfind("opf:manifest/opf:item", OPF_NS)}
+    documents = []
+    for ref in opf.iterfind("opf:spine/opf:itemref", OPF_NS):
+        item = items[ref.get("idref")]
+        if navigation or "nav" not in (item.get("properties") or "").split():
+            documents.append("EPUB/" + item.get("href"))
+    return documents

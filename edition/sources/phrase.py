@@ -14,6 +14,11 @@ from lxml import etree
 from .model import Inline, Span
 from .tei import NS, XML_ID, XML_LANG
 
+# Told of a correction (the reading replaced and the correction, each with the word before and
+# after it); gives back its key, "<essay>-<n>" for the essay's n-th correction (the row of the
+# corrections table), or None where none are kept.
+Record = Callable[[str, str], str | None]
+
 # XML white space only: a no-break space in the text is a character of the text.
 XML_SPACE = re.compile(r"[ \t\r\n]+")
 
@@ -57,14 +62,15 @@ TRANSPARENT = {
 MENTIONS = {"persName", "orgName", "name", "term", "title"}
 
 
-def read_inline(element: etree._Element, record: Callable[[str, str], None]) -> list[Inline]:
+def read_inline(element: etree._Element, record: Record) -> list[Inline]:
     """The phrase-level content of an element, with XML white space normalised; `record(sic,
-    corr)` is told of each correction, with the word before and after it."""
+    corr)` is told of each correction, with the word before and after it, and gives back its
+    key (`Record`), if it keeps them."""
     content = _children(element, record)
     return _trim(content)
 
 
-def _children(element: etree._Element, record: Callable[[str, str], None]) -> list[Inline]:
+def _children(element: etree._Element, record: Record) -> list[Inline]:
     content: list[Inline] = []
     if element.text:
         content.append(XML_SPACE.sub(" ", element.text))
@@ -75,7 +81,7 @@ def _children(element: etree._Element, record: Callable[[str, str], None]) -> li
     return content
 
 
-def _span(element: etree._Element, record: Callable[[str, str], None]) -> list[Inline]:
+def _span(element: etree._Element, record: Record) -> list[Inline]:
     tag = etree.QName(element).localname
     attrs = {}
     if element.get(XML_LANG):
@@ -94,8 +100,9 @@ def _span(element: etree._Element, record: Callable[[str, str], None]) -> list[I
         corr_element = element.find("tei:corr", NS)
         corr = _reading(corr_element)
         before, after = _context(element)
-        record(before + sic + after, before + corr + after)
-        return [Span("correction", _children(corr_element, record), {"sic": sic})]
+        key = record(before + sic + after, before + corr + after)
+        attrs = {"sic": sic, **({"key": key} if key else {})}
+        return [Span("correction", _children(corr_element, record), attrs)]
     if tag == "hi":
         return [Span(element.get("rend"), _children(element, record), attrs)]
     if tag == "title":

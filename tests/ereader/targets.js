@@ -1,0 +1,41 @@
+// Every note call and backlink of some EPUB chapters measured in Debian's Chromium, driven by
+// puppeteer as Ace drives it, in one browser: node targets.js ROOT WIDTH HEIGHT SHOTS CHAPTER.xhtml…
+// prints, for each chapter, each target's box and text and what stands just before and after it,
+// as JSON, and writes a screenshot of each chapter's first screen into the folder SHOTS.
+const [root, width, height, shots, ...chapters] = process.argv.slice(2);
+const puppeteer = require(`${root}/node_modules/puppeteer`);
+
+(async () => {
+  const browser = await puppeteer.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--renderer-process-limit=1"],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.setViewport({ width: Number(width), height: Number(height) });
+    const measured = {};
+    for (const chapter of chapters) {
+      await page.goto(`file://${chapter}`);
+      measured[chapter] = await page.evaluate(() =>
+        [...document.querySelectorAll("a.noteref, a.fnref, a.fn-back, a.backlink")].map((a) => {
+          const box = a.getBoundingClientRect();
+          const before = a.previousSibling ? a.previousSibling.textContent : "";
+          const after = a.nextSibling ? a.nextSibling.textContent : "";
+          return {
+            cls: a.className, text: a.textContent, id: a.id, href: a.getAttribute("href"),
+            left: box.left, top: box.top + window.scrollY, width: box.width, height: box.height,
+            before: before.slice(-3), after: after.slice(0, 3),
+          };
+        }),
+      );
+      await page.screenshot({ path: `${shots}/${chapter.split("/").pop()}.png` });
+    }
+    console.log(JSON.stringify(measured));
+  } finally {
+    await browser.close();
+  }
+})().catch((error) => {
+  console.error(error);
+  process.exit(2);
+});
