@@ -145,6 +145,12 @@ def _describe(book: epub.EpubBook, edition: Edition, uid: str, when: datetime, s
         _agent(book, "contributor", f"editor{number}", editor, "edt")
     if isinstance(edition, CourseReader):  # drawn from the whole edition
         book.add_metadata("DC", "relation", edition_identifier(edition))
+    # The edition and its course readers are one series, which Calibre and Apple Books group:
+    # the edition first, a course reader after it.
+    book.add_metadata(None, "meta", edition.full_title, {"property": "belongs-to-collection", "id": "series"})
+    book.add_metadata(None, "meta", "series", {"refines": "#series", "property": "collection-type"})
+    position = "2" if isinstance(edition, CourseReader) else "1"
+    book.add_metadata(None, "meta", position, {"refines": "#series", "property": "group-position"})
     book.add_metadata("DC", "publisher", edition.publisher)
     book.add_metadata("DC", "date", edition.date)
     book.add_metadata("DC", "rights", edition.licence)

@@ -30,6 +30,7 @@ from ..sources.model import (
     Paragraph,
     Quotation,
     Span,
+    alnum,
     plain,
 )
 
@@ -45,8 +46,8 @@ CAPABILITIES = {
     "page_numbers": "the register gives each place's printed page (the output has pages to give)",
     "own_typeface": "the edition's typeface is set (else the reading system's own shows), as the colophon says",
     "carries_sources": "the TEI sources are attached to this very output (else the colophon points to the PDF)",
-    "numbers_inline": "a paragraph's number stands at the start of its first line, joined to the first word by a "
-    "no-break space (else it hangs in the margin, out of the line)",
+    "numbers_inline": "a paragraph's number stands in a box at the start of its first line, joined to the first "
+    "word by a narrow no-break space, which justification does not stretch (else it hangs in the margin)",
     "correction_links": "each corrected reading links to its row of the corrections table in the note on the text",
 }
 
@@ -324,7 +325,7 @@ class InlineRenderer:
                 return self.mention(part, inner)
             case "call":
                 return self.note_call(part.attrs["anchor"])
-            case "correction" if "correction_links" in self.output and "key" in part.attrs:
+            case "correction" if "correction_links" in self.output and "key" in part.attrs and alnum(plain([part])):
                 return self.correction(part, inner)
             case "cite":
                 return Markup('<a class="cite" href="{}">{}</a>').format(self.work_href(part.attrs["work"]), inner)
@@ -370,7 +371,8 @@ class InlineRenderer:
 
     def correction(self, part: Span, inner: Markup) -> Markup:
         """A corrected reading, linked to its row of the corrections table, which gives the
-        reading it replaces."""
+        reading it replaces. (One with no letter or digit, a space put in or a stop, would be a
+        link with nothing to see or tap: it is left as it is, and the table lists it.)"""
         row = self.href("note-on-the-text", f"correction-{part.attrs['key']}")
         return Markup('<a class="correction" href="{}">{}</a>').format(row, inner)
 
