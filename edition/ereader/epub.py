@@ -54,7 +54,7 @@ ACCESSIBILITY = [
         "editorial notes follow each essay and open from their calls. The only image, the cover, "
         "has a text alternative. No colour or typeface is imposed on the reader.",
     ),
-    ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
+    ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"),
 ]
 
 

@@ -1,7 +1,8 @@
-// Every note call and backlink of some EPUB chapters measured in Debian's Chromium, driven by
-// puppeteer as Ace drives it, in one browser: node targets.js ROOT WIDTH HEIGHT SHOTS CHAPTER.xhtml…
-// prints, for each chapter, each target's box and text and what stands just before and after it,
-// as JSON, and writes a screenshot of each chapter's first screen into the folder SHOTS.
+// Every link of some EPUB chapters measured in Debian's Chromium, driven by puppeteer as Ace
+// drives it, in one browser: node targets.js ROOT WIDTH HEIGHT SHOTS CHAPTER.xhtml… prints, for
+// each chapter, each link's box, class and text, what stands just before and after it, and whether
+// it stands in a sentence (its block holds text outside links: WCAG 2.5.8's inline exception), as
+// JSON, and writes a screenshot of each chapter's first screen into the folder SHOTS.
 const [root, width, height, shots, ...chapters] = process.argv.slice(2);
 const puppeteer = require(`${root}/node_modules/puppeteer`);
 
@@ -18,11 +19,15 @@ const puppeteer = require(`${root}/node_modules/puppeteer`);
     for (const chapter of chapters) {
       await page.goto(`file://${chapter}`);
       measured[chapter] = await page.evaluate(() =>
-        [...document.querySelectorAll("a.noteref, a.fnref, a.fn-back, a.backlink")].map((a) => {
+        [...document.querySelectorAll("a[href]")].filter((a) => a.getClientRects().length).map((a) => {
           const box = a.getBoundingClientRect();
           const before = a.previousSibling ? a.previousSibling.textContent : "";
           const after = a.nextSibling ? a.nextSibling.textContent : "";
+          const block = a.closest("p, li, td, th, dd, dt, h1, h2, h3, figcaption, div, section") || document.body;
+          let own = block.textContent;
+          for (const link of block.querySelectorAll("a")) own = own.replace(link.textContent, "");
           return {
+            inline: /[A-Za-z]{2}/.test(own),
             cls: a.className, text: a.textContent, id: a.id, href: a.getAttribute("href"),
             left: box.left, top: box.top + window.scrollY, width: box.width, height: box.height,
             before: before.slice(-3), after: after.slice(0, 3),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from edition.ereader.epub import spine_documents
 from edition.html import epub_chapters, print_parts
 from edition.html.print import print_part
 from edition.html.shared import CALL_LETTERS, letters, reading_order
@@ -84,6 +85,9 @@ def _measure(chapters: list[Path], shots: Path) -> dict[str, list[dict]]:
     return json.loads(done.stdout)
 
 
+CALLS_AND_BACKLINKS = {"noteref", "fnref", "fn-back", "backlink"}
+
+
 def _overlap(a: dict, b: dict) -> bool:
     return (
         a["left"] < b["left"] + b["width"]
@@ -101,7 +105,10 @@ def test_every_call_and_backlink_is_a_target_of_24_px_apart_from_figures_and_oth
     with zipfile.ZipFile(outputs["epub"]) as package:
         package.extractall(tmp_path / "epub")
     chapters = [tmp_path / "epub" / "EPUB" / f"{essay.id}.xhtml" for essay in edition.essays]
-    measured = _measure(chapters, tmp_path)
+    measured = {
+        chapter: [link for link in links if link["cls"] in CALLS_AND_BACKLINKS]
+        for chapter, links in _measure(chapters, tmp_path).items()
+    }
     for chapter, targets in measured.items():
         kinds = {target["cls"] for target in targets}
         assert kinds == {"noteref", "fnref", "fn-back", "backlink"} or kinds == {"fnref", "fn-back"}, kinds
@@ -164,3 +171,33 @@ def _corrections(essay: Essay) -> list[Span]:
         walk(content)
     walk(essay.original)
     return found
+
+
+def test_every_link_of_every_document_meets_wcag_2_2_target_size_at_390_px(outputs: dict[str, Path], tmp_path: Path):
+    """WCAG 2.2, 2.5.8 (AA), for every link of every document of the EPUB in Chromium at 390 px
+    wide: at least 24 × 24 px; or, smaller, no other target within the 24 px circle centred on
+    it; or in a sentence (its block holds text of its own), the criterion's inline exception."""
+    with zipfile.ZipFile(outputs["epub"]) as package:
+        package.extractall(tmp_path / "epub")
+        documents = [tmp_path / "epub" / name for name in spine_documents(outputs["epub"].read_bytes())]
+    failing = []
+    for chapter, links in _measure(documents, tmp_path).items():
+        for link in links:
+            if link["inline"] or (link["width"] >= 24 and link["height"] >= 24):
+                continue
+            centre = (link["left"] + link["width"] / 2, link["top"] + link["height"] / 2)
+            for other in links:
+                if other is link:
+                    continue
+                # The nearest point of the other target to this one's centre, within 12 px.
+                x = min(max(centre[0], other["left"]), other["left"] + other["width"])
+                y = min(max(centre[1], other["top"]), other["top"] + other["height"])
+                # And, if it is small too, the distance between the two centres, under 24 px.
+                small = other["width"] < 24 or other["height"] < 24
+                apart = (other["left"] + other["width"] / 2 - centre[0], other["top"] + other["height"] / 2 - centre[1])
+                if (x - centre[0]) ** 2 + (y - centre[1]) ** 2 < 12**2 or (
+                    small and apart[0] ** 2 + apart[1] ** 2 < 24**2
+                ):
+                    failing.append(f"{Path(chapter).name}: {link['text']!r} near {other['text']!r}")
+                    break
+    assert failing == []
