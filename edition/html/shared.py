@@ -436,6 +436,7 @@ def _environment() -> Environment:
     env.globals["essay_label"] = essay_label
     env.globals["places"] = places
     env.globals["upper_first"] = upper_first
+    env.filters["no_break"] = no_break_spaces
     return env
 
 

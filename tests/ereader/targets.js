@@ -1,6 +1,6 @@
 // Every link of some EPUB chapters measured in Debian's Chromium, driven by puppeteer as Ace
 // drives it, in one browser: node targets.js ROOT WIDTH HEIGHT SHOTS CHAPTER.xhtml… prints, for
-// each chapter, each link's box, class and text, what stands just before and after it, and whether
+// each chapter, the font size of each heading, and each link's box, class and text, what stands just before and after it, and whether
 // it stands in a sentence (its block holds text outside links: WCAG 2.5.8's inline exception), as
 // JSON, and writes a screenshot of each chapter's first screen into the folder SHOTS.
 const [root, width, height, shots, ...chapters] = process.argv.slice(2);
@@ -18,8 +18,9 @@ const puppeteer = require(`${root}/node_modules/puppeteer`);
     const measured = {};
     for (const chapter of chapters) {
       await page.goto(`file://${chapter}`);
-      measured[chapter] = await page.evaluate(() =>
-        [...document.querySelectorAll("a[href]")].filter((a) => a.getClientRects().length).map((a) => {
+      measured[chapter] = await page.evaluate(() => ({
+        headings: [...document.querySelectorAll("h1, h2, h3")].map((h) => [h.tagName, parseFloat(getComputedStyle(h).fontSize)]),
+        links: [...document.querySelectorAll("a[href]")].filter((a) => a.getClientRects().length).map((a) => {
           const box = a.getBoundingClientRect();
           const before = a.previousSibling ? a.previousSibling.textContent : "";
           const after = a.nextSibling ? a.nextSibling.textContent : "";
@@ -33,7 +34,7 @@ const puppeteer = require(`${root}/node_modules/puppeteer`);
             before: before.slice(-3), after: after.slice(0, 3),
           };
         }),
-      );
+      }));
       await page.screenshot({ path: `${shots}/${chapter.split("/").pop()}.png` });
     }
     console.log(JSON.stringify(measured));

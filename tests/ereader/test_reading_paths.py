@@ -17,8 +17,10 @@ import pytest
 from edition.ereader.epub import spine_documents
 from edition.html import epub_chapters, print_parts
 from edition.html.print import print_part
-from edition.html.shared import CALL_LETTERS, letters, reading_order
+from edition.html.shared import CALL_LETTERS, letters, no_break_spaces, reading_order
 from edition.sources.model import Edition, Essay, Imprint, PageStart, Span, plain
+from edition.sources.profiles import Profile, apply_profile
+from tests.conftest import BOTH, epub_of
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("ACE_CHROMIUM", "/usr/bin/chromium")
@@ -106,8 +108,8 @@ def test_every_call_and_backlink_is_a_target_of_24_px_apart_from_figures_and_oth
         package.extractall(tmp_path / "epub")
     chapters = [tmp_path / "epub" / "EPUB" / f"{essay.id}.xhtml" for essay in edition.essays]
     measured = {
-        chapter: [link for link in links if link["cls"] in CALLS_AND_BACKLINKS]
-        for chapter, links in _measure(chapters, tmp_path).items()
+        chapter: [link for link in found["links"] if link["cls"] in CALLS_AND_BACKLINKS]
+        for chapter, found in _measure(chapters, tmp_path).items()
     }
     for chapter, targets in measured.items():
         kinds = {target["cls"] for target in targets}
@@ -181,7 +183,12 @@ def test_every_link_of_every_document_meets_wcag_2_2_target_size_at_390_px(outpu
         package.extractall(tmp_path / "epub")
         documents = [tmp_path / "epub" / name for name in spine_documents(outputs["epub"].read_bytes())]
     failing = []
-    for chapter, links in _measure(documents, tmp_path).items():
+    measured = _measure(documents, tmp_path)
+    for chapter, found in measured.items():
+        # Headings in size order, a test of the same run: h1 larger than h2, h2 than h3.
+        sizes = {tag: size for tag, size in found["headings"]}
+        assert sorted(sizes.values(), reverse=True) == [sizes[tag] for tag in sorted(sizes)], f"{chapter}: {sizes}"
+        links = found["links"]
         for link in links:
             if link["inline"] or (link["width"] >= 24 and link["height"] >= 24):
                 continue
@@ -201,3 +208,29 @@ def test_every_link_of_every_document_meets_wcag_2_2_target_size_at_390_px(outpu
                     failing.append(f"{Path(chapter).name}: {link['text']!r} near {other['text']!r}")
                     break
     assert failing == []
+
+
+def test_no_break_spaces_stand_where_chicago_puts_them():
+    assert no_break_spaces("see p. 12 and pp. 13–54, n. 9") == "see p.\u00a012 and pp.\u00a013–54, n.\u00a09"
+    assert no_break_spaces("xlvi + 345 pp. Paper") == "xlvi + 345\u00a0pp. Paper"
+    assert no_break_spaces("E. H. Carr and J. Arch Getty") == "E.\u00a0H.\u00a0Carr and J.\u00a0Arch Getty"
+    assert no_break_spaces("the U.S. The end. A start") == "the U.S. The end. A start"
+
+
+def test_a_course_readers_title_says_what_it_is_first_and_names_the_authors_in_the_editions_order(
+    edition: Edition,
+):
+    reversed_order = tuple(essay.id for essay in reversed(edition.essays))
+    reader = apply_profile(edition, Profile(essays=reversed_order, course_code="HIST 2301", course_title="Revolution"))
+    assert [essay.id for essay in reader.essays] == list(reversed_order)  # printed in the profile's order
+    assert reader.authors == edition.authors  # named in the edition's
+    assert reader.book_title == f"HIST 2301 Course Reader: {edition.full_title} — Revolution"
+
+
+@pytest.mark.parametrize("which", BOTH)
+def test_the_edition_and_its_course_readers_are_one_series(which: str, request, edition: Edition):
+    position = "1" if which == "edition" else "2"
+    opf = zipfile.ZipFile(epub_of(request, which)).read("EPUB/content.opf").decode()
+    assert f'<meta property="belongs-to-collection" id="series">{edition.full_title}</meta>' in opf
+    assert '<meta refines="#series" property="collection-type">series</meta>' in opf
+    assert f'<meta refines="#series" property="group-position">{position}</meta>' in opf
