@@ -360,7 +360,8 @@ CASES: dict[str, Case] = {
     **{
         f"ereader-css-{name}": (
             lambda p, o, rule=rule: add(p.styles_dir / "ereader.css", after=f"\nbody {{ {rule} }}\n"),
-            ["build", "--format", "epub"], 2, f"styles/ereader.css:{CSS_LINE}: {shown} is not allowed in the e-reader's",
+            ["build", "--format", "epub"], 2,
+            f"styles/ereader.css:{CSS_LINE}: {shown} is not allowed in the e-reader's",
         )
         for name, rule, shown in [
             ("image-set", 'background-image: image-set("http://127.0.0.1:9/x.png" 1x)', "image-set()"),
