@@ -164,9 +164,10 @@ JOINED = Markup("\u2060")
 AFTER_CALL = re.compile(r"(?:[.,;:?!…]|[’”](?![^\W\d_]))+")
 # Between an editorial call and an author's figure (a year, an author's superior figure) or
 # another call beside it: a narrow no-break space, so that the letter never reads as part of a
-# number ("1918ᵉ") or of another letter ("xy"). In
-# the e-reader's CSS it is wider between two calls, so that their tap targets do not overlap.
+# number ("1918ᵉ") or of another letter ("xy"). Between two calls it is marked as such, and the
+# e-reader's CSS widens it there, so that their tap targets do not overlap.
 APART = Span("apart", [], {})
+BETWEEN_CALLS = Span("apart", [], {"between": "calls"})
 
 # The no-break spaces Chicago asks for (6.117, 10.12): between a page or note abbreviation and
 # its number ("p. 12", "n. 9", "pp. 13–54"), between a number and "pp." ("345 pp."), and between
@@ -229,15 +230,20 @@ def _apart(content: list[Inline]) -> list[Inline]:
     for part in content:
         before = out[-1] if out else ""
         if (is_call(part) and _figure(before, -1)) or (is_call(before) and _figure(part, 0)):
-            out.append(APART)
+            out.append(BETWEEN_CALLS if _is_target(before) and _is_target(part) else APART)
         out.append(part)
     return out
+
+
+def _is_target(part: Inline) -> bool:
+    """A call, an author's or an editorial one: a link a reader taps."""
+    return isinstance(part, Span) and part.kind in ("noteref", "call")
 
 
 def _figure(part: Inline, end: int) -> bool:
     """Whether `part` is a call (an author's or an editorial one), or its text's first (`end` 0)
     or last (-1) character is a figure."""
-    if isinstance(part, Span) and part.kind in ("noteref", "call"):
+    if _is_target(part):
         return True
     text = plain([part])
     return bool(text) and text[end].isdigit()
@@ -332,7 +338,8 @@ class InlineRenderer:
             case "citation":
                 return Markup('<span class="citation">({})</span>').format(inner)
             case "apart":
-                return Markup('<span class="apart">\u202f</span>')
+                css = "apart between-calls" if part.attrs.get("between") else "apart"
+                return Markup('<span class="{}">\u202f</span>').format(css)
             case "pagebreak":
                 return self.page_break(part.attrs["label"])
             case _:
