@@ -234,3 +234,16 @@ def test_the_edition_and_its_course_readers_are_one_series(which: str, request, 
     assert f'<meta property="belongs-to-collection" id="series">{edition.full_title}</meta>' in opf
     assert '<meta refines="#series" property="collection-type">series</meta>' in opf
     assert f'<meta refines="#series" property="group-position">{position}</meta>' in opf
+
+
+def test_the_editorial_notes_are_an_endnotes_section_with_no_heading_to_leave_standing(edition: Edition):
+    """Apple Books, Foliate and Readest hide footnotes in the flow: nothing of the section but the
+    notes may show, so it has no heading; it is named for assistive technology and typed."""
+    for xhtml in _documents(edition)["epub"]:
+        sections = re.findall(r'<section class="editorial-notes"([^>]*)>(.*?)</section>', xhtml, re.S)
+        assert len(sections) == 1
+        attributes, inside = sections[0]
+        assert 'epub:type="endnotes"' in attributes and 'role="doc-endnotes"' in attributes
+        assert 'aria-label="Editorial notes"' in attributes
+        assert not re.search(r"<h[1-6]", inside)
+        assert re.sub(r"<aside .*?</aside>", "", inside, flags=re.S).strip() == ""
