@@ -18,6 +18,7 @@ files that a killed build left there (`.<output>.<random>.part`, only those).
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -42,7 +43,12 @@ if TYPE_CHECKING:  # pdf imports WeasyPrint, which only a build with work to do 
 
     from .layout.pdf import Typesetter
 
-FORMATS = ("pdf", "epub")
+FORMATS = ("pdf", "epub")  # what a build writes unless told which
+# Built only when asked for (`--format`): the Kobo edition and the Kindle edition, each made from
+# the EPUB (the Kindle edition by Calibre, where it is installed).
+READER_FORMATS = ("kepub", "azw3")
+ALL_FORMATS = FORMATS + READER_FORMATS
+SUFFIXES = {"pdf": "pdf", "epub": "epub", "kepub": "kepub.epub", "azw3": "azw3", "apnx": "apnx"}
 Progress = Callable[[str], None]  # told what the build is doing, as it goes
 
 
@@ -68,7 +74,7 @@ def output_path(edition: Edition, out_dir: Path, fmt: str, name: str = "", proof
     `out_dir` and nowhere else (`gate.output_file`: an `EditionError` if the name is not one plain
     file name); with `proof`, `<…>-proof.pdf`, the proof `edition watch` writes after a save."""
     stem = f"{edition.slug}-{edition.version}{'-' + name if name else ''}{'-proof' if proof else ''}"
-    return output_file(out_dir, f"{stem}.{fmt}")
+    return output_file(out_dir, f"{stem}.{SUFFIXES[fmt]}")
 
 
 @dataclass(frozen=True)
@@ -103,9 +109,10 @@ def read_job(project: Project, out_dir: Path | None, profile_path: Path | None, 
     when = build_time(edition, epoch)  # a SOURCE_DATE_EPOCH a build would refuse is refused here
     imprint = Imprint(imprint_commit, when.isoformat(timespec="seconds"), profile.course)
     name = profile_path.stem if profile_path else ""
-    for fmt in FORMATS:  # every name it may write, checked before anything is written
+    for fmt in ALL_FORMATS:  # every name it may write, checked before anything is written
         output_path(edition, out_dir, fmt, name)
     output_path(edition, out_dir, "pdf", name, proof=True)
+    output_path(edition, out_dir, "apnx", name)
     return Job(project, edition, profile, name, out_dir, inputs, when, imprint)
 
 
@@ -167,6 +174,8 @@ def _build(
         return
 
     from .ereader.epub import PrintPages, build_epub
+    from .ereader.kepub import kepub
+    from .ereader.kindle import azw3
 
     document = None
     if "pdf" in todo or starts is None:
@@ -177,27 +186,35 @@ def _build(
         record.keep_layout(inputs.layout_key, starts)
     keys = {"pdf": inputs.pdf_key(targets["pdf"].name)} if "pdf" in todo else {}
     parts = {"pdf": inputs.pdf_parts()} if "pdf" in todo else {}
-    if "epub" in todo:
-        keys["epub"] = inputs.epub_key(targets["epub"].name, starts)
-        parts["epub"] = inputs.epub_parts(starts)
-        if record.up_to_date(targets["epub"], keys["epub"]):  # the layout changed, not its pages
-            todo.remove("epub")
-            report.unchanged.append(targets["epub"])
+    for fmt in [fmt for fmt in todo if fmt != "pdf"]:  # the EPUB and the editions made from it
+        keys[fmt] = inputs.epub_key(targets[fmt].name, starts)
+        parts[fmt] = inputs.epub_parts(starts)
+        if record.up_to_date(targets[fmt], keys[fmt]):  # the layout changed, not its pages
+            todo.remove(fmt)
+            report.unchanged.append(targets[fmt])
     if document is not None and not todo:
         # A new layout whose page starts moved nothing is kept too, or every later build lays
         # the edition out again to find that out.
         write_atomically(job.out_dir / RECORD_FILE, record.to_json())
     print_source = f"{edition.full_title}, version {edition.version}, print edition on {job.profile.page_size}"
     print_source += f" ({job.target('pdf').name})"
-    renderers: dict[str, Callable[[], bytes]] = {
+    epub = functools.cache(
+        lambda: build_epub(edition, job.project, job.imprint, job.when, PrintPages(print_source, starts))
+    )
+    renderers: dict[str, Callable[[], bytes | tuple[bytes, bytes]]] = {
         "pdf": lambda: write_pdf(document, edition, job.project, job.when),
-        "epub": lambda: build_epub(edition, job.project, job.imprint, job.when, PrintPages(print_source, starts)),
+        "epub": epub,
+        "kepub": lambda: kepub(epub(), job.when),
+        "azw3": lambda: azw3(epub(), job.when),
     }
     for fmt in todo:
         if progress:
             progress(f"writing the {fmt.upper()}")
         with report.stage(f"write the {fmt.upper()}"):
             data = renderers[fmt]()
+        if isinstance(data, tuple):  # the AZW3 and its sidecar, the APNX of its print pages
+            data, sidecar = data
+            write_atomically(output_path(edition, job.out_dir, "apnx", job.name), sidecar)
         write_atomically(targets[fmt], data)
         record.wrote(targets[fmt], keys[fmt], parts[fmt], data)
         write_atomically(job.out_dir / RECORD_FILE, record.to_json())
@@ -243,12 +260,13 @@ def explain(job: Job, formats: tuple[str, ...] = FORMATS) -> list[str]:
     record"; or "record not trusted: …". It reads what a build reads, and writes nothing."""
     record, distrust = read_record(job.out_dir)
     return [
-        f"{display_path(job.target(fmt), job.project.root)}: {_why(fmt, job.target(fmt), job.inputs, record, distrust)}"
+        f"{display_path(job.target(fmt), job.project.root)}: "
+        + _why(fmt, job.target(fmt), job.target("pdf").name, job.inputs, record, distrust)
         for fmt in formats
     ]
 
 
-def _why(fmt: str, target: Path, inputs: Inputs, record: BuildRecord, distrust: str) -> str:
+def _why(fmt: str, target: Path, pdf_name: str, inputs: Inputs, record: BuildRecord, distrust: str) -> str:
     if distrust == EARLIER_FORMAT:
         return "no record (the record is of an earlier format): it would be built again"
     if distrust:
@@ -265,7 +283,7 @@ def _why(fmt: str, target: Path, inputs: Inputs, record: BuildRecord, distrust: 
             changed = [part for part in changed if part != "layout"]
             if changed:
                 return f"changed: {', '.join(changed)}; its page starts will come from a new print layout"
-            printed = record.outputs.get(target.with_suffix(".pdf").name)
+            printed = record.outputs.get(pdf_name)
             why = _changed(printed["parts"], inputs.pdf_parts()) if printed else ["print_styles or fonts"]
             relaid = "layout: unknown until the print edition is laid out again"
             relaid += f" ({', '.join(why)} changed)" if why else " (it is not recorded)"

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from . import __version__
-from .build import FORMATS, Report, Warm, build, explain, read_job
+from .build import ALL_FORMATS, FORMATS, Report, Warm, build, explain, read_job
 from .errors import DamagedPackage, EditionError, SourceError, display_path
 from .gate import output_folder, printable
 from .project import find_project
@@ -34,7 +34,12 @@ def _parser() -> argparse.ArgumentParser:
     build_command = commands.add_parser("build", help="build the PDF and the EPUB into dist/")
     watch_command = commands.add_parser("watch", help="build, then build again after every save")
     for command in (build_command, watch_command):
-        command.add_argument("--format", choices=FORMATS, action="append", help="build only this format (repeatable)")
+        command.add_argument(
+            "--format",
+            choices=ALL_FORMATS,
+            action="append",
+            help="build only this format (repeatable); kepub (Kobo) and azw3 (Kindle, by Calibre) only when named",
+        )
         command.add_argument("--out", type=Path, help="write here instead of dist/")
         command.add_argument(
             "--reader", type=Path, metavar="FILE.toml", help="build a course reader described by this profile"

@@ -26,6 +26,10 @@ from ..sources.tei import XML_LANG
 from .cover import cover_alt, cover_png
 
 XHTML = "application/xhtml+xml"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+OPF = "EPUB/content.opf"
+OPF_NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
 STYLESHEET = "css/edition.css"
 COVER = "images/cover.png"
 
@@ -50,7 +54,7 @@ ACCESSIBILITY = [
         "editorial notes follow each essay and open from their calls. The only image, the cover, "
         "has a text alternative. No colour or typeface is imposed on the reader.",
     ),
-    ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
+    ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"),
 ]
 
 
@@ -127,7 +131,7 @@ def build_epub(edition: Edition, project: Project, imprint: Imprint, when: datet
 
     raw = io.BytesIO()
     epub.write_epub(raw, book, {"mtime": when, "epub2_guide": False, "epub3_pages": False, "raise_exceptions": True})
-    return _reproducible_zip(raw.getvalue(), when, {"EPUB/content.opf": _package_language(edition.language)})
+    return reproducible_zip(raw.getvalue(), when, {OPF: _package_language(edition.language)})
 
 
 def _describe(book: epub.EpubBook, edition: Edition, uid: str, when: datetime, source: str) -> None:
@@ -141,6 +145,12 @@ def _describe(book: epub.EpubBook, edition: Edition, uid: str, when: datetime, s
         _agent(book, "contributor", f"editor{number}", editor, "edt")
     if isinstance(edition, CourseReader):  # drawn from the whole edition
         book.add_metadata("DC", "relation", edition_identifier(edition))
+    # The edition and its course readers are one series, which Calibre and Apple Books group:
+    # the edition first, a course reader after it.
+    book.add_metadata(None, "meta", edition.full_title, {"property": "belongs-to-collection", "id": "series"})
+    book.add_metadata(None, "meta", "series", {"refines": "#series", "property": "collection-type"})
+    position = "2" if isinstance(edition, CourseReader) else "1"
+    book.add_metadata(None, "meta", position, {"refines": "#series", "property": "group-position"})
     book.add_metadata("DC", "publisher", edition.publisher)
     book.add_metadata("DC", "date", edition.date)
     book.add_metadata("DC", "rights", edition.licence)
@@ -185,7 +195,7 @@ def _package_language(language: str):
     return transform
 
 
-def _reproducible_zip(data: bytes, when: datetime, transforms: dict) -> bytes:
+def reproducible_zip(data: bytes, when: datetime, transforms: dict) -> bytes:
     """The same zip with `mimetype` first and stored, fixed times and attributes, and the
     given entries transformed."""
     stamp = max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
@@ -203,3 +213,17 @@ def _reproducible_zip(data: bytes, when: datetime, transforms: dict) -> bytes:
                 content = transforms[name](content)
             target.writestr(info, content, compresslevel=9)
     return out.getvalue()
+
+
+def spine_documents(epub: bytes, navigation: bool = True) -> list[str]:
+    """The zip entries of the EPUB's content documents in reading order (its spine), the
+    navigation document among them unless `navigation` is false."""
+    package = zipfile.ZipFile(io.BytesIO(epub))
+    opf = etree.fromstring(package.read(OPF))
+    items = {item.get("id"): item for item in opf.iterfind("opf:manifest/opf:item", OPF_NS)}
+    documents = []
+    for ref in opf.iterfind("opf:spine/opf:itemref", OPF_NS):
+        item = items[ref.get("idref")]
+        if navigation or "nav" not in (item.get("properties") or "").split():
+            documents.append("EPUB/" + item.get("href"))
+    return documents

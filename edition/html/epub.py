@@ -19,7 +19,11 @@ from markupsafe import Markup
 from ..sources.model import Edition, Essay, Imprint, Inline, PageStart, Quotation, Span, alnum, plain
 from .shared import InlineRenderer, Output, render
 
-EPUB = Output("epub", note_calls="linked", capabilities=frozenset({"xhtml_lang", "chapter_files", "epub_types"}))
+EPUB = Output(
+    "epub",
+    note_calls="linked",
+    capabilities=frozenset({"xhtml_lang", "chapter_files", "epub_types", "numbers_inline", "correction_links"}),
+)
 
 Marks = Mapping[str, Sequence[tuple[int, str]]]  # by block: (letters and digits before it, page label)
 

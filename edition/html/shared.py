@@ -10,7 +10,8 @@ Hands on `Output`, `InlineRenderer` and `render` to `html.print` and `html.epub`
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -29,6 +30,8 @@ from ..sources.model import (
     Paragraph,
     Quotation,
     Span,
+    alnum,
+    plain,
 )
 
 # What an output may do, by name, and what each means. The renderer and the templates ask an
@@ -43,6 +46,9 @@ CAPABILITIES = {
     "page_numbers": "the register gives each place's printed page (the output has pages to give)",
     "own_typeface": "the edition's typeface is set (else the reading system's own shows), as the colophon says",
     "carries_sources": "the TEI sources are attached to this very output (else the colophon points to the PDF)",
+    "numbers_inline": "a paragraph's number stands in a box at the start of its first line, joined to the first "
+    "word by a narrow no-break space, which justification does not stretch (else it hangs in the margin)",
+    "correction_links": "each corrected reading links to its row of the corrections table in the note on the text",
 }
 
 
@@ -96,10 +102,16 @@ def places(entry: Entry, essays: list[Essay]) -> list[tuple[Essay, list[Mention]
     return grouped
 
 
+# The editorial notes' call letters: the alphabet without i, l and o, which read as the figures
+# 1 and 0 beside an author's superior figure or a year ("1932-33.⁹ˡ" read as 91). print.css's
+# `@counter-style editorial` lists the same letters; tests/html/test_render.py holds them to it.
+CALL_LETTERS = "abcdefghjkmnpqrstuvwxyz"
+
+
 def letters(number: int) -> str:
-    """1 → a, 26 → z, 27 → aa, 28 → ab: the EPUB's marks of editorial notes."""
-    prefix, last = divmod(number - 1, 26)
-    return (letters(prefix) if prefix else "") + chr(ord("a") + last)
+    """1 → a, 23 → z, 24 → aa, 25 → ab: the marks of editorial notes (`CALL_LETTERS`)."""
+    prefix, last = divmod(number - 1, len(CALL_LETTERS))
+    return (letters(prefix) if prefix else "") + CALL_LETTERS[last]
 
 
 def reading_order(essay: Essay) -> Iterator[list[Inline]]:
@@ -145,6 +157,97 @@ def call_numbers(essays: list[Essay]) -> dict[int, int]:
 # side; it is a format character, which neither the faces nor a reading system draw.
 JOINED = Markup("\u2060")
 
+# What an editorial call stands after, as Chicago sets a note's call (14.26): after a full stop,
+# comma, colon, semicolon, question or exclamation mark, ellipsis and closing quotation mark,
+# never before them; before a dash. A closing quotation mark moves only where it closes (a
+# right single quotation mark before a letter is an apostrophe: "Stalin’s").
+AFTER_CALL = re.compile(r"(?:[.,;:?!…]|[’”](?![^\W\d_]))+")
+# Between an editorial call and an author's figure (a year, an author's superior figure) or
+# another call beside it: a narrow no-break space, so that the letter never reads as part of a
+# number ("1918ᵉ") or of another letter ("xy"). Between two calls it is marked as such, and the
+# e-reader's CSS widens it there, so that their tap targets do not overlap.
+APART = Span("apart", [], {})
+BETWEEN_CALLS = Span("apart", [], {"between": "calls"})
+
+# The no-break spaces Chicago asks for (6.117, 10.12): between a page or note abbreviation and
+# its number ("p. 12", "n. 9", "pp. 13–54"), between a number and "pp." ("345 pp."), and between
+# initials and before the surname that follows them ("E. H. Carr"). A line may break elsewhere.
+NO_BREAK = [
+    (re.compile(r"\b(pp?|nn?|vols?|chs?|no)\. (?=\d)"), "\\1.\u00a0"),
+    (re.compile(r"(\d) (pp\.)"), "\\1\u00a0\\2"),
+    (re.compile(r"(?<![\w.])([A-Z]\.) (?=[A-Z])"), "\\1\u00a0"),
+]
+
+
+def no_break_spaces(text: str) -> str:
+    """`text` with a no-break space where Chicago puts one (`NO_BREAK`)."""
+    for pattern, replacement in NO_BREAK:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def is_call(part: Inline) -> bool:
+    """An editorial note's call, as `placed_calls` sets it apart from the name it follows."""
+    return isinstance(part, Span) and part.kind == "call"
+
+
+def placed_calls(content: list[Inline], notes: Mapping[str, object]) -> list[Inline]:
+    """The content with each editorial note's call as a span of its own ("call"): after its
+    name, or out of the span it ends (a call ending a title stands after the title), then after
+    the punctuation that follows (`AFTER_CALL`), and apart from an author's figure beside it
+    (`APART`). Authors' calls stay where the authors put them."""
+    out: list[Inline] = []
+    for part in content:
+        if isinstance(part, str):
+            if out and is_call(out[-1]) and (moved := AFTER_CALL.match(part)):
+                call = out.pop()
+                out += [moved.group(), call]
+                part = part[moved.end() :]
+            if part:
+                out.append(part)
+            continue
+        if part.kind == "mention" and part.attrs.get("anchor") in notes:
+            out += [part, Span("call", [], {"anchor": part.attrs["anchor"]})]
+        elif part.kind == "anchor" and part.attrs["id"] in notes:
+            out.append(Span("call", [], {"anchor": part.attrs["id"]}))
+        elif part.kind == "anchor":
+            continue
+        else:
+            children = placed_calls(part.children, notes)
+            if children == part.children:  # the span itself: an author's call is known by its identity
+                out.append(part)
+                continue
+            trailing = []
+            while children and is_call(children[-1]) and part.kind not in ("mention", "noteref"):
+                trailing.insert(0, children.pop())
+            out += [Span(part.kind, children, part.attrs), *trailing]
+    return _apart(out)
+
+
+def _apart(content: list[Inline]) -> list[Inline]:
+    """`APART` between an editorial call and a figure or another call beside it."""
+    out: list[Inline] = []
+    for part in content:
+        before = out[-1] if out else ""
+        if (is_call(part) and _figure(before, -1)) or (is_call(before) and _figure(part, 0)):
+            out.append(BETWEEN_CALLS if _is_target(before) and _is_target(part) else APART)
+        out.append(part)
+    return out
+
+
+def _is_target(part: Inline) -> bool:
+    """A call, an author's or an editorial one: a link a reader taps."""
+    return isinstance(part, Span) and part.kind in ("noteref", "call")
+
+
+def _figure(part: Inline, end: int) -> bool:
+    """Whether `part` is a call (an author's or an editorial one), or its text's first (`end` 0)
+    or last (-1) character is a figure."""
+    if _is_target(part):
+        return True
+    text = plain([part])
+    return bool(text) and text[end].isdigit()
+
 
 class InlineRenderer:
     """Renders phrase-level content for one output.
@@ -169,7 +272,7 @@ class InlineRenderer:
         }
 
     def __call__(self, content: list[Inline], block: str = "") -> Markup:
-        content = self.marked(content, block)
+        content = self.marked(placed_calls(content, self.edition.notes), block)
         out = []
         for index, part in enumerate(content):
             before = content[index - 1] if index else ""
@@ -199,7 +302,7 @@ class InlineRenderer:
 
     def render(self, part: Inline) -> Markup:
         if isinstance(part, str):
-            return escape(part)
+            return escape(no_break_spaces(part))
         inner = self(part.children)
         lang = self.output.lang(part.attrs["lang"]) if "lang" in part.attrs else Markup("")
         match part.kind:
@@ -226,12 +329,17 @@ class InlineRenderer:
                 return Markup('<a href="{}">{}</a>').format(part.attrs["target"], inner)
             case "mention":
                 return self.mention(part, inner)
-            case "anchor":
-                return self.note_call(part.attrs["id"])
+            case "call":
+                return self.note_call(part.attrs["anchor"])
+            case "correction" if "correction_links" in self.output and "key" in part.attrs and alnum(plain([part])):
+                return self.correction(part, inner)
             case "cite":
                 return Markup('<a class="cite" href="{}">{}</a>').format(self.work_href(part.attrs["work"]), inner)
             case "citation":
                 return Markup('<span class="citation">({})</span>').format(inner)
+            case "apart":
+                css = "apart between-calls" if part.attrs.get("between") else "apart"
+                return Markup('<span class="{}">\u202f</span>').format(css)
             case "pagebreak":
                 return self.page_break(part.attrs["label"])
             case _:
@@ -256,8 +364,8 @@ class InlineRenderer:
         return self.href(mention.essay_id, mention.anchor)
 
     def mention(self, part: Span, inner: Markup) -> Markup:
-        """A name in the text (linked to its entry where the output links names) and the call of
-        the note it carries, if any."""
+        """A name in the text (linked to its entry where the output links names); the call of the
+        note it carries follows it (`placed_calls`)."""
         entry = part.attrs["ref"]
         anchor = part.attrs.get("anchor")
         if not anchor:
@@ -265,9 +373,15 @@ class InlineRenderer:
         if "name_links" not in self.output:
             # No link hidden in the running text, where a tap on a touch reader is meant to turn a
             # page or look up a word: the name's note links to its register entry instead.
-            return Markup('<span class="mention" id="{}">{}</span>').format(anchor, inner) + self.note_call(anchor)
-        named = Markup('<a class="mention" id="{}" href="{}">{}</a>').format(anchor, self.entry_href(entry), inner)
-        return named + self.note_call(anchor)
+            return Markup('<span class="mention" id="{}">{}</span>').format(anchor, inner)
+        return Markup('<a class="mention" id="{}" href="{}">{}</a>').format(anchor, self.entry_href(entry), inner)
+
+    def correction(self, part: Span, inner: Markup) -> Markup:
+        """A corrected reading, linked to its row of the corrections table, which gives the
+        reading it replaces. (One with no letter or digit, a space put in or a stop, would be a
+        link with nothing to see or tap: it is left as it is, and the table lists it.)"""
+        row = self.href("note-on-the-text", f"correction-{part.attrs['key']}")
+        return Markup('<a class="correction" href="{}">{}</a>').format(row, inner)
 
     def note_call(self, anchor: str) -> Markup:
         """The editorial note called at `anchor`: "floated", the note itself, which WeasyPrint
@@ -329,6 +443,7 @@ def _environment() -> Environment:
     env.globals["essay_label"] = essay_label
     env.globals["places"] = places
     env.globals["upper_first"] = upper_first
+    env.filters["no_break"] = no_break_spaces
     return env
 
 

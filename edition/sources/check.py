@@ -449,6 +449,7 @@ def generated_ids(essays: list[str], notes: list[str]) -> list[tuple[re.Pattern,
         (r"note-on-the-text|conventions-.+|corrections|corrections?-.+", "the note on the text"),
         (r"(call|fn|note)-.+", "the editorial notes and their calls"),
         (r"page-.+", "the marks of the print pages"),
+        (r"kobo\..+", "the Kobo edition's sentence spans (ereader/kepub.py)"),
         (rf"({essay})-({parts})(-.+)?", "the headings, paragraphs and notes of an essay"),
         (rf"({note})-(call|m)\d+(-.+)?", "the calls of an author's note and the names it marks"),
     ]

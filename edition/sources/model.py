@@ -27,6 +27,8 @@ SpanKind = Literal[
     "cite",  # an editorial note's citation of a work of the further reading: attrs["work"] is its id
     "citation",  # works cited in short form, in brackets, “(Viola 1996; Ellman 2002)”: its children are cites
     "pagebreak",  # where a print page begins (the EPUB's page list): attrs["label"]
+    "call",  # an editorial note's call, where the renderers set it (`html.shared.placed_calls`): attrs["anchor"]
+    "apart",  # the space between an editorial call and a figure beside it (`html.shared.APART`)
 ]  # fmt: skip
 SPAN_KINDS: frozenset[str] = frozenset(get_args(SpanKind))
 

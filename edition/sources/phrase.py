@@ -14,6 +14,12 @@ from lxml import etree
 from .model import Inline, Span
 from .tei import NS, XML_ID, XML_LANG
 
+# Told of a correction (the reading replaced and the correction, each with the word before and
+# after it, and the language it stands in where not its text's); gives back its key,
+# "<essay>-<n>" for the essay's n-th correction (the row of the corrections table), or None where
+# none are kept.
+Record = Callable[[str, str, str], str | None]
+
 # XML white space only: a no-break space in the text is a character of the text.
 XML_SPACE = re.compile(r"[ \t\r\n]+")
 
@@ -57,15 +63,16 @@ TRANSPARENT = {
 MENTIONS = {"persName", "orgName", "name", "term", "title"}
 
 
-def read_inline(element: etree._Element, record: Callable[[str, str, str], None]) -> list[Inline]:
+def read_inline(element: etree._Element, record: Record) -> list[Inline]:
     """The phrase-level content of an element, with XML white space normalised; `record(sic,
     corr, lang)` is told of each correction, with the word before and after it, and the language
-    it stands in where that is not its text's ("" where it is)."""
+    it stands in where that is not its text's ("" where it is); it gives back the correction's
+    key (`Record`), if it keeps them."""
     content = _children(element, record)
     return _trim(content)
 
 
-def _children(element: etree._Element, record: Callable[[str, str, str], None]) -> list[Inline]:
+def _children(element: etree._Element, record: Record) -> list[Inline]:
     content: list[Inline] = []
     if element.text:
         content.append(XML_SPACE.sub(" ", element.text))
@@ -76,7 +83,7 @@ def _children(element: etree._Element, record: Callable[[str, str, str], None]) 
     return content
 
 
-def _span(element: etree._Element, record: Callable[[str, str, str], None]) -> list[Inline]:
+def _span(element: etree._Element, record: Record) -> list[Inline]:
     tag = etree.QName(element).localname
     attrs = {}
     if element.get(XML_LANG):
@@ -95,8 +102,9 @@ def _span(element: etree._Element, record: Callable[[str, str, str], None]) -> l
         corr_element = element.find("tei:corr", NS)
         corr = _reading(corr_element)
         before, after = _context(element)
-        record(before + sic + after, before + corr + after, _language(element))
-        return [Span("correction", _children(corr_element, record), {"sic": sic})]
+        key = record(before + sic + after, before + corr + after, _language(element))
+        attrs = {"sic": sic, **({"key": key} if key else {})}
+        return [Span("correction", _children(corr_element, record), attrs)]
     if tag == "hi":
         return [Span(element.get("rend"), _children(element, record), attrs)]
     if tag == "title":

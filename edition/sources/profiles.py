@@ -58,12 +58,22 @@ class CourseReader(Edition):
     """The edition as a course's profile narrows it: a book of its own (see `epub`)."""
 
     profile: Profile = DEFAULT
+    # The whole edition's texts in its own order: a reader names its authors in that order, as the
+    # edition does, whatever order it prints the texts in, so that a library lists both books alike.
+    edition_order: tuple[str, ...] = ()
+
+    @property
+    def authors(self) -> list[str]:
+        order = {essay_id: index for index, essay_id in enumerate(self.edition_order)}
+        return [essay.author for essay in sorted(self.essays, key=lambda essay: order.get(essay.id, len(order)))]
 
     @property
     def book_title(self) -> str:
-        """The title a catalogue lists: the edition's, then the course, as the title page names it."""
-        course = f" for {self.profile.course}" if self.profile.course else ""
-        return f"{self.full_title} — Course reader{course}"
+        """The title a catalogue lists, saying first what the book is ("HIST 2301 Course Reader:
+        …"), so that a list that cuts titles short tells it from the edition; then the course's title."""
+        code = f"{self.profile.course_code} " if self.profile.course_code else ""
+        course = f" — {self.profile.course_title}" if self.profile.course_title else ""
+        return f"{code}Course Reader: {self.full_title}{course}"
 
 
 # Control characters (line breaks, form feeds, tabs…) and separators no title or code needs:
@@ -161,15 +171,15 @@ def apply_profile(edition: Edition, profile: Profile, source: Path | None = None
     narrowed to its own essays if the project also holds readings."""
     if profile == DEFAULT and source is None:
         return narrowed(edition, [essay.id for essay in edition.essays]) if edition.readings else edition
-    if not profile.essays:
-        return _reader(narrowed(edition, [essay.id for essay in edition.essays]), profile)
     known = [essay.id for essay in [*edition.essays, *edition.readings]]
+    if not profile.essays:
+        return _reader(narrowed(edition, [essay.id for essay in edition.essays]), profile, known)
     missing = [essay_id for essay_id in profile.essays if essay_id not in known]
     if missing:
         raise EditionError(
             f"{source or 'profile'}: no essay {', '.join(map(repr, missing))}; the edition has {', '.join(known)}"
         )
-    return _reader(narrowed(edition, list(profile.essays)), profile)
+    return _reader(narrowed(edition, list(profile.essays)), profile, known)
 
 
 def narrowed(edition: Edition, chosen: list[str]) -> Edition:
@@ -195,6 +205,6 @@ def narrowed(edition: Edition, chosen: list[str]) -> Edition:
     return dataclasses.replace(edition, essays=essays, readings=[], register=sections, works=works)
 
 
-def _reader(edition: Edition, profile: Profile) -> CourseReader:
+def _reader(edition: Edition, profile: Profile, order: list[str]) -> CourseReader:
     fields = {field.name: getattr(edition, field.name) for field in dataclasses.fields(Edition)}
-    return CourseReader(**fields, profile=profile)
+    return CourseReader(**fields, profile=profile, edition_order=tuple(order))

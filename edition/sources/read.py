@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +41,7 @@ from .model import (
     Work,
     plain,
 )
-from .phrase import editors_inline, element_text, read_inline
+from .phrase import Record, editors_inline, element_text, read_inline
 from .register import link_mentions, read_register
 from .tei import NS, XML_ID, XML_LANG
 
@@ -424,8 +423,12 @@ def _read_essay(tree: etree._ElementTree, path: Path, project: Project) -> tuple
     text = root.find("tei:text", NS)
     corrections: list[Correction] = []
 
-    def recorder(where: str) -> Callable[[str, str, str], None]:
-        return lambda sic, corr, lang: corrections.append(Correction(essay_id, where, sic, corr, lang))
+    def recorder(where: str) -> Record:
+        def record(sic: str, corr: str, lang: str) -> str:
+            corrections.append(Correction(essay_id, where, sic, corr, lang))
+            return f"{essay_id}-{len(corrections)}"
+
+        return record
 
     front = []
     for div in text.iterfind("tei:front/tei:div", NS):

@@ -187,7 +187,7 @@ def test_accessibility_cover_and_pagination_source_are_declared(epub_zip: zipfil
         meta("schema:accessibilityFeature")
     )
     assert meta("schema:accessibilityHazard") == ["none"] and meta("schema:accessibilitySummary")
-    assert meta("dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
+    assert meta("dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
     source = opf.find("opf:metadata/dc:source", OPF_NS)
     assert PDF in source.text
     assert opf.find("opf:metadata/opf:meta[@refines='#print-source']", OPF_NS).text == "pagination"

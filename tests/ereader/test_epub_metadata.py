@@ -142,8 +142,8 @@ def test_the_course_reader_epub_names_its_course_its_pdf_and_the_edition(
     assert uid == part(reader_epub, "toc.ncx").find("ncx:head/ncx:meta[@name='dtb:uid']", NS).get("content")
     title = opf.findtext("opf:metadata/dc:title", namespaces=NS)
     assert title == (
-        "Victor Serge and the Critique of Stalinism: Two Essays"
-        " — Course reader for HIST 2301 · Revolution and Dictatorship in Soviet Russia"
+        "HIST 2301 Course Reader: Victor Serge and the Critique of Stalinism: Two Essays"
+        " — Revolution and Dictatorship in Soviet Russia"
     )
     assert part(reader_epub, "toc.ncx").findtext("ncx:docTitle/ncx:text", namespaces=NS) == title
     # The print edition its page list follows is its own PDF, on its own paper.
