@@ -115,11 +115,11 @@ def test_no_text_in_the_outer_5_mm_of_any_page(which: str, request: pytest.Fixtu
     """On A4, and on US Letter in the example course reader (conftest). That a reader prints
     only its essays, on its paper, padded: tests/test_course_reader.py."""
     path = request.getfixturevalue("outputs")["pdf"] if which == "edition" else request.getfixturevalue("reader_pdf")
-    for page in pdf_pages(path):
-        for piece in page.pieces:
-            if piece.text.strip():
-                x, y = piece.tm[4] * piece.cm[0] + piece.cm[4], piece.tm[5] * piece.cm[3] + piece.cm[5]
-                assert 5 * MM < x < page.width - 5 * MM and 5 * MM < y < page.height - 5 * MM, piece.text
+    for number, page in enumerate(pdf_chars(path), start=1):  # each glyph's box, from the page's top left
+        for char in page.chars:
+            if char["text"].strip():
+                inside = char["x0"] > 5 * MM and char["x1"] < page.width - 5 * MM
+                assert inside and char["top"] > 5 * MM and char["bottom"] < page.height - 5 * MM, (number, char["text"])
 
 
 def test_no_line_is_broken_short_inside_a_paragraph(document: Document):
