@@ -449,6 +449,20 @@ def tree_of(folder: Path) -> list[tuple[str, int]]:
 # The second round's probes that end at exit 0, or are about one rule.
 
 
+def test_an_impossible_date_is_named_once_by_e083_and_other_schema_errors_still_stand(tmp_path: Path):
+    """The schema's own messages on an impossible date (three or four on its line, one on "line
+    0") give way to E083; a schema error elsewhere in the file is still reported."""
+    project = copy_project(tmp_path / "project")
+    edit(project.edition_file, 'when="2026-01-15">15', 'when="2026-02-30">30')
+    edit(project.edition_file, "</titleStmt>", "<bogus/></titleStmt>")
+    problems = run_checks(project)
+    assert [problem.code for problem in problems].count("E083") == 1
+    assert [(problem.code, problem.line) for problem in problems if problem.code == "E010"] != []
+    e083 = next(problem for problem in problems if problem.code == "E083")
+    assert not [p for p in problems if p.code == "E010" and p.line in (0, e083.line)], problems
+    assert any(p.code == "E010" and "bogus" in p.message for p in problems), problems
+
+
 @pytest.mark.parametrize(("when", "stamped"), [("2026", "2026-01-01"), ("2026-05", "2026-05-01")])
 def test_a_year_or_a_month_as_the_edition_date_is_stamped_as_its_first_day(tmp_path: Path, when: str, stamped: str):
     project = copy_project(tmp_path / "project")
