@@ -105,7 +105,7 @@ def read_job(project: Project, out_dir: Path | None, profile_path: Path | None, 
     profile = load_profile(profile_path, project.root) if profile_path else DEFAULT
     edition = apply_profile(checked_edition(project), profile, profile_path)
     imprint_commit = commit(project)
-    inputs = read_inputs(project, edition.sources, profile_path, imprint_commit, epoch)
+    inputs = read_inputs(project, edition.sources, profile.text, imprint_commit, epoch)
     when = build_time(edition, epoch)  # a SOURCE_DATE_EPOCH a build would refuse is refused here
     imprint = Imprint(imprint_commit, when.isoformat(timespec="seconds"), profile.course)
     name = profile_path.stem if profile_path else ""

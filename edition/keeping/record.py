@@ -121,10 +121,10 @@ class Inputs:
         return key_of("epub", name, self.epub_parts(page_starts))
 
 
-def read_inputs(project: Project, sources: list[Path], profile_path: Path | None, commit: str, epoch: str) -> Inputs:
-    """The hashes of what a build of the edition whose `sources` are given reads (`epoch`: the
-    SOURCE_DATE_EPOCH the build stamps, or "")."""
-    profile = profile_path.read_bytes().decode("utf-8", "replace") if profile_path else ""
+def read_inputs(project: Project, sources: list[Path], profile: str, commit: str, epoch: str) -> Inputs:
+    """The hashes of what a build of the edition whose `sources` are given reads (`profile`: the
+    reader profile's text as the gate read it, or ""; `epoch`: the SOURCE_DATE_EPOCH the build
+    stamps, or "")."""
     common = {
         "tool": tool_key(),
         "sources": _combined(_hashed(list(dict.fromkeys(sources)), project.root)),

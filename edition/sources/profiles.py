@@ -34,6 +34,7 @@ class Profile:
     course_code: str = ""
     paper: str = "a4"
     pad_to_four: bool = False
+    text: str = ""  # the profile as read through the gate, which the build record hashes
 
     @property
     def page_size(self) -> str:
@@ -45,8 +46,10 @@ class Profile:
 
     @property
     def digest(self) -> str:
-        """A hash of every setting: two profiles with the same settings make the same reader."""
-        settings = json.dumps(dataclasses.asdict(self), sort_keys=True, ensure_ascii=False)
+        """A hash of every setting: two profiles with the same settings make the same reader,
+        whatever else their text holds (comments, spacing)."""
+        chosen = {name: value for name, value in dataclasses.asdict(self).items() if name != "text"}
+        settings = json.dumps(chosen, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(settings.encode()).hexdigest()
 
 
@@ -162,6 +165,7 @@ def load_profile(path: Path, root: Path) -> Profile:
         course_code=data.get("course_code", ""),
         paper=paper,
         pad_to_four=data.get("pad_to_multiple_of_4", False),
+        text=text,
     )
 
 
