@@ -4,14 +4,10 @@
 // it stands in a sentence (its block holds text outside links: WCAG 2.5.8's inline exception), as
 // JSON, and writes a screenshot of each chapter's first screen into the folder SHOTS.
 const [root, width, height, shots, ...chapters] = process.argv.slice(2);
-const puppeteer = require(`${root}/node_modules/puppeteer`);
+const { launch } = require("../browser.js");
 
 (async () => {
-  const browser = await puppeteer.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--renderer-process-limit=1"],
-  });
+  const browser = await launch(root);
   try {
     const page = await browser.newPage();
     await page.setViewport({ width: Number(width), height: Number(height) });

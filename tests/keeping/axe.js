@@ -2,14 +2,10 @@
 // puppeteer as Ace drives it: node axe.js ROOT PAGE.html prints the violations as JSON.
 // Only file: requests are let through: the page must stand alone.
 const [root, page_path] = process.argv.slice(2);
-const puppeteer = require(`${root}/node_modules/puppeteer`);
+const { launch } = require("../browser.js");
 
 (async () => {
-  const browser = await puppeteer.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--renderer-process-limit=1"],
-  });
+  const browser = await launch(root);
   try {
     const page = await browser.newPage();
     const requested = [];
