@@ -1,7 +1,7 @@
 """The mutation score (`./run mutate`): how many of the small bugs mutmut plants in the modules
 whose tests are fast those tests catch, module by module, and which they miss.
 
-    ./run mutate [--max-children N] [MODULE…]     MODULE: one of the names in MODULES (default: all)
+    ./run mutate [--max-children N] [--again] [MODULE…]     MODULE: a name in MODULES (default: all)
 
 mutmut (pinned in requirements-mutate.lock, configured in pyproject.toml's [tool.mutmut]) copies
 the project into mutants/, where each function of the modules it mutates becomes a trampoline to
@@ -71,7 +71,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
         ],
     ),
 }
-DETECTED = {"killed", "timeout"}  # a mutant that makes a test fail, or hang
+DETECTED = {"killed", "timeout", "segfault"}  # a test failed, or ran out of time (SIGKILL: "segfault"), or crashed
 
 
 def pytest_configure(config) -> None:
@@ -141,6 +141,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("modules", nargs="*", metavar="MODULE", help=", ".join(MODULES))
     parser.add_argument("--max-children", type=int, default=2, help="processes running mutants at once (default 2)")
     parser.add_argument("--report-only", action="store_true", help="write the report from the results in mutants/")
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="run again only the functions with a mutant not killed in the last run (after a test is added, or a "
+        "line marked)",
+    )
     options = parser.parse_args(argv)
     unknown = [module for module in options.modules if module not in MODULES]
     if unknown:
@@ -148,10 +154,24 @@ def main(argv: list[str] | None = None) -> int:
     os.chdir(ROOT)
     if not options.report_only:
         patterns = [p for module in options.modules or MODULES for p in MODULES[module][1]]
-        command = [MUTMUT, "run", "--max-children", str(options.max_children), *patterns]
-        code = subprocess.run(command).returncode
-        if code:  # the report says which mutants it did not get to
-            print(f"mutmut run ended with exit code {code}", file=sys.stderr)
+        if options.again:
+            # Every mutant of each function that has one not killed: a function whose code
+            # changed (a line marked) has its mutants made and numbered anew by this run.
+            left = [name for name, status in results().items() if status not in DETECTED]
+            patterns = sorted(
+                {
+                    f"{name.rsplit('__mutmut_', 1)[0]}__mutmut_*"
+                    for name in left
+                    if any(fnmatch(name, p) for p in patterns)
+                }
+            )
+            if not patterns:
+                print("no mutant left to run again")
+        if patterns:
+            command = [MUTMUT, "run", "--max-children", str(options.max_children), *patterns]
+            code = subprocess.run(command).returncode
+            if code:  # the report says which mutants it did not get to
+                print(f"mutmut run ended with exit code {code}", file=sys.stderr)
     text = report(results())
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(text)

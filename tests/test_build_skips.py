@@ -93,6 +93,22 @@ def test_explain_without_a_record_of_the_pdf_nor_the_page_starts(mini_copy: Proj
 
 
 @pytest.mark.usefixtures("no_layout")
+def test_explain_names_the_print_parts_that_changed_when_the_epubs_page_starts_are_unknown(mini_copy: Project):
+    from edition.keeping.record import ereader_files, print_files
+
+    edit(mini_copy.styles_dir / "print.css", "color: #555;", "color: #444;")
+    font = next(
+        path for path in print_files(mini_copy) if path.suffix != ".css" and path not in ereader_files(mini_copy)
+    )
+    with font.open("ab") as data:
+        data.write(b"\0")
+    assert explained(mini_copy)[EPUB] == (
+        "layout: unknown until the print edition is laid out again (print_styles, fonts changed); "
+        "written again only if its page starts moved"
+    )
+
+
+@pytest.mark.usefixtures("no_layout")
 @pytest.mark.parametrize("also_epub", [False, True])
 def test_explain_names_every_part_that_changed_in_the_order_of_the_key(mini_copy: Project, also_epub):
     edit(essay(mini_copy), FIRST_PARAGRAPH, FIRST_PARAGRAPH + " Indeed,")
@@ -106,36 +122,63 @@ def test_explain_names_every_part_that_changed_in_the_order_of_the_key(mini_copy
     }
 
 
+def test_a_pdf_removed_since_it_was_written_is_laid_out_and_written_again_alone(mini_copy: Project):
+    epub = (mini_copy.dist_dir / EPUB).read_bytes()
+    (mini_copy.dist_dir / PDF).unlink()
+    report = build(mini_copy)
+    assert (names(report.written), names(report.unchanged)) == ([PDF], [EPUB])
+    assert (mini_copy.dist_dir / PDF).read_bytes().startswith(b"%PDF-") and (
+        mini_copy.dist_dir / EPUB
+    ).read_bytes() == epub
+    assert explained(mini_copy) == {PDF: "up to date", EPUB: "up to date"}
+
+
 @pytest.fixture
-def stub_proof(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The proof's layout and drawing replaced by a stand-in whose bytes name the print styles it
-    was made from: what is tested is whether a proof build writes the proof, not the proof. The
-    calls made, in order."""
+def stub_proof(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
+    """The proof's layout and drawing replaced by stand-ins: what is tested is whether a proof
+    build writes the proof, and from what, not the proof. The stand-in layout keeps a typesetter
+    in `warm`, as the real one does, and is "laid out" of the print styles; the proof's bytes
+    name what it was drawn from. The layouts made, with what each was given."""
     from edition import build as building
     from edition.layout import pdf
 
-    calls: list[str] = []
+    layouts: list[tuple] = []
 
     def lay_out(job, warm, progress, report):
-        calls.append("lay out")
-        return job.inputs.print_styles
+        layouts.append((job.name, warm, progress, report))
+        warm.typesetter = f"the typesetter of {job.name or 'the edition'}"
+        return f"the layout of {job.inputs.print_styles}"
+
+    def write_proof(document, edition, when, typesetter):
+        return f"proof of {document}, {edition.slug}, {when.isoformat()}, {typesetter}".encode()
 
     monkeypatch.setattr(building, "_lay_out", lay_out)
-    monkeypatch.setattr(pdf, "write_proof", lambda document, edition, when, typesetter: f"proof of {document}".encode())
-    return calls
+    monkeypatch.setattr(pdf, "write_proof", write_proof)
+    return layouts
 
 
 def test_a_proof_is_written_again_only_when_its_inputs_changed_or_it_is_gone(mini_copy: Project, stub_proof):
-    from edition.build import Warm
+    from edition.build import Warm, read_job
 
     archival = state(mini_copy)
     proof = mini_copy.dist_dir / PDF.replace(".pdf", "-proof.pdf")
-    warm = Warm()
-    first = build(mini_copy, warm=warm, proof=True)
-    assert (names(first.written), first.unchanged, stub_proof) == ([proof.name], [], ["lay out"])
-    assert proof.read_bytes().startswith(b"proof of ") and warm.proof[0] == proof
+    warm, told = Warm(), []
+    first = build(mini_copy, warm=warm, proof=True, progress=told.append)
+    assert (names(first.written), first.unchanged) == ([proof.name], [])
+    assert stub_proof == [("", warm, told.append, first)] and [name for name, _ in first.stages][-1] == (
+        "write the proof PDF"
+    )
+    job = read_job(mini_copy, None, None, None)
+    assert (
+        proof.read_bytes()
+        == (
+            f"proof of the layout of {job.inputs.print_styles}, {job.edition.slug}, {job.when.isoformat()}, "
+            "the typesetter of the edition"
+        ).encode()
+    )
+    assert warm.proof == (proof, job.inputs.pdf_key(proof.name))
     again = build(mini_copy, warm=warm, proof=True)
-    assert (again.written, names(again.unchanged), stub_proof) == ([], [proof.name], ["lay out"])
+    assert (again.written, names(again.unchanged), len(stub_proof)) == ([], [proof.name], 1)
     assert build(mini_copy, warm=Warm(), proof=True).written == [proof]  # another watcher's proof: not known
     proof.unlink()
     assert build(mini_copy, warm=warm, proof=True).written == [proof]
@@ -144,3 +187,10 @@ def test_a_proof_is_written_again_only_when_its_inputs_changed_or_it_is_gone(min
     assert len(stub_proof) == 4
     # The archival outputs and the record are never written by a proof build.
     assert {name: value for name, value in state(mini_copy).items() if name != proof.name} == archival
+
+
+def test_a_course_readers_proof_is_named_for_the_reader(mini_copy: Project, stub_proof):
+    from edition.build import Warm
+
+    report = build(mini_copy, profile_path=mini_copy.root / "readers" / "mini.toml", warm=Warm(), proof=True)
+    assert names(report.written) == [PDF.replace(".pdf", "-mini-proof.pdf")] and stub_proof[0][0] == "mini"

@@ -49,8 +49,14 @@ def test_a_file_one_byte_over_its_limit_is_refused_with_its_size_and_the_limit(r
     (root / "big.txt").write_bytes(b"x" * 1001)
     message = "big.txt: refused: it has 1,001 bytes; a text may have at most 1,000 (the README says why)"
     assert refusal(gate.inside_project, root / "big.txt", root, 1000, "a text") == message
-    assert refusal(gate.read_inside, root / "big.txt", root, 1000, "a text") == message
     assert gate.read_inside(root / "big.txt", root, 1001, "a text") == b"x" * 1001
+    assert refusal(gate.inside_project, root / "big.txt", root, 10) == (
+        "big.txt: refused: it has 1,001 bytes; a file may have at most 10 (the README says why)"
+    )
+    # Its size is told, not how far the reader would have read.
+    assert refusal(gate.read_inside, root / "big.txt", root, 10, "a text") == (
+        "big.txt: refused: it has 1,001 bytes; a text may have at most 10 (the README says why)"
+    )
 
 
 def test_each_refusal_names_the_path_in_the_project_and_why(root: Path):
@@ -118,6 +124,9 @@ def test_the_reader_opens_neither_a_symlink_nor_a_fifo(root: Path):
     assert (
         refusal(gate._read_bounded, root / "fifo", "fifo", 100, "a text") == "fifo: cannot be read: not a regular file"
     )
+    with pytest.raises(OSError) as raised:  # as os.open fails: an errno, and the file named
+        gate.regular_file_opener(str(root / "fifo"), os.O_RDONLY)
+    assert (raised.value.errno, raised.value.filename) == (errno.EINVAL, str(root / "fifo"))
     descriptor = gate.regular_file_opener(str(root / "ten.txt"), os.O_RDONLY)
     try:
         assert os.read(descriptor, 100) == b"0123456789"
@@ -148,17 +157,45 @@ def test_a_file_named_outside_the_project_is_read_only_if_it_is_a_regular_file_i
     )
 
 
+def test_a_file_that_cannot_be_read_or_grew_is_refused_by_its_name_and_what_it_is(root: Path, monkeypatch):
+    outside = root.parent / "outside.txt"
+
+    def unreadable(path, flags):
+        raise OSError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(gate, "regular_file_opener", unreadable)
+    assert refusal(gate.read_named, outside, root, 100, "a profile") == f"{outside}: cannot be read: Permission denied"
+    assert (
+        refusal(gate.read_inside, root / "ten.txt", root, 100, "a text") == "ten.txt: cannot be read: Permission denied"
+    )
+    monkeypatch.undo()
+    monkeypatch.setattr(gate, "_check_file", lambda *args: None)  # as if it grew after it was looked at
+    assert refusal(gate.read_named, outside, root, 5, "a profile") == (
+        f"{outside}: refused: it has 6 bytes; a profile may have at most 5 (the README says why)"
+    )
+    assert refusal(gate.read_inside, root / "ten.txt", root, 5, "a text") == (
+        "ten.txt: refused: it has 6 bytes; a text may have at most 5 (the README says why)"
+    )
+
+
 def test_a_file_named_inside_the_project_is_read_as_the_projects_own(root: Path):
     (root / "link.toml").symlink_to(root.parent / "outside.txt")
     assert gate.read_named(root / "ten.txt", root, 10, "a profile") == b"0123456789"
+    assert refusal(gate.read_named, root / "ten.txt", root, 9, "a profile") == (
+        "ten.txt: refused: it has 10 bytes; a profile may have at most 9 (the README says why)"
+    )
     assert "refused: it resolves to" in refusal(gate.read_named, root / "link.toml", root, 100, "a profile")
     # Inside the project once its own path's symlinks are resolved, too.
     (root.parent / "alias").symlink_to(root)
     assert "refused: it resolves to" in refusal(gate.read_named, root / "link.toml", root.parent / "alias", 100, "x")
 
 
-def test_a_path_is_shown_in_the_project_and_on_one_line(root: Path):
+def test_a_path_is_shown_in_the_project_and_on_one_line(root: Path, monkeypatch):
     assert gate._shown(root / "a" / ".." / "b.xml", root) == "b.xml"
+    (root / "sub").mkdir()
+    monkeypatch.chdir(root / "sub")
+    assert gate._shown(Path("../ten.txt"), root) == "ten.txt"
+    assert gate.printable("C:\\a 'b' \"c\"") == "C:\\a 'b' \"c\""  # printable as it is, backslash and quotes
     assert gate._shown(Path("/elsewhere/x\n.xml"), root) == "/elsewhere/x\\n.xml"
     assert gate.printable("a\tb\x1bc\udcffd é") == "a\\tb\\x1bc\\udcffd é"
 
@@ -173,6 +210,15 @@ def test_an_output_folder_inside_the_project_must_stay_inside_it(root: Path):
     assert gate.output_folder(root / "dist" / "new", root) == root / "dist" / "new"
     assert gate.output_folder(root.parent / "mine", root) == root.parent / "mine"  # named outside: the user's
     assert refusal(gate.output_folder, root / "away" / "dist", root) == (
+        f"away/dist: refused: it resolves to {root.parent.resolve() / 'dist'}, outside the project; "
+        "outputs are written inside the project, or into a folder named outside it"
+    )
+
+
+def test_an_output_folder_is_inside_the_project_also_when_the_project_is_named_through_a_symlink(root: Path):
+    (root / "away").symlink_to(root.parent)
+    (root.parent / "alias").symlink_to(root)
+    assert refusal(gate.output_folder, root / "away" / "dist", root.parent / "alias") == (
         f"away/dist: refused: it resolves to {root.parent.resolve() / 'dist'}, outside the project; "
         "outputs are written inside the project, or into a folder named outside it"
     )
@@ -214,6 +260,19 @@ def test_a_write_that_fails_leaves_the_old_file_and_no_temporary(tmp_path: Path,
     assert refusal(gate.write_atomically, tmp_path / "no" / "out.pdf", b"new") == (
         f"cannot write {tmp_path / 'no' / 'out.pdf'}: No such file or directory"
     )
+
+
+def test_a_write_killed_midway_leaves_a_temporary_beside_its_target_that_the_next_run_removes(tmp_path, monkeypatch):
+    left: list[str] = []
+
+    def killed(descriptor):  # what is in the folder while the data is being made durable
+        left.extend(os.listdir(tmp_path))
+
+    monkeypatch.setattr(os, "fsync", killed)
+    gate.write_atomically(tmp_path / "out.pdf", b"new")
+    assert len(left) == 1 and gate.TEMPORARY.fullmatch(left[0])["name"] == "out.pdf"
+    (tmp_path / left[0]).write_bytes(b"half")
+    assert gate.remove_stale_temporaries(tmp_path) == left
 
 
 def test_an_interrupted_write_removes_its_temporary(tmp_path: Path, monkeypatch):
@@ -267,11 +326,18 @@ def test_only_our_temporaries_are_removed_and_staging_folders_only_when_asked(tm
     assert (tmp_path / "serge-0.1.0.pdf").exists() and (tmp_path / ".link.pdf.abcd1234.part").is_symlink()
 
 
-def test_a_temporary_that_cannot_be_removed_is_left_and_not_named(tmp_path: Path, monkeypatch):
-    (tmp_path / ".serge.pdf.abcd1234.part").write_bytes(b"")
+def test_a_temporary_that_cannot_be_removed_is_left_unnamed_and_the_others_are_removed(tmp_path: Path, monkeypatch):
+    names = [f".serge.pdf.abcd123{n}.part" for n in range(3)]
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    unlink, failed = os.unlink, []
 
-    def fails(path):
-        raise PermissionError(errno.EPERM, "not permitted")
+    def fails_once(path):
+        if not failed:
+            failed.append(os.path.basename(path))
+            raise PermissionError(errno.EPERM, "not permitted")
+        unlink(path)
 
-    monkeypatch.setattr(os, "unlink", fails)
-    assert gate.remove_stale_temporaries(tmp_path) == []
+    monkeypatch.setattr(os, "unlink", fails_once)
+    removed = gate.remove_stale_temporaries(tmp_path)
+    assert sorted(removed + failed) == names and len(removed) == 2 and os.listdir(tmp_path) == failed

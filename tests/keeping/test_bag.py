@@ -19,7 +19,7 @@ import pytest
 from edition.errors import EditionError
 from edition.keeping import archive, ocfl
 from edition.keeping import bag as bagit_package
-from tests.keeping.test_verify_hostile import DAMAGE, SHA256_OF_X, append, make_bag, retag
+from tests.keeping.test_verify_hostile import DAMAGE, SHA256_OF_X, append, make_bag, replace_with_fifo, retag
 
 # For each damage of test_verify_hostile.DAMAGE, every line `verify` gives, in order: the kinds
 # in the order malformed, not a regular file, unreadable, missing, extra, inconsistent, altered;
@@ -192,6 +192,48 @@ TAG_FILES: list[tuple[str, Callable[[Path], None], list[str]]] = [
      ["altered: manifest-sha512.txt"]),
     ("a tag file changed", lambda bag: append(bag / "bag-info.txt", "Contact: another\n"),
      ["altered: bag-info.txt"]),
+    ("a version with a colon in it", lambda bag: rewrite(bag, "bagit.txt", "BagIt-Version: 1.0: x\n"
+                                                                          "Tag-File-Character-Encoding: UTF-8\n"),
+     ["malformed: bagit.txt line 1: BagIt version '1.0: x' is not 0.97 or 1.0"]),
+    ("bag-info.txt opening with a label in capitals", lambda bag: rewrite(bag, "bag-info.txt", "X-Source: a\n"), []),
+    ("a FIFO in place of bagit.txt", lambda bag: replace_with_fifo(bag / "bagit.txt"),
+     ["not a regular file: bagit.txt (a FIFO)"]),
+    ("the payload manifests gone but one, a FIFO",
+     lambda bag: ((bag / "manifest-sha512.txt").unlink(), replace_with_fifo(bag / "manifest-sha256.txt")),
+     ["not a regular file: manifest-sha256.txt (a FIFO)", "missing: manifest-sha512.txt",
+      "extra: data/a.txt", "extra: data/empty.txt", "extra: data/sub/b.bin"]),
+    ("a path through '.'", lambda bag: (append(bag / "manifest-sha256.txt", f"{SHA256_OF_X}  data/./a.txt\n"),
+                                        retag(bag)),
+     ["malformed: manifest-sha256.txt line 4: 'data/./a.txt' is not a path inside the package",
+      "altered: manifest-sha256.txt"]),
+    ("a FIFO in place of a payload file and another file altered",
+     lambda bag: (replace_with_fifo(bag / "data/a.txt"), (bag / "data/sub/b.bin").write_bytes(b"x")),
+     ["not a regular file: data/a.txt (a FIFO)", "altered: data/sub/b.bin"]),
+    ("two more manifests that lack a file, and no tag manifests of their own",
+     lambda bag: [(bag / f"manifest-{algorithm}.txt").write_text("".join(
+         f"{hashlib.new(algorithm, (bag / path).read_bytes()).hexdigest()}  {path}\n"
+         for path in ("data/a.txt", "data/empty.txt"))) for algorithm in ("md5", "sha1")],
+     ["missing: tagmanifest-md5.txt", "missing: tagmanifest-sha1.txt",
+      "inconsistent: data/sub/b.bin is listed in manifest-sha256.txt, manifest-sha512.txt "
+      "but not in manifest-md5.txt, manifest-sha1.txt",
+      "altered: manifest-md5.txt", "altered: manifest-sha1.txt"]),
+    ("a malformed line in one manifest, a file missing from the other",
+     lambda bag: (append(bag / "manifest-sha512.txt", "garbage\n"),
+                  rewrite(bag, "manifest-sha256.txt", "".join(
+                      line + "\n" for line in (bag / "manifest-sha256.txt").read_text().splitlines()
+                      if not line.endswith("data/empty.txt")))),
+     ["malformed: manifest-sha512.txt line 4: not '<checksum>  <path>'",
+      "inconsistent: data/empty.txt is listed in manifest-sha512.txt but not in manifest-sha256.txt",
+      "altered: manifest-sha256.txt", "altered: manifest-sha512.txt"]),
+    ("a file that is not there, listed in one manifest",
+     lambda bag: (append(bag / "manifest-sha256.txt", f"{SHA256_OF_X}  data/ghost.txt\n"), retag(bag)),
+     ["inconsistent: data/ghost.txt is listed in manifest-sha256.txt but not in manifest-sha512.txt",
+      "altered: manifest-sha256.txt"]),
+    ("a carriage return in a payload path, as bagit encodes it", lambda bag: (
+        (bag / "data/x\ry").write_text("c"),
+        append(bag / "manifest-sha256.txt", f"{hashlib.sha256(b'c').hexdigest()}  data/x%0Dy\n"),
+        append(bag / "manifest-sha512.txt", f"{hashlib.sha512(b'c').hexdigest()}  data/x%0Dy\n"), retag(bag)),
+     []),
     ("a newline in a payload path, as bagit encodes it", lambda bag: (
         (bag / "data/x\ny").write_text("c"),
         append(bag / "manifest-sha256.txt", f"{hashlib.sha256(b'c').hexdigest()}  data/x%0Ay\n"),
@@ -219,6 +261,77 @@ def test_a_package_a_folder_of_which_cannot_be_listed_names_it_unreadable(bag: P
 
     monkeypatch.setattr(os, "scandir", scandir)
     assert archive.verify(bag) == ["unreadable: data/sub/ (Permission denied)", "missing: data/sub/b.bin"]
+
+
+def test_a_tag_file_or_a_payload_file_that_cannot_be_read_is_named_unreadable(bag: Path, monkeypatch):
+    """(As root, any file can be read: the failures are made here.)"""
+
+    def refuses(path: str, flags: int) -> int:
+        if path.endswith(("bagit.txt", "a.txt")):
+            raise PermissionError(13, "Permission denied")
+        return os.open(path, flags)
+
+    monkeypatch.setattr(bagit_package, "regular_file_opener", refuses)
+    (bag / "data/sub/b.bin").write_bytes(b"altered")
+    assert archive.verify(bag) == [
+        "unreadable: bagit.txt (Permission denied)",
+        "unreadable: data/a.txt (Permission denied)",
+        "altered: data/sub/b.bin",
+    ]
+
+
+class Entry:
+    """A directory entry whose `stat` fails, as an entry removed while it is listed does."""
+
+    def __init__(self, entry: os.DirEntry):
+        self.name, self.path = entry.name, entry.path
+
+    def stat(self, follow_symlinks: bool = True):
+        raise FileNotFoundError(2, "No such file or directory")
+
+
+def test_a_file_or_folder_that_cannot_be_looked_at_is_named_unreadable_and_the_rest_is_checked(bag: Path, monkeypatch):
+    (bag / "extra-dir").mkdir()
+    scandir = os.scandir
+
+    class Listing:
+        def __init__(self, path):
+            if Path(path) in (bag / "data/sub", bag / "extra-dir"):
+                raise PermissionError(13, "Permission denied")
+            self.listing = scandir(path)
+
+        def __enter__(self):
+            return [Entry(e) if e.name in ("a.txt", "empty.txt") else e for e in self.listing.__enter__()]
+
+        def __exit__(self, *exc):
+            return self.listing.__exit__(*exc)
+
+    monkeypatch.setattr(os, "scandir", Listing)
+    assert archive.verify(bag) == [
+        "unreadable: data/a.txt (No such file or directory)",
+        "unreadable: data/empty.txt (No such file or directory)",
+        "unreadable: data/sub/ (Permission denied)",
+        "unreadable: extra-dir/ (Permission denied)",
+        "missing: data/a.txt",
+        "missing: data/empty.txt",
+        "missing: data/sub/b.bin",
+    ]
+
+
+def test_the_reader_of_a_package_opens_neither_a_symlink_nor_a_fifo(bag: Path):
+    """verify lists every file without following symlinks first; should one be swapped for a
+    symlink or a FIFO after that, it is refused, not followed or waited on."""
+    (bag / "link").symlink_to(bag / "bagit.txt")
+    os.mkfifo(bag / "fifo")
+    for name in ("link", "fifo"):
+        with pytest.raises(OSError):
+            bagit_package.read_regular(bag / name)
+        with pytest.raises(OSError):
+            bagit_package._checksums(bag / name, ["sha256"])
+    data = (bag / "data/a.txt").read_bytes()
+    assert bagit_package._checksums(bag / "data/a.txt", ["sha256", "md5"]) == {
+        algorithm: hashlib.new(algorithm, data).hexdigest() for algorithm in ("sha256", "md5")
+    }
 
 
 def test_the_problems_are_printed_by_kind_in_order_each_kind_sorted():

@@ -136,6 +136,8 @@ DISTRUSTED: list[tuple[str, Callable[[], object], str]] = [
      NOT_ROMAN_THEN_NUMBERS),
     ("a roman label too large", changed(lambda d: set_in(d, ["layouts", LAYOUT, 1, "label"], "xl")),
      NOT_ROMAN_THEN_NUMBERS),
+    ("a roman label past xxxix", changed(lambda d: set_in(d, ["layouts", LAYOUT, 1, "label"], "xxxx")),
+     NOT_ROMAN_THEN_NUMBERS),
     ("a roman label after the numbers", changed(lambda d: set_in(d, [*START, "label"], "ii")), NOT_ROMAN_THEN_NUMBERS),
     ("a superscript digit", changed(lambda d: set_in(d, [*START, "label"], "²")), NOT_ROMAN_THEN_NUMBERS),
     ("roman labels falling", changed(lambda d: set_in(d, ["layouts", LAYOUT, 0, "label"], "xl")),
@@ -225,6 +227,15 @@ def test_a_key_is_of_its_kind_its_name_and_its_parts(tmp_path: Path):
     assert digest("a", "b") != digest("ab") != digest("a", "", "b")
 
 
+def test_the_epubs_key_follows_the_print_pages_it_marks():
+    ereader = {"ereader_styles": digest("e"), "fonts": digest("f")}
+    inputs = records.Inputs({part: digest(part) for part in records.COMMON_PARTS}, "p", {}, ereader)
+    one, two = [PageStart("1", "essay", 0)], [PageStart("1", "essay", 0), PageStart("2", "p1", 6)]
+    assert inputs.epub_parts(one)["layout"] != inputs.epub_parts(two)["layout"]
+    assert inputs.epub_key("x.epub", one) != inputs.epub_key("x.epub", two)
+    assert inputs.epub_parts(list(one)) == inputs.epub_parts(one)
+
+
 def test_the_tools_files_are_its_code_and_templates_without_caches_or_the_skeleton(tmp_path: Path):
     for name in ["a.py", "templates/b.j2", "__pycache__/a.pyc", "sub/__pycache__/c.pyc", "skeleton/styles/x.css",
                  "sub/skeleton/y.css", "z.txt"]:  # fmt: skip
@@ -274,12 +285,20 @@ def test_each_part_of_the_inputs_changes_with_what_it_names_and_no_other(tmp_pat
         css.write("\n/* a print style */\n")
     printed = read_inputs(project, sources, None, "commit", "")
     assert differs(printed) == {"print_styles"} and printed.print_styles != base.print_styles
+    # A font the print edition alone uses, then one of the EPUB's cover: "fonts", not the styles.
     cover = records.ereader_files(project)
     font = next(path for path in records.print_files(project) if path.suffix != ".css" and path not in cover)
     with font.open("ab") as data:
         data.write(b"\0")
     fonts = read_inputs(project, sources, None, "commit", "")
-    assert differs(fonts) - differs(printed) == {"fonts"} and fonts.print_styles != printed.print_styles
+    assert {part for part in fonts.print_parts if fonts.print_parts[part] != printed.print_parts[part]} == {"fonts"}
+    assert fonts.print_styles != printed.print_styles and fonts.ereader_parts == printed.ereader_parts
+    with next(path for path in cover if path.suffix != ".css").open("ab") as data:
+        data.write(b"\0")
+    covers = read_inputs(project, sources, None, "commit", "")
+    assert {part for part in covers.ereader_parts if covers.ereader_parts[part] != fonts.ereader_parts[part]} == {
+        "fonts"
+    }
 
 
 def test_a_file_name_that_is_not_utf_8_still_has_its_place_in_the_digest():

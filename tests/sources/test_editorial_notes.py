@@ -31,8 +31,9 @@ def notes(project: Project) -> list[tuple[str, str, str, tuple[str, ...], str | 
     ]
 
 
-def problems(project: Project) -> list[tuple[str, int, str, str]]:
-    return [(d.path, d.line, d.code, d.message) for d in run_checks(project) if d.code in ("E022", "E023")]
+def problems(project: Project) -> list[str]:
+    """The commentary's problems, as `edition check` prints them: `file:line:col: CODE message`."""
+    return [str(d) for d in run_checks(project) if d.code in ("E022", "E023")]
 
 
 MINI_NOTES = [
@@ -92,18 +93,22 @@ def test_an_author_and_a_work_named_in_different_blocks_each_have_a_note(mini: P
     ]
 
 
+def test_a_name_marked_up_inside_another_phrase_is_identified_all_the_same(mini: Project):
+    edit(mini.source_dir / "brook-2002.xml", '<term ref="#kulak">kulaks</term>',
+         '<hi rend="italic"><term ref="#kulak">kulaks</term></hi>')  # fmt: skip
+    assert notes(mini) == MINI_NOTES
+
+
 def test_an_anchor_that_no_commentary_note_targets_is_e023_at_its_line(mini: Project):
     edit(mini.source_dir / "ames-2001.xml", "is sober.", 'is sober.<anchor xml:id="ames-c-plan"/>')
-    assert problems(mini) == [
-        ("source/ames-2001.xml", 28, "E023", "anchor ames-c-plan is the target of no commentary note")
-    ]
+    assert problems(mini) == ["source/ames-2001.xml:28:0: E023 anchor ames-c-plan is the target of no commentary note"]
 
 
 def test_a_commentary_note_whose_anchor_is_in_no_essay_is_e022_at_its_line(mini: Project):
     edit(mini.source_dir / "commentary.xml", 'target="#brook-c-release"', 'target="#nowhere"')
     edit(mini.source_dir / "brook-2002.xml", '<anchor xml:id="brook-c-release"/>', "")
     assert problems(mini) == [
-        ("source/commentary.xml", 13, "E022", "commentary c-brook-release points at no anchor in an essay: #nowhere")
+        "source/commentary.xml:13:0: E022 commentary c-brook-release points at no anchor in an essay: #nowhere"
     ]
 
 
@@ -112,5 +117,5 @@ def test_two_commentary_notes_at_one_anchor_are_e022_for_the_second(mini: Projec
     edit(note, "    </listAnnotation>", '      <note xml:id="c-again" type="commentary" target="#brook-c-release">'
                                        "A second note on the release.</note>\n    </listAnnotation>")  # fmt: skip
     assert problems(mini) == [
-        ("source/commentary.xml", 14, "E022", "commentary c-again targets #brook-c-release, as c-brook-release does")
+        "source/commentary.xml:14:0: E022 commentary c-again targets #brook-c-release, as c-brook-release does"
     ]

@@ -5,6 +5,7 @@ tests/test_course_reader.py builds a reader."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -112,6 +113,17 @@ def test_nesting_is_counted_outside_strings_and_comments():
     assert profiles._nesting("") == 0
 
 
+def test_only_brackets_and_braces_nest_and_only_quotes_open_strings():
+    assert profiles._nesting("X[X[") == 2
+    assert profiles._nesting("{x = [1, {y = 2}]}") == 3
+
+
+def test_a_profile_over_its_limit_is_refused_as_a_reader_profile(tmp_path: Path):
+    assert refusal(tmp_path, "# " + "x" * profiles.PROFILE_LIMIT) == (
+        "reader.toml: refused: it has 65,538 bytes; a reader profile may have at most 65,536 (the README says why)"
+    )
+
+
 def test_a_profile_nested_eight_deep_is_read_and_nine_is_refused_before_parsing(tmp_path: Path):
     eight = "essays = " + "[" * 8 + "]" * 8
     assert profiles._nesting(eight) == 8
@@ -146,8 +158,9 @@ def test_a_profile_file_that_names_no_essay_is_a_reader_of_every_essay(tmp_path:
 
 
 def test_a_reader_prints_its_essays_in_the_profiles_order_and_refuses_one_the_edition_lacks():
-    reader = apply_profile(EDITION, Profile(("brook-2002", "ames-2001")))
-    assert ids(reader) == ["brook-2002", "ames-2001"] and reader.readings == []
+    profile = Profile(("brook-2002", "ames-2001"), course_code="H1")
+    reader = apply_profile(EDITION, profile)
+    assert ids(reader) == ["brook-2002", "ames-2001"] and reader.readings == [] and reader.profile == profile
     with pytest.raises(EditionError) as raised:
         apply_profile(EDITION, Profile(("brook-2002", "nobody-1999", "x")), Path("r.toml"))
     assert str(raised.value) == "r.toml: no essay 'nobody-1999', 'x'; the edition has ames-2001, brook-2002"
@@ -157,6 +170,15 @@ def test_a_reader_prints_its_essays_in_the_profiles_order_and_refuses_one_the_ed
 
 def register(edition) -> dict[str, list[tuple[str, list[str]]]]:
     return {s.title: [(e.id, [m.essay_id for m in e.mentions]) for e in s.entries] for s in edition.register}
+
+
+def test_an_edition_with_readings_prints_its_own_essays_and_a_reader_no_reading_it_did_not_choose():
+    """A reading (`edition import --reading`) is printed only by a course reader that names it."""
+    with_reading = dataclasses.replace(EDITION, essays=EDITION.essays[:1], readings=EDITION.essays[1:])
+    whole = apply_profile(with_reading, DEFAULT)
+    assert ids(whole) == ["ames-2001"] and whole.readings == [] and not isinstance(whole, CourseReader)
+    reader = apply_profile(with_reading, Profile(("brook-2002",)))
+    assert ids(reader) == ["brook-2002"] and reader.readings == []
 
 
 def test_a_reader_of_one_essay_keeps_only_its_places_entries_and_the_works_its_notes_cite():
