@@ -167,8 +167,9 @@ def test_a_record_that_cannot_be_read_says_why(tmp_path: Path):
     assert read_record(tmp_path) == (BuildRecord(), "cannot be read (not a regular file)")
 
 
-def test_a_record_is_read_up_to_its_limit_of_16_mib(tmp_path: Path):
-    """Spaces before the record: one byte past the limit cuts its last brace."""
+def test_a_record_is_read_no_further_than_16_mib_and_a_byte(tmp_path: Path):
+    """Spaces before the record: a record longer than `MAX_RECORD_BYTES + 1` is cut, and not
+    trusted, however it ends; one of exactly that length is read whole (as `read_record` reads)."""
     text = json.dumps(valid())
     for size, distrust in [(MAX_RECORD_BYTES + 1, ""), (MAX_RECORD_BYTES + 2, "cannot be read (JSONDecodeError)")]:
         (tmp_path / ".edition-build.json").write_text(" " * (size - len(text)) + text)
