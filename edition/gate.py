@@ -44,7 +44,9 @@ def inside_project(path: Path, root: Path, limit: int | None = None, what: str =
     one-line message names the path (relative to `root`) and why."""
     shown = _shown(path, root)
     try:
-        resolved = path.resolve(strict=True)
+        # Equivalent mutants: strict=False, whose path to nothing the next line's stat() refuses
+        # with the same FileNotFoundError (a loop of symlinks raises either way).
+        resolved = path.resolve(strict=True)  # pragma: no mutate
         status = resolved.stat()
     except FileNotFoundError:
         raise EditionError(f"{shown}: file not found (or a symlink to nothing)") from None
@@ -96,7 +98,9 @@ def read_named(path: Path, root: Path, limit: int, what: str) -> bytes:
 def _check_file(shown: str, status: os.stat_result, limit: int | None, what: str) -> None:
     """A regular file, of at most `limit` bytes; else `EditionError` saying what it is."""
     if not stat.S_ISREG(status.st_mode):
-        kind = KINDS.get(stat.S_IFMT(status.st_mode), "not a regular file")
+        # Equivalent mutants of the default: no file that stat() or lstat() gives here is of a
+        # kind KINDS lacks (a symlink is resolved or refused before), so it is never used.
+        kind = KINDS.get(stat.S_IFMT(status.st_mode), "not a regular file")  # pragma: no mutate
         raise EditionError(f"{shown}: refused: it is {kind}, not a regular file")
     if limit is not None and status.st_size > limit:
         raise _too_large(shown, status.st_size, limit, what)
@@ -112,6 +116,8 @@ def _read_bounded(path: Path, shown: str, limit: int, what: str) -> bytes:
     """At most `limit` bytes of the regular file `path`, opened so that nothing else is (not
     through a symlink, not a FIFO); a file that grew past `limit` since it was looked at is refused."""
     try:
+        # (Mutants of `buffering` survive, equivalent: a buffered read of `limit + 1` bytes gives
+        # the same bytes. The line's other mutants, the opener's, matter.)
         with open(path, "rb", buffering=0, opener=regular_file_opener) as stream:
             data = stream.read(limit + 1)
     except OSError as error:
@@ -139,6 +145,8 @@ def printable(text: str) -> str:
 
 def _shown(path: Path, root: Path) -> str:
     """The path as the user knows it: relative to the project where it is inside it."""
+    # (The mutant `path.is_absolute() and False` survives, equivalent: the working folder joined
+    # to an absolute path is that path. The line's other mutant matters.)
     absolute = path if path.is_absolute() else Path.cwd() / path
     try:
         return printable(str(Path(os.path.normpath(absolute)).relative_to(root.resolve())))
@@ -177,7 +185,8 @@ def output_file(folder: Path, name: str) -> Path:
     `EditionError`. A name made from the sources (a slug, a version) thus never leaves the
     output folder."""
     plain = (
-        name not in ("", ".", "..")
+        # Equivalent mutants: "." and ".." are hidden names too, refused on the next line.
+        name not in ("", ".", "..")  # pragma: no mutate
         and not name.startswith(".")
         and "/" not in name
         and "\0" not in name
@@ -203,6 +212,8 @@ def write_atomically(target: Path, data: bytes) -> None:
             os.chmod(temporary, 0o644)
             os.replace(temporary, target)
         except BaseException:
+            # (Mutants of `missing_ok` survive, equivalent: until it is moved into place, which
+            # raises nothing after it, the temporary is there.)
             Path(temporary).unlink(missing_ok=True)
             raise
     except OSError as error:
@@ -250,7 +261,8 @@ def remove_stale_temporaries(folder: Path, staging: bool = False) -> list[str]:
         if not match:
             continue
         try:
-            mode = entry.stat(follow_symlinks=False).st_mode
+            # Equivalent mutant: follow_symlinks=None is false, as False is.
+            mode = entry.stat(follow_symlinks=False).st_mode  # pragma: no mutate
             if staging and stat.S_ISDIR(mode):
                 shutil.rmtree(entry.path)
             elif not staging and stat.S_ISREG(mode) and OURS.fullmatch(match["name"]):

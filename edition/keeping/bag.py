@@ -242,6 +242,7 @@ def listing(root: Path, report: Report) -> tuple[set[str], set[str], dict[str, s
         for entry in entries:
             name = f"{folder}/{entry.name}" if folder else entry.name
             try:
+                # (The mutant follow_symlinks=None survives, equivalent: None is false, as False is.)
                 mode = entry.stat(follow_symlinks=False).st_mode
             except OSError as error:
                 report.unreadable.add(f"{name} ({error.strerror})")
@@ -252,6 +253,8 @@ def listing(root: Path, report: Report) -> tuple[set[str], set[str], dict[str, s
             elif stat.S_ISREG(mode):
                 regular.add(name)
             else:
+                # (Mutants of the default survive, equivalent: lstat() gives no kind of file on
+                # Linux that is neither a symlink nor in KINDS.)
                 irregular[name] = "a symlink" if stat.S_ISLNK(mode) else KINDS.get(stat.S_IFMT(mode), "not a file")
     return folders, regular, irregular
 
@@ -283,7 +286,8 @@ def _text_lines(root: Path, name: str, report: Report) -> list[tuple[int, str]] 
     lines = []
     for number, line in enumerate(data.splitlines(), 1):
         try:
-            lines.append((number, line.decode("utf-8")))
+            # Equivalent mutant: "UTF-8" (codec names are not case-sensitive).
+            lines.append((number, line.decode("utf-8")))  # pragma: no mutate
         except UnicodeDecodeError:
             report.malformed.add(f"{name} line {number}: not UTF-8 text")
     return lines
@@ -329,7 +333,7 @@ def _read_manifest(root: Path, name: str, algorithm: str, payload: bool, report:
     entries: dict[str, tuple[str, int]] = {}
     for number, line in _text_lines(root, name, report) or []:
         match = MANIFEST_LINE.fullmatch(line)
-        problem = ""
+        problem = ""  # pragma: no mutate (equivalent: None, read only for its truth, is as "")
         if not match:
             problem = "not '<checksum>  <path>'"
         elif len(match["checksum"]) != ALGORITHMS[algorithm]:
@@ -337,6 +341,8 @@ def _read_manifest(root: Path, name: str, algorithm: str, payload: bool, report:
         else:
             entry = match["path"].replace("%0A", "\n").replace("%0D", "\r")  # as bagit encodes them
             parts = entry.split("/")
+            # (The mutant startswith("XX/XX") survives, equivalent: an absolute path's first part
+            # is "", refused by the rest of the line, whose other mutants matter.)
             if entry.startswith("/") or any(part in ("", ".", "..") for part in parts):
                 problem = f"{entry!r} is not a path inside the package"
             elif payload != (parts[0] == "data") or (payload and len(parts) == 1):
@@ -399,7 +405,9 @@ def _check_entries(
 
 
 def _checksums(path: Path, algorithms: list[str]) -> dict[str, str]:
-    """The file's checksums, read once, in chunks; never through a symlink, nor from a FIFO."""
+    """The file's checksums, read once, in chunks; never through a symlink, nor from a FIFO.
+    (Mutants of `buffering` and of the chunk's size survive, equivalent: the same bytes are read,
+    in other pieces.)"""
     with open(path, "rb", buffering=0, opener=regular_file_opener) as stream:
         hashes = {algorithm: hashlib.new(algorithm) for algorithm in algorithms}
         while chunk := stream.read(CHUNK):

@@ -90,12 +90,13 @@ def _nesting(text: str) -> int:
     """How deeply brackets and braces nest outside strings and comments, as a guard before
     parsing (roughly: a bracket inside a multi-line string counts too)."""
     depth = deepest = 0
-    quote = None
+    # Equivalent mutants of both `quote = None`: "", read only for its truth, is as None.
+    quote = None  # pragma: no mutate
     for line in text.splitlines():
         for ch in line:
             if quote:
                 if ch == quote:
-                    quote = None
+                    quote = None  # pragma: no mutate
             elif ch in "\"'":
                 quote = ch
             elif ch == "#":
