@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import EditionError
@@ -34,7 +34,9 @@ class Profile:
     course_code: str = ""
     paper: str = "a4"
     pad_to_four: bool = False
-    text: str = ""  # the profile as read through the gate, which the build record hashes
+    # The profile as read through the gate, which the build record hashes; not a setting (two
+    # profiles with the same settings are the same, whatever their comments).
+    text: str = field(default="", compare=False)
 
     @property
     def page_size(self) -> str:

@@ -267,36 +267,35 @@ def test_each_part_of_the_inputs_changes_with_what_it_names_and_no_other(tmp_pat
     project = make_mini(tmp_path / "mini")
     sources = sorted(project.source_dir.glob("*.xml"))
     profile = project.root / "readers" / "mini.toml"
-    base = read_inputs(project, sources, None, "commit", "")
+    base = read_inputs(project, sources, "", "commit", "")
 
     def differs(inputs) -> set[str]:
         before = {**base.common, **base.print_parts, **{f"e-{k}": v for k, v in base.ereader_parts.items()}}
         after = {**inputs.common, **inputs.print_parts, **{f"e-{k}": v for k, v in inputs.ereader_parts.items()}}
         return {part for part in before if before[part] != after[part]}
 
-    assert differs(read_inputs(project, sources, None, "commit", "")) == set()
-    assert differs(read_inputs(project, sources, profile, "commit", "")) == {"profile"}
-    assert differs(read_inputs(project, sources, None, "another", "")) == {"commit"}
-    assert differs(read_inputs(project, sources, None, "commit", "1700000000")) == {"source_date_epoch"}
-    assert differs(read_inputs(project, sources[1:], None, "commit", "")) == {"sources"}
-    assert differs(read_inputs(project, sources + sources[:1], None, "commit", "")) == set()  # listed twice: once
-    profile.write_bytes(b"course_title = '\xff'")  # read as the key's bytes, whatever they are
-    assert differs(read_inputs(project, sources, profile, "commit", "")) == {"profile"}
+    assert differs(read_inputs(project, sources, "", "commit", "")) == set()
+    assert differs(read_inputs(project, sources, profile.read_text(), "commit", "")) == {"profile"}
+    assert differs(read_inputs(project, sources, "", "another", "")) == {"commit"}
+    assert differs(read_inputs(project, sources, "", "commit", "1700000000")) == {"source_date_epoch"}
+    assert differs(read_inputs(project, sources[1:], "", "commit", "")) == {"sources"}
+    assert differs(read_inputs(project, sources + sources[:1], "", "commit", "")) == set()  # listed twice: once
+    assert differs(read_inputs(project, sources, "course_title = 'other'", "commit", "")) == {"profile"}
     with (project.styles_dir / "print.css").open("a") as css:
         css.write("\n/* a print style */\n")
-    printed = read_inputs(project, sources, None, "commit", "")
+    printed = read_inputs(project, sources, "", "commit", "")
     assert differs(printed) == {"print_styles"} and printed.print_styles != base.print_styles
     # A font the print edition alone uses, then one of the EPUB's cover: "fonts", not the styles.
     cover = records.ereader_files(project)
     font = next(path for path in records.print_files(project) if path.suffix != ".css" and path not in cover)
     with font.open("ab") as data:
         data.write(b"\0")
-    fonts = read_inputs(project, sources, None, "commit", "")
+    fonts = read_inputs(project, sources, "", "commit", "")
     assert {part for part in fonts.print_parts if fonts.print_parts[part] != printed.print_parts[part]} == {"fonts"}
     assert fonts.print_styles != printed.print_styles and fonts.ereader_parts == printed.ereader_parts
     with next(path for path in cover if path.suffix != ".css").open("ab") as data:
         data.write(b"\0")
-    covers = read_inputs(project, sources, None, "commit", "")
+    covers = read_inputs(project, sources, "", "commit", "")
     assert {part for part in covers.ereader_parts if covers.ereader_parts[part] != fonts.ereader_parts[part]} == {
         "fonts"
     }

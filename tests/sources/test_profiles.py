@@ -151,10 +151,8 @@ def test_a_profile_file_that_names_no_essay_is_a_reader_of_every_essay(tmp_path:
     reader = apply_profile(EDITION, Profile(course_title="All"), tmp_path / "all.toml")
     assert isinstance(reader, CourseReader) and ids(reader) == ids(EDITION) == ["ames-2001", "brook-2002"]
     assert reader.profile == Profile(course_title="All")
-    assert reader.book_title == f"{EDITION.full_title} — Course reader for All"
-    assert (
-        apply_profile(EDITION, DEFAULT, tmp_path / "empty.toml").book_title == f"{EDITION.full_title} — Course reader"
-    )
+    assert reader.book_title == f"Course Reader: {EDITION.full_title} — All"
+    assert apply_profile(EDITION, DEFAULT, tmp_path / "empty.toml").book_title == f"Course Reader: {EDITION.full_title}"
 
 
 def test_a_reader_prints_its_essays_in_the_profiles_order_and_refuses_one_the_edition_lacks():
