@@ -28,6 +28,7 @@ from edition.project import Project
 from edition.sources.model import Edition, Imprint
 from edition.sources.profiles import DEFAULT
 from edition.sources.read import load_edition
+from tests import validators
 from tests.mini import make_mini
 
 if TYPE_CHECKING:  # WeasyPrint takes a second to import, which pytest's controller need not pay
@@ -167,11 +168,19 @@ def warm() -> Warm:
 
 
 @pytest.fixture(scope="session")
-def outputs(project: Project, warm: Warm, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The PDF and the EPUB, built once for the whole session into a temporary folder."""
+def outputs(
+    project: Project, warm: Warm, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> dict[str, Path]:
+    """The PDF and the EPUB, built once for the whole session into a temporary folder; EPUBCheck
+    and Ace start on the EPUB at once (`tests.validators`)."""
     out = tmp_path_factory.mktemp("dist")
     report = build(project, out_dir=out, warm=warm)
-    return {path.suffix.lstrip("."): path for path in report.written}
+    written = {path.suffix.lstrip("."): path for path in report.written}
+    validators.start(
+        request, written["epub"], tmp_path_factory.mktemp("ace"),
+        epubcheck="test_epubcheck_reports_no_errors_and_no_warnings", ace="test_ace_reports_no_violation[edition]",
+    )  # fmt: skip
+    return written
 
 
 @pytest.fixture(scope="session")
@@ -226,11 +235,17 @@ def mini_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def mini_reader_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The PDF and the EPUB of the mini-edition's course reader (`readers/mini.toml`), built once."""
+def mini_reader_outputs(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> dict[str, Path]:
+    """The PDF and the EPUB of the mini-edition's course reader (`readers/mini.toml`), built once;
+    EPUBCheck and Ace start on the EPUB at once (`tests.validators`)."""
     project = make_mini(tmp_path_factory.mktemp("mini-reader") / "mini")
     report = build(project, out_dir=project.root / "dist", profile_path=project.root / "readers" / "mini.toml")
-    return {path.suffix.lstrip("."): path for path in report.written}
+    written = {path.suffix.lstrip("."): path for path in report.written}
+    validators.start(
+        request, written["epub"], tmp_path_factory.mktemp("ace"),
+        epubcheck="test_a_course_reader_epub_passes_epubcheck", ace="test_ace_reports_no_violation[mini reader]",
+    )  # fmt: skip
+    return written
 
 
 @pytest.fixture

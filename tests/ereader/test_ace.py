@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EDITION_AND_A_READER, epub_of
+from tests.validators import ace_report
 
 ROOT = Path(__file__).resolve().parents[2]
 ACE = ROOT / "node_modules" / "@daisy" / "ace-cli" / "bin" / "ace.js"
@@ -104,7 +105,7 @@ def violations(report: dict) -> list[str]:
 @pytest.mark.parametrize("which", EDITION_AND_A_READER)
 def test_ace_reports_no_violation(which: str, request: pytest.FixtureRequest, tmp_path: Path):
     epub = epub_of(request, which)
-    report = run_ace(epub, tmp_path)
+    report = ace_report(epub, tmp_path)  # started when the EPUB was built, if this test was to run
     found = violations(report)
     assert not found, f"Ace found {len(found)} violation(s) in {epub.name}:\n" + "\n".join(found)
     assert report["earl:result"]["earl:outcome"] == "pass"
