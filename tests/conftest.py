@@ -7,10 +7,10 @@ apparatus, register, layout, and the conformance of its PDF and EPUBs. The mini-
 rebuilds, archives, and what it does with hostile input.
 
 The tests that use a build of the real edition run on one pytest-xdist worker (the "edition"
-group), those that use the example course reader's on one worker (the "reader" group), those that
-use the built mini-edition on one (the "mini" group), so that each is built once in a run; each
-other file runs on whichever worker is free, as with `--dist loadfile`, the longest first (by the
-last run's durations, in pytest's cache)."""
+group), those that use the course reader's (the mini-edition's, `readers/mini.toml`) on one
+worker (the "reader" group), those that use the built mini-edition on one (the "mini" group), so
+that each is built once in a run; each other file runs on whichever worker is free, as with
+`--dist loadfile`, the longest first (by the last run's durations, in pytest's cache)."""
 
 from __future__ import annotations
 
@@ -26,9 +26,10 @@ import pytest
 from edition.build import Warm, build
 from edition.project import Project
 from edition.sources.model import Edition, Imprint
-from edition.sources.profiles import DEFAULT
+from edition.sources.profiles import DEFAULT, CourseReader, apply_profile, load_profile
 from edition.sources.read import load_edition
 from tests import validators
+from tests.mini import EDITION as MINI
 from tests.mini import make_mini
 
 if TYPE_CHECKING:  # WeasyPrint takes a second to import, which pytest's controller need not pay
@@ -39,31 +40,33 @@ ROOT = Path(__file__).resolve().parent.parent
 # EPUBCheck runs in a JVM for a few seconds: compiling with the client compiler alone and
 # collecting garbage serially halves the processor time it takes, and leaves what it checks as it is.
 os.environ.setdefault("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
-EXAMPLE = ROOT / "readers" / "example.toml"
 
-# The fixtures that build or lay out the real edition, the example course reader, and the
+# The fixtures that build or lay out the real edition, the course reader (the mini-edition's), and the
 # built mini-edition: a test that uses them joins the "edition", "reader" or "mini" group, each
 # of which runs on one pytest-xdist worker, so that each is built once in a run. Any other test
 # runs with the rest of its file, as with `--dist loadfile`. A test that gets them by
 # `request.getfixturevalue` names its group itself (`IN_EDITION`, `IN_READER`, `BOTH`).
 EDITION_BUILDS = {"outputs", "document"}
 READER_BUILDS = {"reader_outputs", "reader_epub", "reader_pdf"}
-MINI_BUILDS = {"mini_built", "mini_copy", "mini_reader_outputs"}
+MINI_BUILDS = {"mini_built", "mini_copy"}
 IN_EDITION, IN_READER = pytest.mark.edition_group("edition"), pytest.mark.edition_group("reader")
-IN_MINI = pytest.mark.edition_group("mini")
 BOTH = [pytest.param("edition", marks=IN_EDITION), pytest.param("reader", marks=IN_READER)]
-# The edition's EPUB and a course reader's, for the validators (EPUBCheck, Ace): the course
-# reader is the mini-edition's, whose pages are the templates' every kind of page (a course
-# title, each text's credit line, the essays in the profile's order) in a tenth of the text.
-EDITION_AND_A_READER = [pytest.param("edition", marks=IN_EDITION), pytest.param("mini reader", marks=IN_MINI)]
 GROUPS = "EDITION_TEST_GROUPS"  # where the workers write each test's group, for the controller
 
 
 def epub_of(request: pytest.FixtureRequest, which: str) -> Path:
-    """The EPUB of the edition, of the example course reader (`BOTH`) or of the mini-edition's
-    course reader (`EDITION_AND_A_READER`)."""
-    fixture = {"edition": "outputs", "reader": "reader_outputs", "mini reader": "mini_reader_outputs"}[which]
-    return request.getfixturevalue(fixture)["epub"]
+    """The EPUB of the edition or of the course reader (`BOTH`)."""
+    return request.getfixturevalue("outputs" if which == "edition" else "reader_outputs")["epub"]
+
+
+def book_of(request: pytest.FixtureRequest, which: str) -> Edition:
+    """The edition, or the course reader as its build reads it (`BOTH`)."""
+    return request.getfixturevalue("edition" if which == "edition" else "reader_book")
+
+
+def whole_of(request: pytest.FixtureRequest, which: str) -> Edition:
+    """The whole edition a `BOTH` output is of: the real edition, or the mini-edition."""
+    return request.getfixturevalue("edition") if which == "edition" else MINI
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -194,12 +197,35 @@ def document(project: Project, edition: Edition, outputs: dict[str, Path], warm:
 
 
 @pytest.fixture(scope="session")
-def reader_outputs(project: Project, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The PDF and the EPUB of the example course reader (`readers/example.toml`), built once
-    for the session: the EPUB's page list needs the reader's print layout anyway."""
-    out = tmp_path_factory.mktemp("reader")
-    report = build(project, out_dir=out, profile_path=EXAMPLE)
-    return {path.suffix.lstrip("."): path for path in report.written}
+def reader_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A copy of the mini-edition for its course reader (`readers/mini.toml`: the second essay
+    before the first, on US Letter, padded to four pages): the course reader of the tests, whose
+    pages are every kind a course reader has (the course's title, each text's credit line, the
+    essays in the profile's order) in a tenth of the real edition's text."""
+    return make_mini(tmp_path_factory.mktemp("reader") / "mini")
+
+
+@pytest.fixture(scope="session")
+def reader_book(reader_project: Project) -> CourseReader:
+    """The course reader as the build reads it: the mini-edition narrowed by its profile."""
+    path = reader_project.root / "readers" / "mini.toml"
+    return apply_profile(load_edition(reader_project), load_profile(path, reader_project.root), path)
+
+
+@pytest.fixture(scope="session")
+def reader_outputs(
+    reader_project: Project, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> dict[str, Path]:
+    """The PDF and the EPUB of the course reader, built once for the session; EPUBCheck and Ace
+    start on the EPUB at once (`tests.validators`)."""
+    profile = reader_project.root / "readers" / "mini.toml"
+    report = build(reader_project, out_dir=reader_project.root / "dist", profile_path=profile)
+    written = {path.suffix.lstrip("."): path for path in report.written}
+    validators.start(
+        request, written["epub"], tmp_path_factory.mktemp("ace"),
+        epubcheck="test_a_course_reader_epub_passes_epubcheck", ace="test_ace_reports_no_violation[reader]",
+    )  # fmt: skip
+    return written
 
 
 @pytest.fixture(scope="session")
@@ -232,20 +258,6 @@ def mini_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = make_mini(tmp_path_factory.mktemp("mini-built") / "mini")
     build(project)
     return project.root
-
-
-@pytest.fixture(scope="session")
-def mini_reader_outputs(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> dict[str, Path]:
-    """The PDF and the EPUB of the mini-edition's course reader (`readers/mini.toml`), built once;
-    EPUBCheck and Ace start on the EPUB at once (`tests.validators`)."""
-    project = make_mini(tmp_path_factory.mktemp("mini-reader") / "mini")
-    report = build(project, out_dir=project.root / "dist", profile_path=project.root / "readers" / "mini.toml")
-    written = {path.suffix.lstrip("."): path for path in report.written}
-    validators.start(
-        request, written["epub"], tmp_path_factory.mktemp("ace"),
-        epubcheck="test_a_course_reader_epub_passes_epubcheck", ace="test_ace_reports_no_violation[mini reader]",
-    )  # fmt: skip
-    return written
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Course readers, on the mini-edition: a profile chooses the essays, their order, the paper and
 the padding, and a reader is a book of its own, whose identifier follows its profile's settings
-and only them. (The real edition's example course reader is held to EPUBCheck, Ace and the
-printer's margins in test_epub_metadata, test_ace and test_print.)"""
+and only them. (The mini-edition's course reader, built once for the session, is held to
+EPUBCheck, Ace, PDF/UA and the printer's margins in test_epub_metadata, test_ace, test_tags and
+test_print.)"""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Ace by DAISY finds no accessibility violation in the EPUB of the edition or of a course reader
-(the mini-edition's: see `EDITION_AND_A_READER`).
+(the mini-edition's: `reader_outputs` in tests/conftest.py).
 
 Ace (`@daisy/ace-cli`, pinned in package-lock.json, installed into node_modules/ by `./run test`)
 checks the package metadata and runs axe-core on every content document in a headless browser:
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EDITION_AND_A_READER, epub_of
+from tests.conftest import BOTH, epub_of
 from tests.validators import ace_report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,7 +102,7 @@ def violations(report: dict) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("which", EDITION_AND_A_READER)
+@pytest.mark.parametrize("which", BOTH)
 def test_ace_reports_no_violation(which: str, request: pytest.FixtureRequest, tmp_path: Path):
     epub = epub_of(request, which)
     report = ace_report(epub, tmp_path)  # started when the EPUB was built, if this test was to run

@@ -1,6 +1,6 @@
 """What the EPUB's package and navigation say of it: who wrote and edited it, how to find its
 register and print pages, and that a course reader is a book of its own, in the real edition's
-EPUB and the example course reader's."""
+EPUB and a course reader's (the mini-edition's)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from edition.ereader.cover import cover_png
 from edition.ereader.epub import edition_identifier, file_as, identifier
 from edition.project import Project
 from edition.sources.model import Edition
-from edition.sources.profiles import CourseReader, apply_profile, load_profile
-from tests.conftest import BOTH, ROOT, epub_of
+from edition.sources.profiles import CourseReader
+from tests.conftest import BOTH, book_of, epub_of
+from tests.mini import EDITION as MINI
+from tests.mini import STEM as MINI_STEM
 from tests.names import STEM
 from tests.validators import epubcheck_problems
 
@@ -27,7 +29,6 @@ NS = {
     "epub": "http://www.idpf.org/2007/ops",
 }
 EPUB_TYPE = f"{{{NS['epub']}}}type"
-EXAMPLE = ROOT / "readers" / "example.toml"
 
 
 def package(epub: Path) -> etree._Element:
@@ -46,11 +47,6 @@ def refinements(opf: etree._Element, uid: str) -> dict[str, tuple[str, str | Non
     }
 
 
-@pytest.fixture(scope="module")
-def example(edition: Edition) -> CourseReader:
-    return apply_profile(edition, load_profile(EXAMPLE, EXAMPLE.parent.parent), EXAMPLE)
-
-
 # Who made it
 
 
@@ -62,10 +58,8 @@ def test_sort_names():
 
 
 @pytest.mark.parametrize("which", BOTH)
-def test_each_author_is_a_creator_and_each_editor_a_contributor_with_role_and_sort_name(
-    which, request, edition: Edition, example: CourseReader
-):
-    epub, book = epub_of(request, which), (edition if which == "edition" else example)
+def test_each_author_is_a_creator_and_each_editor_a_contributor_with_role_and_sort_name(which, request):
+    epub, book = epub_of(request, which), book_of(request, which)
     opf = package(epub)
     creators = opf.findall("opf:metadata/dc:creator", NS)
     assert [c.text for c in creators] == book.authors
@@ -133,24 +127,20 @@ def test_the_further_reading_is_the_bibliography_landmark_after_the_register(whi
 # only them: tests/test_course_reader.py, on the mini-edition)
 
 
-def test_the_course_reader_epub_names_its_course_its_pdf_and_the_edition(
-    reader_epub, edition: Edition, example: CourseReader
-):
+def test_the_course_reader_epub_names_its_course_its_pdf_and_the_edition(reader_epub, reader_book: CourseReader):
     opf = package(reader_epub)
     uid = opf.findtext("opf:metadata/dc:identifier", namespaces=NS)
-    assert uid == identifier(example) != identifier(edition)  # the whole edition's (next test)
+    assert uid == identifier(reader_book) != identifier(MINI)  # the whole edition's (next test)
     assert uid == part(reader_epub, "toc.ncx").find("ncx:head/ncx:meta[@name='dtb:uid']", NS).get("content")
     title = opf.findtext("opf:metadata/dc:title", namespaces=NS)
-    assert title == (
-        "HIST 2301 Course Reader: Victor Serge and the Critique of Stalinism: Two Essays"
-        " — Revolution and Dictatorship in Soviet Russia"
-    )
+    # readers/mini.toml: course_code "TEST 101", course_title "Reading the Mini-Edition"
+    assert title == f"TEST 101 Course Reader: {MINI.full_title} — Reading the Mini-Edition"
     assert part(reader_epub, "toc.ncx").findtext("ncx:docTitle/ncx:text", namespaces=NS) == title
     # The print edition its page list follows is its own PDF, on its own paper.
     source = opf.findtext("opf:metadata/dc:source", namespaces=NS)
-    assert source.endswith(f"print edition on letter ({STEM}-example.pdf)")
+    assert source.endswith(f"print edition on letter ({MINI_STEM}-mini.pdf)")
     # It is drawn from the whole edition, which it names.
-    assert opf.findtext("opf:metadata/dc:relation", namespaces=NS) == edition_identifier(edition)
+    assert opf.findtext("opf:metadata/dc:relation", namespaces=NS) == edition_identifier(MINI)
 
 
 def test_the_whole_edition_epub_names_itself_its_pdf_and_no_relation(outputs, edition: Edition):
@@ -162,13 +152,12 @@ def test_the_whole_edition_epub_names_itself_its_pdf_and_no_relation(outputs, ed
     assert edition_identifier(edition) == identifier(edition)
 
 
-def test_the_course_reader_cover_names_the_course(reader_epub, project: Project, edition: Edition, example):
-    assert cover_png(example, project) != cover_png(edition, project)
+def test_the_course_reader_cover_names_the_course(reader_epub, reader_project: Project, reader_book: CourseReader):
+    assert cover_png(reader_book, reader_project) != cover_png(MINI, reader_project)
     [image] = part(reader_epub, "cover.xhtml").xpath("//x:img", namespaces=NS)
-    assert "course reader for HIST 2301 · Revolution and Dictatorship in Soviet Russia" in image.get("alt")
-    assert zipfile.ZipFile(reader_epub).read("EPUB/images/cover.png") == cover_png(example, project)
+    assert "course reader for TEST 101 · Reading the Mini-Edition" in image.get("alt")
+    assert zipfile.ZipFile(reader_epub).read("EPUB/images/cover.png") == cover_png(reader_book, reader_project)
 
 
-def test_a_course_reader_epub_passes_epubcheck(mini_reader_outputs: dict[str, Path]):
-    """The mini-edition's: the templates' every kind of page, as in `tests/ereader/test_ace.py`."""
-    assert epubcheck_problems(mini_reader_outputs["epub"]) == []  # started when the EPUB was built
+def test_a_course_reader_epub_passes_epubcheck(reader_epub: Path):
+    assert epubcheck_problems(reader_epub) == []  # started when the EPUB was built

@@ -20,7 +20,7 @@ from edition.html.print import print_part
 from edition.html.shared import CALL_LETTERS, letters, no_break_spaces, reading_order
 from edition.sources.model import Edition, Essay, Imprint, PageStart, Span, plain
 from edition.sources.profiles import Profile, apply_profile
-from tests.conftest import BOTH, epub_of
+from tests.conftest import BOTH, epub_of, whole_of
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("ACE_CHROMIUM", "/usr/bin/chromium")
@@ -228,10 +228,11 @@ def test_a_course_readers_title_says_what_it_is_first_and_names_the_authors_in_t
 
 
 @pytest.mark.parametrize("which", BOTH)
-def test_the_edition_and_its_course_readers_are_one_series(which: str, request, edition: Edition):
+def test_the_edition_and_its_course_readers_are_one_series(which: str, request):
     position = "1" if which == "edition" else "2"
     opf = zipfile.ZipFile(epub_of(request, which)).read("EPUB/content.opf").decode()
-    assert f'<meta property="belongs-to-collection" id="series">{edition.full_title}</meta>' in opf
+    whole = whole_of(request, which)
+    assert f'<meta property="belongs-to-collection" id="series">{whole.full_title}</meta>' in opf
     assert '<meta refines="#series" property="collection-type">series</meta>' in opf
     assert f'<meta refines="#series" property="group-position">{position}</meta>' in opf
 

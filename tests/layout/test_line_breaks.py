@@ -2,7 +2,7 @@
 (its characters grouped by baseline): no line of the text block begins with a note call (a
 superior figure or letter) or with closing punctuation, and no page opens with the last line
 of a paragraph begun on the page before (a widow) while the stylesheet promises `widows`. On the
-A4 edition and on the example course reader (US Letter), whose lines fall elsewhere."""
+A4 edition and on the course reader (the mini-edition's, on US Letter), whose lines fall elsewhere."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import pytest
 
 from edition.html import print_part, print_parts
 from edition.sources.model import Edition, Imprint
-from tests.conftest import BOTH, ROOT
+from tests.conftest import BOTH, ROOT, book_of
 from tests.pdf_text import CharPage, pdf_chars
 
 MM = 72 / 25.4
@@ -196,7 +196,7 @@ def widows(path: Path, blocks: set[str]) -> list[tuple[int, str]]:
 
 
 @pytest.mark.parametrize("which", BOTH)
-def test_no_page_opens_with_a_widow(which: str, request: pytest.FixtureRequest, edition: Edition):
+def test_no_page_opens_with_a_widow(which: str, request: pytest.FixtureRequest):
     if promised_widows() < 2:
         pytest.skip("the stylesheet does not promise widows")
-    assert widows(pdf_of(request, which), block_ids(edition)) == []
+    assert widows(pdf_of(request, which), block_ids(book_of(request, which))) == []

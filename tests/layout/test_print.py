@@ -112,7 +112,7 @@ def test_the_pdf_declares_pdfa_3a_is_tagged_and_carries_full_metadata(outputs, e
 
 @pytest.mark.parametrize("which", BOTH)
 def test_no_text_in_the_outer_5_mm_of_any_page(which: str, request: pytest.FixtureRequest):
-    """On A4, and on US Letter in the example course reader (conftest). That a reader prints
+    """On A4, and on US Letter in the course reader (conftest). That a reader prints
     only its essays, on its paper, padded: tests/test_course_reader.py."""
     path = request.getfixturevalue("outputs")["pdf"] if which == "edition" else request.getfixturevalue("reader_pdf")
     for number, page in enumerate(pdf_chars(path), start=1):  # each glyph's box, from the page's top left

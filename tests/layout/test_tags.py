@@ -1,5 +1,5 @@
 """The print edition as a screen reader meets it (issue 28): PDF/A-3a and PDF/UA-1 claimed, and
-held to them. `pdfua` finds nothing in the A4 edition or the example course reader; and what it
+held to them. `pdfua` finds nothing in the A4 edition or the course reader (the mini-edition's, on Letter); and what it
 does not check, read back with pikepdf and pdfplumber (`tests/pdf_tags.py`): every note a Note
 with an ID that its call refers to, the tree's reading order the essays' with each footnote after
 its paragraph, running heads and folios pagination artifacts, paragraph numbers real content,
@@ -23,7 +23,7 @@ from weasyprint.document import Document
 from edition.html import print_part, print_parts
 from edition.layout.typeset import write
 from edition.sources.model import Edition, Imprint, Paragraph
-from tests.conftest import BOTH, EXAMPLE
+from tests.conftest import BOTH, book_of
 from tests.pdf_tags import Node, Tagged, structure
 from tests.pdf_text import pdf_chars
 
@@ -37,14 +37,6 @@ PDFUA_CANNOT_RUN = {"UA-14-001"}
 
 def pdf_of(request: pytest.FixtureRequest, which: str) -> Path:
     return request.getfixturevalue("outputs")["pdf"] if which == "edition" else request.getfixturevalue("reader_pdf")
-
-
-def essays_of(which: str, edition: Edition) -> Edition:
-    if which == "edition":
-        return edition
-    from edition.sources.profiles import apply_profile, load_profile
-
-    return apply_profile(edition, load_profile(EXAMPLE, EXAMPLE.parent.parent), EXAMPLE)
 
 
 @pytest.mark.parametrize("which", BOTH)
@@ -79,7 +71,7 @@ def test_every_note_is_a_note_with_an_id_that_its_call_refers_to(
 ):
     """Every editorial footnote and every author's note of the essays the PDF holds (in version
     0.2.0 of the edition, 103 and 28)."""
-    editorial, authors = note_ids(essays_of(which, edition))
+    editorial, authors = note_ids(book_of(request, which))
     tagged = structure(pdf_of(request, which))
     found = notes(tagged)
     ids = [note.id for note in found]
@@ -157,7 +149,7 @@ def test_the_tree_reads_each_essay_in_its_order_with_each_footnote_after_its_par
     footnotes' call letters left out), is the HTML's, each footnote moved from its call to after
     its paragraph; the authors' notes stay in the essay's list of notes, where the author put
     them."""
-    essays = essays_of(which, edition)
+    essays = book_of(request, which)
     footnotes, _ = note_ids(essays)
     tagged = structure(pdf_of(request, which))
     generated = footnote_calls(tagged, footnotes)
