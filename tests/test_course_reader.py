@@ -121,3 +121,21 @@ def test_a_course_reader_prints_a_reading_the_edition_does_not_with_its_credit_l
     full_pdf, full_epub = build(project, out_dir=tmp_path / "edition").written
     assert "On the Plans" not in "".join(page.extract_text() for page in PdfReader(full_pdf).pages)
     assert "roe-2001.xhtml" not in zipfile.ZipFile(full_epub).namelist()
+
+
+def test_the_readme_s_example_profile_makes_a_reader_of_this_edition():
+    """`./run build --reader readers/example.toml` (README): the profile loads and narrows the real
+    edition as it says — Weissman before Filtzer, on Letter, padded to four — without a build,
+    which the suite makes of the mini-edition's reader instead."""
+    from tests.names import EDITION as REAL
+
+    root = Path(__file__).resolve().parent.parent
+    path = root / "readers" / "example.toml"
+    reader = apply_profile(REAL, load_profile(path, root), path)
+    assert [essay.id for essay in reader.essays] == ["weissman-1988", "filtzer-1998"]
+    assert (reader.profile.paper, reader.profile.pad_to_four, reader.profile.course_code) == (
+        "letter",
+        True,
+        "HIST 2301",
+    )
+    assert reader.book_title.startswith("HIST 2301 Course Reader: ")
