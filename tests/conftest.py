@@ -176,14 +176,19 @@ def outputs(
 ) -> dict[str, Path]:
     """The PDF and the EPUB, built once for the whole session into a temporary folder; EPUBCheck
     and Ace start on the EPUB at once (`tests.validators`)."""
-    out = tmp_path_factory.mktemp("dist")
-    report = build(project, out_dir=out, warm=warm)
-    written = {path.suffix.lstrip("."): path for path in report.written}
-    validators.start(
-        request, written["epub"], tmp_path_factory.mktemp("ace"),
+    report = build(project, out_dir=tmp_path_factory.mktemp("dist"), warm=warm)
+    return _checked(
+        report.written, request, tmp_path_factory.mktemp("ace"),
         epubcheck="test_epubcheck_reports_no_errors_and_no_warnings", ace="test_ace_reports_no_violation[edition]",
     )  # fmt: skip
-    return written
+
+
+def _checked(written: list[Path], request: pytest.FixtureRequest, folder: Path, **wanted: str) -> dict[str, Path]:
+    """A build's outputs by format, with EPUBCheck and Ace started on its EPUB for the tests
+    `wanted` names (`validators.start`)."""
+    outputs = {path.suffix.lstrip("."): path for path in written}
+    validators.start(request, outputs["epub"], folder, **wanted)
+    return outputs
 
 
 @pytest.fixture(scope="session")
@@ -220,12 +225,10 @@ def reader_outputs(
     start on the EPUB at once (`tests.validators`)."""
     profile = reader_project.root / "readers" / "mini.toml"
     report = build(reader_project, out_dir=reader_project.root / "dist", profile_path=profile)
-    written = {path.suffix.lstrip("."): path for path in report.written}
-    validators.start(
-        request, written["epub"], tmp_path_factory.mktemp("ace"),
+    return _checked(
+        report.written, request, tmp_path_factory.mktemp("ace"),
         epubcheck="test_a_course_reader_epub_passes_epubcheck", ace="test_ace_reports_no_violation[reader]",
     )  # fmt: skip
-    return written
 
 
 @pytest.fixture(scope="session")
