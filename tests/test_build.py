@@ -25,6 +25,7 @@ from edition.layout import pdf
 from edition.project import Project
 from edition.watch import watch
 from tests.edits import edit
+from tests.keeping.test_record import no_layout  # noqa: F401 (a fixture)
 from tests.mini import EDITION, EPUB, FIRST_PARAGRAPH, PDF, essay
 
 
@@ -41,25 +42,6 @@ def snapshot(project: Project, proof: bool = False) -> dict[str, tuple[int, byte
     return {path.name: (path.stat().st_mtime_ns, path.read_bytes()) for path in paths}
 
 
-@pytest.fixture
-def no_layout(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail the test if the build lays out the print edition."""
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("the print edition was laid out")
-
-    monkeypatch.setattr(pdf, "layout", refuse)
-
-
-def test_a_rebuild_with_nothing_changed_writes_nothing(copy: Project, no_layout):
-    before = snapshot(copy, proof=True)
-    assert {".edition-build.json", PDF, EPUB} <= set(before)
-    report = build(copy)
-    assert report.written == []
-    assert [path.name for path in report.unchanged] == [PDF, EPUB]
-    assert snapshot(copy, proof=True) == before
-
-
 def test_without_source_date_epoch_the_outputs_carry_the_edition_s_date(mini_built: Path):
     """The README's promise: the date in source/edition.xml, on every machine and every day."""
     day = EDITION.date  # the mini-edition's: a whole day
@@ -71,16 +53,6 @@ def test_without_source_date_epoch_the_outputs_carry_the_edition_s_date(mini_bui
         assert str(document.docinfo["/CreationDate"]).startswith(stamp)
         assert str(document.docinfo["/ModDate"]).startswith(stamp)
         assert xmp["xmp:CreateDate"].startswith(day) and xmp["xmp:ModifyDate"].startswith(day)
-
-
-def test_a_changed_ereader_stylesheet_rebuilds_the_epub_alone_without_a_layout(copy: Project, no_layout):
-    before = snapshot(copy)
-    edit(copy.styles_dir / "ereader.css", "/*", "/* changed */\n/*")
-    report = build(copy)
-    assert [path.name for path in report.written] == [EPUB]
-    after = snapshot(copy)
-    assert after[PDF] == before[PDF]
-    assert after[EPUB][1] != before[EPUB][1]
 
 
 def test_a_build_that_lays_nothing_out_does_not_load_weasyprint(copy: Project):
@@ -97,17 +69,6 @@ def test_a_build_that_lays_nothing_out_does_not_load_weasyprint(copy: Project):
     assert run() == "[] False\n"
     edit(copy.styles_dir / "ereader.css", "/*", "/* changed */\n/*")
     assert run() == f"[{EPUB!r}] False\n"
-
-
-def test_a_print_style_that_moves_no_text_rebuilds_the_pdf_alone(copy: Project):
-    before = snapshot(copy)
-    edit(copy.styles_dir / "print.css", "color: #555;", "color: #444;")
-    report = build(copy)
-    assert [path.name for path in report.written] == [PDF]
-    assert [path.name for path in report.unchanged] == [EPUB]
-    after = snapshot(copy)
-    assert after[EPUB] == before[EPUB]
-    assert after[PDF][1] != before[PDF][1]
 
 
 def test_a_new_layout_that_moves_no_page_is_kept_for_the_next_build(copy: Project, monkeypatch: pytest.MonkeyPatch):
@@ -129,7 +90,8 @@ def test_a_changed_tool_rebuilds_both(copy: Project, monkeypatch: pytest.MonkeyP
     assert [path.name for path in build(copy).written] == [PDF, EPUB]
 
 
-def test_an_output_changed_since_it_was_written_is_written_again(copy: Project, no_layout):
+@pytest.mark.usefixtures("no_layout")
+def test_an_output_changed_since_it_was_written_is_written_again(copy: Project):
     (copy.dist_dir / EPUB).write_bytes(b"not an EPUB")
     assert [path.name for path in build(copy).written] == [EPUB]
     assert (copy.dist_dir / EPUB).read_bytes() != b"not an EPUB"

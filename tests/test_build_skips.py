@@ -17,11 +17,7 @@ from edition.project import Project
 from tests.edits import edit
 from tests.keeping.test_record import RECORD, explained, no_layout  # noqa: F401 (a fixture)
 from tests.mini import EPUB, FIRST_PARAGRAPH, PDF, essay
-
-
-def state(project: Project) -> dict[str, tuple[bytes, int]]:
-    """Every file in dist/: its bytes and its modification time."""
-    return {path.name: (path.read_bytes(), path.stat().st_mtime_ns) for path in sorted(project.dist_dir.iterdir())}
+from tests.test_build import snapshot
 
 
 def names(paths) -> list[str]:
@@ -30,21 +26,23 @@ def names(paths) -> list[str]:
 
 @pytest.mark.usefixtures("no_layout")
 def test_with_nothing_changed_a_build_writes_nothing_not_even_the_record(mini_copy: Project):
-    before = state(mini_copy)
+    before = snapshot(mini_copy, proof=True)
+    assert {".edition-build.json", PDF, EPUB} <= set(before)
     report = build(mini_copy)
     assert (names(report.written), names(report.unchanged), report.notices) == ([], [PDF, EPUB], [])
-    assert state(mini_copy) == before
+    assert snapshot(mini_copy, proof=True) == before
 
 
 @pytest.mark.usefixtures("no_layout")
 def test_an_ereader_style_rewrites_the_epub_alone_from_the_recorded_page_starts(mini_copy: Project):
-    pdf = (mini_copy.dist_dir / PDF).read_bytes()
+    before = snapshot(mini_copy)
     edit(mini_copy.styles_dir / "ereader.css", "/*", "/* changed */\n/*")
     told: list[str] = []
     report = build(mini_copy, progress=told.append)
     assert (names(report.written), names(report.unchanged)) == ([EPUB], [PDF])
     assert told == ["writing the EPUB"] and [name for name, _ in report.stages][-1] == "write the EPUB"
-    assert (mini_copy.dist_dir / PDF).read_bytes() == pdf
+    after = snapshot(mini_copy)
+    assert after[PDF] == before[PDF] and after[EPUB][1] != before[EPUB][1]  # the PDF not even touched
     # The EPUB names the print edition whose pages it marks, as it would after a full build.
     with zipfile.ZipFile(mini_copy.dist_dir / EPUB) as book:
         package = book.read("EPUB/content.opf").decode()
@@ -53,14 +51,15 @@ def test_an_ereader_style_rewrites_the_epub_alone_from_the_recorded_page_starts(
 
 
 def test_a_print_style_that_moves_no_text_rewrites_the_pdf_and_leaves_the_epub(mini_copy: Project):
-    epub = (mini_copy.dist_dir / EPUB).read_bytes()
+    before = snapshot(mini_copy)
     edit(mini_copy.styles_dir / "print.css", "color: #555;", "color: #444;")
     told: list[str] = []
     report = build(mini_copy, progress=told.append)
     assert (names(report.written), names(report.unchanged)) == ([PDF], [EPUB])
     assert told[0] == "laying out the print edition" and told[-1] == "writing the PDF"
     assert "write the EPUB" not in [name for name, _ in report.stages]
-    assert (mini_copy.dist_dir / EPUB).read_bytes() == epub
+    after = snapshot(mini_copy)
+    assert after[EPUB] == before[EPUB] and after[PDF][1] != before[PDF][1]  # the EPUB not even touched
     assert explained(mini_copy) == {PDF: "up to date", EPUB: "up to date"}
 
 
@@ -160,7 +159,7 @@ def stub_proof(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
 def test_a_proof_is_written_again_only_when_its_inputs_changed_or_it_is_gone(mini_copy: Project, stub_proof):
     from edition.build import Warm, read_job
 
-    archival = state(mini_copy)
+    archival = snapshot(mini_copy, proof=True)
     proof = mini_copy.dist_dir / PDF.replace(".pdf", "-proof.pdf")
     warm, told = Warm(), []
     first = build(mini_copy, warm=warm, proof=True, progress=told.append)
@@ -186,7 +185,7 @@ def test_a_proof_is_written_again_only_when_its_inputs_changed_or_it_is_gone(min
     assert build(mini_copy, warm=warm, proof=True).written == [proof]
     assert len(stub_proof) == 4
     # The archival outputs and the record are never written by a proof build.
-    assert {name: value for name, value in state(mini_copy).items() if name != proof.name} == archival
+    assert {name: value for name, value in snapshot(mini_copy, proof=True).items() if name != proof.name} == archival
 
 
 def test_a_course_readers_proof_is_named_for_the_reader(mini_copy: Project, stub_proof):
