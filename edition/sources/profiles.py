@@ -50,7 +50,7 @@ class Profile:
     def digest(self) -> str:
         """A hash of every setting: two profiles with the same settings make the same reader,
         whatever else their text holds (comments, spacing)."""
-        chosen = {name: value for name, value in dataclasses.asdict(self).items() if name != "text"}
+        chosen = {setting.name: getattr(self, setting.name) for setting in dataclasses.fields(self) if setting.compare}
         settings = json.dumps(chosen, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(settings.encode()).hexdigest()
 
