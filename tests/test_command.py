@@ -7,16 +7,22 @@ prints nothing and starts no thread; and a command that runs too long is killed,
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
+from edition.ingest import pandoc
 from edition.project import Project
 from tests import command
+from tests.conftest import ROOT
 from tests.edits import edit
 from tests.mini import IN_PARAGRAPH, essay
+from tests.validators import epubcheck_problems
 
 
 def test_a_command_from_the_helper_exits_and_prints_as_from_a_new_interpreter(mini_project: Project):
@@ -58,7 +64,7 @@ def test_a_command_that_runs_too_long_is_killed(mini_project: Project):
 # folder, and its arguments). `watch` runs in a process of its own in tests/test_build.py.
 SESSION = [
     (".", ["new", "reader", "--title", "Readings on Planning", "--editor", "Jane Roe"]),
-    ("reader", ["import", "../essay.md"]),
+    ("reader", ["import", "../essay.docx"]),
     ("reader", ["check", "--suspects"]),
     ("reader", ["check", "--mentions"]),
     ("reader", ["build"]),
@@ -68,16 +74,55 @@ SESSION = [
     ("reader", ["diff", "v1", "."]),
     ("reader", ["build", "--format", "nope"]),
 ]
+# The essay, written as a Word document by Pandoc: footnotes and italics, as a colleague sends one.
 ESSAY = """---
 title: On Planning
 author: Ann Smith
 date: 1999-05
 ---
 
-The plan was revised twice.[^1] Its targets were never met.
+The plan was revised twice.[^1] Its targets were *never* met.[^2]
 
 [^1]: In 1929.
+
+[^2]: See below.
 """
+# What the package is made of: its sources and the files that skeleton/ links to.
+MADE_OF = ["pyproject.toml", "README.md", "LICENSE", "edition", "styles", "source/schema"]
+
+
+def installed(folder: Path) -> Path:
+    """The `edition` command of a new environment into which the package's wheel is installed.
+    The wheel is built from a copy of what the package is made of, and installed without its
+    dependencies, which the new environment takes from this one's (a line in a .pth file: nothing
+    else of this environment is loaded, and no file of the repository is on its path)."""
+    source = folder / "package"
+    for name in MADE_OF:
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(ROOT / name, source / name)
+    wheels = folder / "wheels"
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
+    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", wheels, source], check=True, timeout=300)
+    environment = folder / "environment"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", environment], check=True, timeout=120)
+    python = environment / "bin" / "python"
+    subprocess.run(
+        [*pip, "--python", python, "install", "--no-deps", "--no-index", *wheels.glob("*.whl")], check=True, timeout=300
+    )
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    (Path(purelib) / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    where = subprocess.run(  # outside the repository: `python -c` looks in its working folder first
+        [python, "-c", "import edition; print(edition.__file__)"],
+        capture_output=True, text=True, check=True, cwd=folder,
+    )  # fmt: skip
+    assert where.stdout.startswith(str(environment)), where.stdout  # the installed package, not the repository's
+    return environment / "bin" / "edition"
 
 
 def printed(text: str, folder: Path) -> str:
@@ -85,25 +130,33 @@ def printed(text: str, folder: Path) -> str:
     return re.sub(r"\d+\.\d+ s\b", "N s", text.replace(str(folder), "FOLDER"))
 
 
-def test_every_command_in_a_new_interpreter_ends_in_time_and_does_what_it_does_through_the_helper(tmp_path: Path):
-    """The same session twice, in two folders: through the helper, and each command as a new
-    `python -m edition`, which must end within a minute (a thread left running would keep a new
-    interpreter alive after its work, where a fork ends at once). Each gives the same exit code
-    and prints the same, and the two folders end with the same outputs and archive."""
+def test_the_installed_package_runs_every_command_in_a_new_interpreter_as_the_helper_does(tmp_path: Path):
+    """The package as a user installs it, not this repository (`installed`), and the same session
+    twice, in two folders: through the helper, and each command as the installed `edition`, a
+    new interpreter, which must end within a minute (a thread left running would keep it alive
+    after its work, where a fork ends at once). Each gives the same exit code and prints the
+    same; the two folders end with the same outputs and archive; the PDF opens and the EPUB
+    passes EPUBCheck. (Ace checks the edition's EPUB and a course reader's, made by the same
+    templates: tests/ereader/test_ace.py.)"""
+    edition = installed(tmp_path)
     helper, new = tmp_path / "helper", tmp_path / "new"
+    markdown = tmp_path / "essay.md"
+    markdown.write_text(ESSAY)
     for folder in (helper, new):
         folder.mkdir()
-        (folder / "essay.md").write_text(ESSAY)
+        subprocess.run(
+            [pandoc.pandoc_binary(), "--sandbox", "-o", folder / "essay.docx", markdown], check=True, timeout=60
+        )
     codes = []
     for where, args in SESSION:
         forked = command.run(*args, cwd=helper / where, timeout=120)
-        alone = subprocess.run(
-            [sys.executable, "-m", "edition", *args], cwd=new / where, capture_output=True, text=True, timeout=60
-        )
+        alone = subprocess.run([edition, *args], cwd=new / where, capture_output=True, text=True, timeout=60)
         assert (forked.returncode, printed(forked.stdout, helper), printed(forked.stderr, helper)) == (
             alone.returncode, printed(alone.stdout, new), printed(alone.stderr, new)
         ), args  # fmt: skip
         codes.append(alone.returncode)
+        if args[0] == "import":
+            assert "wrote source/smith-1999.xml: 1 paragraph, 2 notes" in alone.stdout
     assert codes == [0] * (len(SESSION) - 1) + [2]
     dist = [
         sorted(
@@ -113,4 +166,8 @@ def test_every_command_in_a_new_interpreter_ends_in_time_and_does_what_it_does_t
         )
         for folder in (helper, new)
     ]
-    assert dist[0] == dist[1] and any(name.suffix == ".epub" for name, _ in dist[0])
+    assert dist[0] == dist[1]
+    pdf, epub = new / "reader" / "dist" / "reader-0.1.0.pdf", new / "reader" / "dist" / "reader-0.1.0.epub"
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "On Planning" in text and "Readings on Planning" in text
+    assert epubcheck_problems(epub) == []

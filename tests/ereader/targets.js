@@ -1,9 +1,9 @@
 // Every link of some EPUB chapters measured in Debian's Chromium, driven by puppeteer as Ace
-// drives it, in one browser: node targets.js ROOT WIDTH HEIGHT SHOTS CHAPTER.xhtml… prints, for
-// each chapter, the font size of each heading, and each link's box, class and text, what stands just before and after it, and whether
-// it stands in a sentence (its block holds text outside links: WCAG 2.5.8's inline exception), as
-// JSON, and writes a screenshot of each chapter's first screen into the folder SHOTS.
-const [root, width, height, shots, ...chapters] = process.argv.slice(2);
+// drives it, in one browser: node targets.js ROOT WIDTH HEIGHT CHAPTER.xhtml… prints, for each
+// chapter, the font size of each heading, and each link's box, class and text, what stands just
+// before and after it, and whether it stands in a sentence (its block holds text outside links:
+// WCAG 2.5.8's inline exception), as JSON.
+const [root, width, height, ...chapters] = process.argv.slice(2);
 const { launch } = require("../browser.js");
 
 (async () => {
@@ -31,7 +31,6 @@ const { launch } = require("../browser.js");
           };
         }),
       }));
-      await page.screenshot({ path: `${shots}/${chapter.split("/").pop()}.png` });
     }
     console.log(JSON.stringify(measured));
   } finally {

@@ -75,16 +75,24 @@ def test_no_editorial_call_stands_before_a_comma_full_stop_colon_or_semicolon(ed
     assert printed == len(edition.notes)
 
 
-def _measure(chapters: list[Path], shots: Path) -> dict[str, list[dict]]:
+@pytest.fixture(scope="module")
+def at_390_px(outputs: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """Every document of the EPUB in Chromium, 390 CSS px wide (a phone's), by file name: each
+    heading's font size, and each link's box, class and text (`targets.js`). One browser measures
+    them all for the tests that judge them."""
     if not Path(CHROMIUM).exists() or not (ROOT / "node_modules" / "puppeteer").is_dir():
         pytest.fail("puppeteer (node_modules/) or Chromium is missing: run ./run test, which installs them")
+    folder = tmp_path_factory.mktemp("epub")
+    with zipfile.ZipFile(outputs["epub"]) as package:
+        package.extractall(folder)
+    documents = [folder / name for name in spine_documents(outputs["epub"].read_bytes())]
     done = subprocess.run(
         [shutil.which("node") or "node", str(Path(__file__).with_name("targets.js")), str(ROOT), "390", "844",
-         str(shots), *map(str, chapters)],
+         *map(str, documents)],
         capture_output=True, text=True, timeout=300, env={**os.environ, "CHROMIUM": CHROMIUM},
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return {Path(document).name: found for document, found in json.loads(done.stdout).items()}
 
 
 CALLS_AND_BACKLINKS = {"noteref", "fnref", "fn-back", "backlink"}
@@ -100,16 +108,13 @@ def _overlap(a: dict, b: dict) -> bool:
 
 
 def test_every_call_and_backlink_is_a_target_of_24_px_apart_from_figures_and_other_calls_at_390_px(
-    outputs: dict[str, Path], edition: Edition, tmp_path: Path
+    at_390_px: dict[str, dict], edition: Edition
 ):
     """Both essays of the EPUB in Chromium, 390 CSS px wide: every note call and backlink at
     least 24 × 24 px; no two on one line overlap; no editorial call touches a figure."""
-    with zipfile.ZipFile(outputs["epub"]) as package:
-        package.extractall(tmp_path / "epub")
-    chapters = [tmp_path / "epub" / "EPUB" / f"{essay.id}.xhtml" for essay in edition.essays]
     measured = {
-        chapter: [link for link in found["links"] if link["cls"] in CALLS_AND_BACKLINKS]
-        for chapter, found in _measure(chapters, tmp_path).items()
+        chapter: [link for link in at_390_px[chapter]["links"] if link["cls"] in CALLS_AND_BACKLINKS]
+        for chapter in (f"{essay.id}.xhtml" for essay in edition.essays)
     }
     for chapter, targets in measured.items():
         kinds = {target["cls"] for target in targets}
@@ -175,16 +180,12 @@ def _corrections(essay: Essay) -> list[Span]:
     return found
 
 
-def test_every_link_of_every_document_meets_wcag_2_2_target_size_at_390_px(outputs: dict[str, Path], tmp_path: Path):
+def test_every_link_of_every_document_meets_wcag_2_2_target_size_at_390_px(at_390_px: dict[str, dict]):
     """WCAG 2.2, 2.5.8 (AA), for every link of every document of the EPUB in Chromium at 390 px
     wide: at least 24 × 24 px; or, smaller, no other target within the 24 px circle centred on
     it; or in a sentence (its block holds text of its own), the criterion's inline exception."""
-    with zipfile.ZipFile(outputs["epub"]) as package:
-        package.extractall(tmp_path / "epub")
-        documents = [tmp_path / "epub" / name for name in spine_documents(outputs["epub"].read_bytes())]
     failing = []
-    measured = _measure(documents, tmp_path)
-    for chapter, found in measured.items():
+    for chapter, found in at_390_px.items():
         # Headings in size order, a test of the same run: h1 larger than h2, h2 than h3.
         sizes = {tag: size for tag, size in found["headings"]}
         assert sorted(sizes.values(), reverse=True) == [sizes[tag] for tag in sorted(sizes)], f"{chapter}: {sizes}"
