@@ -8,9 +8,9 @@ rebuilds, archives, and what it does with hostile input.
 
 The tests that use a build of the real edition run on one pytest-xdist worker (the "edition"
 group), those that use the course reader's (the mini-edition's, `readers/mini.toml`) on one
-worker (the "reader" group), those that use the built mini-edition on one (the "mini" group), so
-that each is built once in a run; each other file runs on whichever worker is free, as with
-`--dist loadfile`, the longest first (by the last run's durations, in pytest's cache)."""
+worker (the "reader" group), so that each is built once in a run; each other file runs on
+whichever worker is free, as with `--dist loadfile`, the longest first (by the last run's
+durations, in pytest's cache)."""
 
 from __future__ import annotations
 
@@ -46,14 +46,16 @@ os.environ.setdefault(
     "-XX:+IgnoreUnrecognizedVMOptions -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC",
 )
 
-# The fixtures that build or lay out the real edition, the course reader (the mini-edition's), and the
-# built mini-edition: a test that uses them joins the "edition", "reader" or "mini" group, each
-# of which runs on one pytest-xdist worker, so that each is built once in a run. Any other test
-# runs with the rest of its file, as with `--dist loadfile`. A test that gets them by
-# `request.getfixturevalue` names its group itself (`IN_EDITION`, `IN_READER`, `BOTH`).
+# The fixtures that build or lay out the real edition and the course reader (the mini-edition's):
+# a test that uses them joins the "edition" or "reader" group, each of which runs on one
+# pytest-xdist worker, so that each is built once in a run (the real edition takes 7 s of CPU;
+# its validators and the reading of its PDF, 20 s more). Any other test runs with the rest of its
+# file, as with `--dist loadfile`: the built mini-edition (`mini_built`, a second) is built by
+# each worker whose files use it, which costs less than one long group left to run at the end
+# while the other worker has nothing to do. A test that gets them by `request.getfixturevalue`
+# names its group itself (`IN_EDITION`, `IN_READER`, `BOTH`).
 EDITION_BUILDS = {"outputs", "document"}
 READER_BUILDS = {"reader_outputs", "reader_epub", "reader_pdf"}
-MINI_BUILDS = {"mini_built", "mini_copy"}
 IN_EDITION, IN_READER = pytest.mark.edition_group("edition"), pytest.mark.edition_group("reader")
 BOTH = [pytest.param("edition", marks=IN_EDITION), pytest.param("reader", marks=IN_READER)]
 GROUPS = "EDITION_TEST_GROUPS"  # where the workers write each test's group, for the controller
@@ -94,7 +96,7 @@ def _group(item: pytest.Item) -> str:
     if marker:
         return marker.args[0]
     used = set(getattr(item, "fixturenames", ()))
-    for group, fixtures in [("edition", EDITION_BUILDS), ("reader", READER_BUILDS), ("mini", MINI_BUILDS)]:
+    for group, fixtures in [("edition", EDITION_BUILDS), ("reader", READER_BUILDS)]:
         if used & fixtures:
             return group
     return item.path.name

@@ -1,8 +1,7 @@
 """The suite's own scheduler (conftest.pytest_xdist_make_scheduler) overrides a private method of
 pytest-xdist: if an upgrade renames it, the real edition would be built on both workers again,
 silently doubling the suite's time. This fails instead. And the order it hands the groups out in
-(conftest.in_order): the two that build first, then the longest of the last run, the tests on
-the built mini-edition together."""
+(conftest.in_order): the two that build first, then the files, the longest of the last run first."""
 
 from __future__ import annotations
 
@@ -43,14 +42,14 @@ def test_the_groups_that_build_go_first_then_the_longest_of_the_last_run():
         Item(Path("test_d.py"), ["document"]),
         Item(Path("test_e.py"), ["mini_built"]),
     ]
-    seconds = {"test_c.py": 9.0, "mini": 5.0, "test_b.py": 2.0}
+    seconds = {"test_c.py": 9.0, "test_e.py": 5.0, "test_b.py": 2.0}
     assert [(item.path.name, item.fixturenames) for item in in_order(items, seconds)] == [
         ("test_d.py", ["document"]),
         ("test_b.py", ["reader_pdf"]),
         ("test_c.py", []),
-        ("test_b.py", ["mini_copy"]),  # the built mini-edition's group, one scope for both files
         ("test_e.py", ["mini_built"]),
         ("test_b.py", []),
+        ("test_b.py", ["mini_copy"]),  # with the rest of its file: the built mini-edition has no group
         ("test_b.py", []),
         ("test_a.py", []),
     ]
