@@ -393,17 +393,17 @@ def _read_edition(
         editors_inline(p) for p in tree.getroot().iterfind("tei:text/tei:front/tei:div[@type='conventions']/tei:p", NS)
     ]
     return Edition(
-        slug=element_text(publication.find("tei:idno[@type='slug']", NS)),
-        title=element_text(title_stmt.find("tei:title[@type='main']", NS)),
-        subtitle=element_text(title_stmt.find("tei:title[@type='sub']", NS)),
+        slug=_text_at(publication, "tei:idno[@type='slug']"),
+        title=_text_at(title_stmt, "tei:title[@type='main']"),
+        subtitle=_text_at(title_stmt, "tei:title[@type='sub']"),
         editors=[element_text(e) for e in title_stmt.iterfind("tei:editor", NS)],
         version=edition.get("n"),
         date=edition.find("tei:date", NS).get("when"),
         language=tree.getroot().get(XML_LANG, "en"),
-        publisher=element_text(publication.find("tei:publisher", NS)),
+        publisher=_text_at(publication, "tei:publisher"),
         licence=element_text(licence),
         licence_url=licence.get("target", "") if licence is not None else "",
-        description=element_text(header.find("tei:sourceDesc/tei:p", NS)),
+        description=_text_at(header, "tei:sourceDesc/tei:p"),
         keywords=[element_text(k) for k in publication.iterfind("tei:idno[@type='keyword']", NS)],
         conventions=conventions,
         changes=changes,
@@ -448,9 +448,9 @@ def _read_essay(tree: etree._ElementTree, path: Path, project: Project) -> tuple
     ]
     essay = Essay(
         id=essay_id,
-        title=element_text(header.find("tei:titleStmt/tei:title[@type='main']", NS)),
-        author=element_text(header.find("tei:titleStmt/tei:author", NS)),
-        date=element_text(text.find("tei:front/tei:docDate", NS)),
+        title=_text_at(header, "tei:titleStmt/tei:title[@type='main']"),
+        author=_text_at(header, "tei:titleStmt/tei:author"),
+        date=_text_at(text, "tei:front/tei:docDate"),
         front=front,
         body=body,
         original=original,
@@ -461,6 +461,11 @@ def _read_essay(tree: etree._ElementTree, path: Path, project: Project) -> tuple
         credit=_credit(original, header.find("tei:publicationStmt/tei:availability/tei:licence", NS)),
     )
     return essay, _check_note_calls(root, display_path(path, project.root))
+
+
+def _text_at(parent: etree._Element, path: str) -> str:
+    """The plain text of the first element at `path` under `parent` ("" if there is none)."""
+    return element_text(parent.find(path, NS))
 
 
 def _credit(original: list[Inline], licence: etree._Element | None) -> list[Inline]:
