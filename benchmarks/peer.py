@@ -1,13 +1,21 @@
-"""The peer pipeline: what a user would otherwise reach for, Markdown through Pandoc and WeasyPrint.
+"""The peer pipelines: what a user would otherwise reach for, Pandoc and WeasyPrint.
 
-The Markdown is made from our in-memory edition, so both pipelines publish the same words. It
-carries what the essays themselves carry — the text, headings, block quotations, front matter,
-afterword, and the authors' numbered notes as Pandoc footnotes — and none of our apparatus: no
-register, no editorial notes, no paragraph numbers. That apparatus is what the comparison is
-about, so ours pays for it and the peer does not.
+Two peers, each making a PDF and an EPUB. The **plain peer** reads Markdown made from our
+in-memory edition, so both pipelines publish the same words. It carries what the essays
+themselves carry — the text, headings, block quotations, front matter, afterword, and the
+authors' numbered notes as Pandoc footnotes — and none of our apparatus: no register, no
+editorial notes, no paragraph numbers. That apparatus is what the comparison is about, so ours
+pays for it and the plain peer does not. Print: Pandoc makes standalone HTML5 with its default
+template, WeasyPrint's own command line (the same WeasyPrint as ours) makes the PDF. E-reader:
+Pandoc makes an EPUB 3.
 
-Print: Pandoc makes standalone HTML5 with its default template, WeasyPrint's own command line
-(the same WeasyPrint as ours) makes the PDF. E-reader: Pandoc makes an EPUB 3.
+The **fair peer** is given the same text and notes as ours: it reads the EPUB our build wrote,
+every spine document of it (front matter, essays, register, further reading, note on the text),
+and every note the EPUB has becomes a Pandoc note — the authors' and our editorial ones alike,
+but for an editorial note on an author's note, which Pandoc cannot nest (`notes` counts both).
+Print: Pandoc makes standalone HTML5, with `footnotes.lua` making each note a span that
+WeasyPrint sets as a footnote at the foot of its page (`footnotes.css`), then WeasyPrint's command
+line. E-reader: Pandoc makes an EPUB 3 of our EPUB.
 """
 
 from __future__ import annotations
@@ -15,9 +23,11 @@ from __future__ import annotations
 import json
 import re
 import sys
+import zipfile
 from pathlib import Path
 
 import pypandoc
+from lxml import etree, html
 
 from edition.sources.model import Edition, Essay, Heading, Inline, Paragraph, Quotation, Span
 
@@ -27,20 +37,64 @@ ITALIC = {"foreign", "italic", "emph"}
 # markup (all but , ; ?) means the authors' text is never read as such (a "1." opening a
 # paragraph, an asterisk, a bracket, a dollar sign).
 PUNCTUATION = re.compile(r"""([!"#$%&'()*+\-./:<=>@\[\\\]^_`{|}~])""")
+# The fair peer's footnotes: a Lua filter for Pandoc, a style sheet for WeasyPrint.
+FOOTNOTES_FILTER = Path(__file__).with_name("footnotes.lua")
+FOOTNOTES_STYLE = Path(__file__).with_name("footnotes.css")
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 
 
 def commands(markdown: Path, out: Path) -> dict[str, list[list[str]]]:
-    """The commands of each peer pipeline, by output: each reads `markdown` and writes into `out`."""
-    pandoc = pypandoc.get_pandoc_path()
-    weasyprint = str(Path(sys.executable).with_name("weasyprint"))
-    html, pdf, epub = (str(out / f"peer.{suffix}") for suffix in ("html", "pdf", "epub"))
+    """The plain peer's commands, by output: each reads `markdown` and writes into `out`."""
+    html_file, pdf, epub = (str(out / f"peer.{suffix}") for suffix in ("html", "pdf", "epub"))
+    pandoc = [pypandoc.get_pandoc_path(), "--from=markdown"]
     return {
         "pdf": [
-            [pandoc, "--from=markdown", "--to=html5", "--standalone", f"--output={html}", str(markdown)],
-            [weasyprint, html, pdf],
+            [*pandoc, "--to=html5", "--standalone", f"--output={html_file}", str(markdown)],
+            [_weasyprint(), html_file, pdf],
         ],
-        "epub": [[pandoc, "--from=markdown", "--to=epub3", f"--output={epub}", str(markdown)]],
+        "epub": [[*pandoc, "--to=epub3", f"--output={epub}", str(markdown)]],
     }
+
+
+def fair_commands(edition_epub: Path, out: Path) -> dict[str, list[list[str]]]:
+    """The fair peer's commands, by output: each reads our EPUB, `edition_epub`, and writes into
+    `out`. The HTML is written unwrapped (`--wrap=none`): in a footnote, WeasyPrint 70 breaks the
+    line at every line end of the HTML source, as if it were preformatted text."""
+    html_file, pdf, epub = (str(out / f"fair.{suffix}") for suffix in ("html", "pdf", "epub"))
+    pandoc = [pypandoc.get_pandoc_path(), "--from=epub"]
+    print_html = ["--to=html5", "--standalone", "--wrap=none", f"--lua-filter={FOOTNOTES_FILTER}"]
+    return {
+        "pdf": [
+            [*pandoc, *print_html, f"--output={html_file}", str(edition_epub)],
+            [_weasyprint(), f"--stylesheet={FOOTNOTES_STYLE}", html_file, pdf],
+        ],
+        "epub": [[*pandoc, "--to=epub3", f"--output={epub}", str(edition_epub)]],
+    }
+
+
+def _weasyprint() -> str:
+    return str(Path(sys.executable).with_name("weasyprint"))
+
+
+def notes(edition_epub: Path, fair_html: Path) -> dict[str, int]:
+    """The notes of our EPUB against the footnotes of the fair peer's HTML: the EPUB's note
+    references (`epub:type="noteref"`), those of them inside a note (an editorial note on an
+    author's note, which Pandoc cannot nest), and the spans the fair peer floats as footnotes."""
+    noterefs = nested = 0
+    with zipfile.ZipFile(edition_epub) as epub:
+        for name in epub.namelist():
+            if not name.endswith(".xhtml"):
+                continue
+            for ref in etree.fromstring(epub.read(name)).iter("{*}a"):
+                if ref.get(EPUB_TYPE) == "noteref":
+                    noterefs += 1
+                    nested += any(_is_note(parent) for parent in ref.iterancestors())
+    footnotes = html.parse(fair_html).xpath('//span[@class="footnote"]')
+    return {"noterefs": noterefs, "nested": nested, "footnotes": len(footnotes)}
+
+
+def _is_note(element: etree._Element) -> bool:
+    return bool({"footnote", "endnote"} & set((element.get(EPUB_TYPE) or "").split()))
 
 
 def markdown(edition: Edition) -> str:
