@@ -25,7 +25,8 @@ PRINT = Output(
 class PrintPart:
     """A part of the print edition that WeasyPrint lays out on its own: the front matter, an
     essay, the register, the further reading, the note on the text, or (`blank` > 0) that many
-    blank pages.
+    blank pages, or (kind "folios") that many empty pages of the main text, on which `pdf` lays
+    out the page numbers of the parts it keeps from an earlier layout.
 
     `heads` are the running heads of its left and right pages, which a layout resumed within it
     sets itself (see `continue_from`); `entries`, the register's entries or the further

@@ -29,7 +29,7 @@ from .breaks import PageBreaks, movable_blocks, resumable_blocks, resumable_page
 from .fetcher import LocalFetcher, RefusedResource
 from .pages import NewPage, PageLayout, first_pages, front_matter_pages, page_starts
 from .rejoin import Rejoin, edit_between
-from .typeset import Drawings, page_layouts, stopping_when, write
+from .typeset import Drawings, page_layouts, renumber, stopping_when, write
 from .typeset import write_proof as typeset_proof
 
 # Told, as the layout goes, what has been laid out.
@@ -48,7 +48,7 @@ Decision = int | tuple[str, str] | str | None
 @dataclass
 class PartLayout:
     """A part as it was last laid out: its HTML (without the page breaks `breaks` adds), the
-    number of its first page, the course in its foot, and its pages."""
+    number its first page prints (see `_renumbered`), the course in its foot, and its pages."""
 
     html: str
     first_page: int
@@ -96,14 +96,16 @@ class Typesetter:
         except RefusedResource as refused:
             raise EditionError(str(refused)) from None
         self.parts: dict[str, PartLayout] = {}  # by part name
+        # Pages with nothing on them, laid out for their numbers (`folio_sheet`): by course and number.
+        self.sheet: dict[tuple[str, int], Page] = {}
         self.pages_laid_out = 0  # by the last `layout`: the pages WeasyPrint made, not those kept
         self.drawings = Drawings()  # what the proofs of its layouts share (`write_proof`)
 
     def render(self, html: str, first_page: int, course: str, heads: tuple[str, str] | None = None) -> Document:
-        """The HTML laid out in pages numbered from `first_page`, the course in their foot.
+        """The HTML laid out in pages numbered from `first_page`, on the side that number falls
+        on (a part opens on a right-hand page, an odd one), the course in their foot.
 
-        A part opens on a right-hand page. A layout that resumes a part from a page within it
-        (`heads`: its running heads) starts on the side its first page number falls on, with the
+        A layout that resumes a part from a page within it (`heads`: its running heads) sets the
         running heads that the part's title would have set."""
         # The paper, where the numbers start, and the course: the only rules not in the stylesheets.
         rules = f"@page {{ size: {self.page_size}; }} @page :first {{ counter-reset: page {first_page}; }}"
@@ -112,8 +114,8 @@ class Typesetter:
         if heads:
             rules += f" @page main:left {{ @top-left {{ content: {css_string(heads[0])}; }} }}"
             rules += f" @page main:right {{ @top-right {{ content: {css_string(heads[1])}; }} }}"
-            if first_page % 2 == 0:
-                rules += " html { break-before: left; }"
+        if first_page % 2 == 0:
+            rules += " html { break-before: left; }"
         try:
             document = HTML(
                 string=html, base_url=self.project.styles_dir.as_uri() + "/", url_fetcher=self.fetcher
@@ -143,6 +145,20 @@ class Typesetter:
         with stopping_when(decide, every_page) as found:
             document = self.render(html, first_page, course, heads)
         return document, next(iter(found), None)
+
+    def folio_sheet(self, edition: Edition, imprint: Imprint, first_page: int, count: int, course: str) -> list[Page]:
+        """`count` pages numbered from `first_page` with nothing on them but what the main
+        text's pages (an essay's, the register's…) print in their margins: laid out once for
+        each number and course, and kept (see `_renumbered`)."""
+        numbers = range(first_page, first_page + count)
+        missing = [number for number in numbers if (course, number) not in self.sheet]
+        if missing:
+            laid_out = self.pages_laid_out  # of the edition's pages: these are not among them
+            sheet = PrintPart("folios", blank=missing[-1] - missing[0] + 1)
+            document = self.render(print_part(edition, imprint, sheet, {}), missing[0], course)
+            self.pages_laid_out = laid_out
+            self.sheet.update({(course, missing[0] + index): page for index, page in enumerate(document.pages)})
+        return [self.sheet[course, number] for number in numbers]
 
 
 def typesetter_for(project: Project, page_size: str, styles: str, previous: Typesetter | None) -> Typesetter:
@@ -211,17 +227,44 @@ def _lay_out_part(
     first_page: int,
     course: str,
 ) -> Document:
-    """The part laid out: as it was last time if its HTML, first page and course are the same;
-    else from the page before its first edit to the page where the pages fall back into step
-    with the last layout, if it starts on the same page; else whole (see `rejoin`)."""
+    """The part laid out: as it was last time if its HTML and course are the same and it
+    starts on the same side; else from the page before its first edit to the page where the
+    pages fall back into step with the last layout, if it starts on the same side; else whole
+    (see `rejoin`). Either way, its pages then print the numbers they have from `first_page`
+    (see `_renumbered`).
+
+    A part's pages do not depend on the number of its first page, only on its side: what
+    prints the number is laid out in the page's margin, apart. (A typesetter that does not
+    rejoin, which the tests compare with one that does, lays a part out whole again if it starts
+    on another page.)"""
     html = print_part(edition, imprint, part, folios)
     last = typesetter.parts.get(part.name)
-    if last and (last.html, last.first_page, last.course) == (html, first_page, course):
-        return last.document
-    rejoinable = last if typesetter.rejoin and last and (last.first_page, last.course) == (first_page, course) else None
-    document = _lay_out_anew(typesetter, edition, imprint, part, folios, html, first_page, course, rejoinable)
-    typesetter.parts[part.name] = PartLayout(html, first_page, course, document)
+    same_side = last is not None and last.course == course and last.first_page % 2 == first_page % 2
+    if same_side and last.html == html and (typesetter.rejoin or last.first_page == first_page):
+        return _renumbered(typesetter, edition, imprint, last, first_page).document
+    rejoinable = last if typesetter.rejoin and same_side else None
+    # Laid out again as numbered in the last layout, whose pages it may keep.
+    numbered = rejoinable.first_page if rejoinable else first_page
+    document = _lay_out_anew(typesetter, edition, imprint, part, folios, html, numbered, course, rejoinable)
+    typesetter.parts[part.name] = _renumbered(
+        typesetter, edition, imprint, PartLayout(html, numbered, course, document), first_page
+    )
     return document
+
+
+def _renumbered(
+    typesetter: Typesetter, edition: Edition, imprint: Imprint, part: PartLayout, first_page: int
+) -> PartLayout:
+    """The part's pages made to print the numbers they have from `first_page`, in place: their
+    margin boxes that print the page's number taken from the typesetter's folio sheet, laid out
+    in the same stylesheets on pages of the same sides, with the same course (see
+    `typeset.renumber`). So a part that only starts on another page is not laid out again, and
+    prints what a layout of it there would print, in the same face, size and place."""
+    if part.first_page != first_page:
+        pages = part.document.pages
+        renumber(pages, typesetter.folio_sheet(edition, imprint, first_page, len(pages), part.course))
+        part.first_page = first_page
+    return part
 
 
 def _lay_out_anew(

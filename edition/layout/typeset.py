@@ -16,6 +16,8 @@ the URL fetcher, the `finisher` hook) and, for what a layout holds, the plain su
   paragraph of their call, running heads and folios as artifacts) and identified as PDF/UA-1;
   `write_proof`, the same pages for the eye alone, each page that a layout kept from the last
   drawn once (`Drawings`).
+- `renumber`: a page kept from an earlier layout made to print the number it now has, from a
+  page laid out for that number (`pdf`'s folio sheet).
 - `page_drawings`: what each page draws and where (`PageDrawing`), for the tests of the print.
 
 A WeasyPrint or pydyf upgrade changes this module and no other; tests/layout/test_typeset.py checks
@@ -69,11 +71,64 @@ def _page_layout(page: Page) -> PageLayout:
 
 
 def _has_folio(page_box) -> bool:
+    # Text in a margin box at the page's foot: the folio, or a course reader's course line.
     return any(
         isinstance(box, boxes.MarginBox)
         and box.at_keyword.startswith("@bottom")
         and any(isinstance(text, boxes.TextBox) and alnum(text.text) for text in box.descendants())
         for box in page_box.children
+    )
+
+
+# Folios ------------------------------------------------------------------------------------
+#
+# What a page prints of its number is laid out in its margin boxes (`boxes.MarginBox`, children
+# of the page box after the html box and the footnote area, each known by its `at_keyword`)
+# whose computed `content` names the `page` counter (`("counter()", ("page", style))`); nothing
+# else on a page depends on its number. So a part laid out where it stood in an earlier layout
+# takes those boxes from pages laid out with nothing on them for the numbers it has now, of the
+# same page name and side (`PageType`, the page box's `page_type`): the page box's children, a
+# tuple, replaced in place. The PDF is drawn and tagged from them (`draw_page`,
+# `_tagged_for_reading`), so it is what a layout of the part where it now stands gives.
+
+
+def renumber(pages: Sequence[Page], sheet: Sequence[Page]) -> None:
+    """Each page made to print the number of the sheet's page at the same index: its margin
+    boxes that print the page's number replaced, in place, by that page's. The pages of the
+    sheet are of the same page names and sides as `pages` (a page that prints no number is left
+    as it is)."""
+    for page, source in zip(pages, sheet, strict=True):
+        box = page._page_box
+        old = _numbered(box)
+        if not old:
+            continue
+        new = _numbered(source._page_box)
+        kind, kind_there = _kind(box), _kind(source._page_box)
+        if new.keys() != old.keys() or kind != kind_there:
+            raise EditionError(
+                f"a page's number cannot be laid out apart: its page ({kind}, {sorted(old)}) is not "
+                f"the sheet's ({kind_there}, {sorted(new)})"
+            )
+        box.children = tuple(new.get(getattr(child, "at_keyword", None), child) for child in box.children)
+
+
+def _kind(page_box) -> tuple[str, str]:
+    """The page's name (`page`) and side: what its margins depend on."""
+    return page_box.page_type.name, page_box.page_type.side
+
+
+def _numbered(page_box) -> dict[str, boxes.MarginBox]:
+    """The page's margin boxes that print its number, by their at-keyword."""
+    return {
+        box.at_keyword: box
+        for box in page_box.children
+        if isinstance(box, boxes.MarginBox) and _names_the_page(box.style["content"])
+    }
+
+
+def _names_the_page(content) -> bool:
+    return isinstance(content, tuple | list) and any(
+        kind in ("counter()", "counters()") and value[0] == "page" for kind, value in content
     )
 
 
@@ -736,8 +791,10 @@ def _pages_drawn_once(drawn: weakref.WeakKeyDictionary) -> Iterator[None]:
     paint = Page.paint
 
     def paint_once(page: Page, stream, scale=1) -> None:
+        # A page kept from a layout in which it had another number (`renumber`) is drawn again.
+        key = (scale, tuple(_numbered(page._page_box).values()))
         kept = drawn.get(page)
-        if kept is not None and kept[0] == scale:
+        if kept is not None and kept[0] == key:
             _, operators, states = kept
             stream.stream.extend(operators)
             for key, value in states.items():
@@ -749,7 +806,7 @@ def _pages_drawn_once(drawn: weakref.WeakKeyDictionary) -> Iterator[None]:
         shared = [resources[name] for name in ("XObject", "Pattern", "Shading")]
         states = {key: dict(value) for key, value in resources["ExtGState"].items()}
         if not stream._images and not any(shared) and all(set(value) <= _PLAIN_STATE for value in states.values()):
-            drawn[page] = (scale, stream.stream[start:], states)
+            drawn[page] = (key, stream.stream[start:], states)
 
     Page.paint = paint_once
     try:

@@ -2,10 +2,10 @@
 from the edit to where its pages fall back into step with the last layout (`rejoin`), gives the
 pages of a layout of every changed part whole, box for box: for a word, a sentence, an edit that
 moves a note to another page, a new paragraph, a deleted paragraph and an edit that changes a
-part's page count, made one after another as in an editing session (`edition watch`). The
-edition is the mini-edition made longer (`tests.mini.make_long`): essays of four pages, whose
-pages run on, move notes and open with paragraphs as the real essays' do, in a third of their
-pages.
+part's page count, made one after another as in an editing session (`edition watch`); a part
+that only starts on another page is kept, and prints its new page numbers. The edition is the
+mini-edition made longer (`tests.mini.make_long`): essays of four pages, whose pages run on,
+move notes and open with paragraphs as the real essays' do, in a third of their pages.
 
 The edits are found from the edition as it stands, not written for its text: each inserts
 text in a source line before a mention (`Span.attrs["line"]`), and each checks that it did what
@@ -133,6 +133,7 @@ def test_an_edit_laid_out_from_where_it_changes_the_pages_gives_the_pages_of_a_w
     edition = checked_edition(project)
     found = edit(project, edition, whole)
     edition = checked_edition(project)
+    before = {name: (part.html, part.first_page, part.document.pages) for name, part in rejoining.parts.items()}
     laid_out = [layout(edition, project, Imprint(), DEFAULT, typesetter) for typesetter in (rejoining, whole)]
     drawn = [[(page.texts, page.lines, page.links) for page in page_drawings(document.pages)] for document in laid_out]
     assert drawn[0] == drawn[1]
@@ -140,11 +141,17 @@ def test_an_edit_laid_out_from_where_it_changes_the_pages_gives_the_pages_of_a_w
     # lists a box's id again on each later page it runs onto, and the PDF keeps the first).
     assert [summary(document) for document in laid_out[:1]] == [summary(document) for document in laid_out[1:]]
     assert rejoining.pages_laid_out < whole.pages_laid_out, "nothing was kept from the last layout"
+    # A part that only starts on another page is kept, not laid out again (and prints its new
+    # numbers: the drawings above are the whole layout's, which lays it out there).
+    moved = [name for name, part in rejoining.parts.items() if (part.html, part.first_page) != before[name][:2]]
+    moved = [name for name in moved if rejoining.parts[name].html == before[name][0]]
+    assert all(rejoining.parts[name].document.pages == before[name][2] for name in moved)
     if edit is a_note_moved:
         essay, note, page = found
         assert first_pages(whole.parts[essay].pages)[note] != page, "the note did not move"
     if edit is a_longer_essay:
         assert len(whole.parts[edition.essays[-1].id].pages) != found
+        assert moved, "no part after the longer essay starts on another page: make it longer"
 
 
 def test_after_the_session_the_proofs_of_both_layouts_are_the_same_bytes(session):

@@ -24,6 +24,7 @@ from weasyprint.layout import LayoutContext, layout_document
 from weasyprint.pdf import fonts
 from weasyprint.pdf.stream import Stream
 
+from edition.errors import EditionError
 from edition.layout import typeset
 from edition.layout.pages import Block, Call, Link, NewPage, PageLayout
 from edition.layout.typeset import FONT_EPOCH_OFFSET, page_drawings, page_layouts, stopping_when, write
@@ -131,6 +132,14 @@ def test_the_weasyprint_internals_the_layout_summaries_and_the_hook_read_are_sti
     for name in ("MarginBox", "FootnoteAreaBox", "TextBox", "LineBox", "BlockBox", "BlockLevelBox", "TableRowBox"):
         assert hasattr(boxes, name), name
     assert boxes.Box.footnote is None
+    # What `renumber` reads and replaces: a page's margin boxes among its page box's children (a
+    # tuple), each with its at-keyword and the content that names the page counter; the page's
+    # type, with its name and side.
+    assert "page.children = tuple(children)" in inspect.getsource(layout_document)
+    assert "children.extend(make_margin_boxes(context, page, state))" in inspect.getsource(layout_document)
+    assert {"name", "side"} <= set(weasyprint.layout.page.PageType._fields)
+    (folio,) = [box for box in render().pages[0]._page_box.children if isinstance(box, boxes.MarginBox)][1:]
+    assert (folio.at_keyword, folio.style["content"]) == ("@bottom-center", (("counter()", ("page", "decimal")),))
 
 
 def test_the_weasyprint_internals_pdf_replaces_are_still_there():
@@ -231,6 +240,56 @@ def test_a_page_that_draws_shared_resources_is_drawn_again_in_each_proof(monkeyp
     typeset.write_proof(document, 1, WHEN, drawings)
     typeset.write_proof(document, 1, WHEN, drawings)
     assert len(drawn) == 4 and not drawings.pages
+
+
+# Page numbers laid out apart ---------------------------------------------------------------
+
+
+def numbered_from(first: int, html: str = CARRIED) -> weasyprint.Document:
+    """The document laid out with its pages numbered from `first` (odd: it opens on the right)."""
+    return render(html.replace("@page :first {", f"@page :first {{ counter-reset: page {first};"))
+
+
+def test_a_page_renumbered_is_drawn_tagged_and_proofed_as_one_laid_out_with_that_number(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """`renumber` gives kept pages the numbers of a sheet laid out for them: the PDF, tagged or
+    a proof, is the one a layout with those numbers gives, its folio an artifact; and a proof
+    draws a page again whose number changed."""
+    drawn = drawn_pages(monkeypatch)
+    document, there, sheet = (
+        render(),
+        numbered_from(5),
+        numbered_from(5, CARRIED.replace("LINES", "").replace("eleven<br>twelve<br>", "")),
+    )
+    drawings = typeset.Drawings()
+    before = typeset.write_proof(document, 0, WHEN, drawings)
+    typeset.renumber(document.pages, sheet.pages)
+    assert [text.text for text in page_drawings(document.pages)[0].texts][-1] == "5"
+    assert page_drawings(document.pages) == page_drawings(there.pages)
+    proof = typeset.write_proof(document.copy(document.pages), 0, WHEN, drawings)
+    assert len(drawn) == 4, "a page that prints another number was not drawn again"
+    assert proof != before and proof == typeset.write_proof(there, 0, WHEN, typeset.Drawings())
+    tagged = write(document, 0, WHEN, {}, pdf_variant="pdf/a-3a")
+    assert tagged == write(there, 0, WHEN, {}, pdf_variant="pdf/a-3a")
+    with pikepdf.open(io.BytesIO(tagged[0])) as pdf:
+        footers = set()
+        for number, page in enumerate(pdf.pages):
+            inside = None
+            for operands, operator in pikepdf.parse_content_stream(page, "BDC EMC Tj TJ"):
+                if operator == pikepdf.Operator("BDC"):
+                    inside = dict(operands[1]).get("/Subtype") if str(operands[0]) == "/Artifact" else None
+                elif operator == pikepdf.Operator("EMC"):
+                    inside = None
+                elif inside == "/Footer":
+                    footers.add(number)
+        assert footers == {0, 1}  # on each page, its number drawn as a footer artifact
+    # A page whose sheet is of another side or page name is refused, not misplaced.
+    with pytest.raises(EditionError, match="cannot be laid out apart"):
+        typeset.renumber(
+            document.pages[:1],
+            numbered_from(6, CARRIED.replace("body {", "html { break-before: left } body {")).pages[:1],
+        )
 
 
 # Tagging for reading ------------------------------------------------------------------------
