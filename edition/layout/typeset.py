@@ -42,10 +42,12 @@ import weasyprint.layout
 from fontTools import subset as fonttools_subset
 from fontTools.ttLib import TTFont, TTLibError
 from weasyprint.document import Document, Page
+from weasyprint.draw import draw_stacking_context
 from weasyprint.formatting_structure import boxes
 from weasyprint.pdf import fonts as weasyprint_fonts
 from weasyprint.pdf import tags as weasyprint_tags
 from weasyprint.pdf.stream import Stream
+from weasyprint.stacking import StackingContext
 
 from ..errors import EditionError
 from ..sources.model import alnum
@@ -782,7 +784,11 @@ def write_proof(document: Document, front_pages: int, when: datetime, drawings: 
 # `stream.stream`; it also registers fonts in `document.fonts` (shared through
 # `Drawings.fonts`) and may add images and resources that all pages share (`stream._images`,
 # `stream._resources`). A page whose drawing added any but the plain transparency states
-# (ExtGState `a…`/`A…`: {'ca': x} or {'CA': x}) is drawn again each time.
+# (ExtGState `a…`/`A…`: {'ca': x} or {'CA': x}) is drawn again each time. `draw_page` draws the
+# page box's children (its html box, footnote area and margin boxes) each as a stacking context
+# (`StackingContext.from_box(child, page_box)`, drawn by `draw_stacking_context`), so the
+# margin boxes that print the page's number are left out of the page box while it is drawn and
+# then drawn alone the same way.
 _PLAIN_STATE = {"ca", "CA"}
 
 
@@ -791,22 +797,32 @@ def _pages_drawn_once(drawn: weakref.WeakKeyDictionary) -> Iterator[None]:
     paint = Page.paint
 
     def paint_once(page: Page, stream, scale=1) -> None:
-        # A page kept from a layout in which it had another number (`renumber`) is drawn again.
-        key = (scale, tuple(_numbered(page._page_box).values()))
+        # What prints the page's number is drawn apart, each time: a page kept from a layout in
+        # which it had another number (`renumber`) keeps the rest of its drawing.
+        box = page._page_box
+        numbers = tuple(_numbered(box).values())
         kept = drawn.get(page)
-        if kept is not None and kept[0] == key:
+        if kept is not None and kept[0] == scale:
             _, operators, states = kept
             stream.stream.extend(operators)
-            for key, value in states.items():
-                stream._resources["ExtGState"].setdefault(key, pydyf.Dictionary(value))
-            return
-        start = len(stream.stream)
-        paint(page, stream, scale)
-        resources = stream._resources
-        shared = [resources[name] for name in ("XObject", "Pattern", "Shading")]
-        states = {key: dict(value) for key, value in resources["ExtGState"].items()}
-        if not stream._images and not any(shared) and all(set(value) <= _PLAIN_STATE for value in states.values()):
-            drawn[page] = (key, stream.stream[start:], states)
+            for name, value in states.items():
+                stream._resources["ExtGState"].setdefault(name, pydyf.Dictionary(value))
+        else:
+            start, children = len(stream.stream), box.children
+            box.children = tuple(child for child in children if child not in numbers)
+            try:
+                paint(page, stream, scale)
+            finally:
+                box.children = children
+            resources = stream._resources
+            shared = [resources[name] for name in ("XObject", "Pattern", "Shading")]
+            states = {name: dict(value) for name, value in resources["ExtGState"].items()}
+            if not stream._images and not any(shared) and all(set(value) <= _PLAIN_STATE for value in states.values()):
+                drawn[page] = (scale, stream.stream[start:], states)
+        for number in numbers:  # as `Page.paint` and `draw_page` draw each child of the page box
+            with stream.stacked():
+                stream.transform(a=scale, d=scale)
+                draw_stacking_context(stream, StackingContext.from_box(number, box))
 
     Page.paint = paint_once
     try:
