@@ -75,7 +75,9 @@ class Typesetter:
     def __init__(self, project: Project, page_size: str, styles: str = "", rejoin: bool = True):
         self.project = project
         self.page_size = page_size
-        self.rejoin = rejoin  # False: a changed part is laid out whole (the tests compare the two)
+        # False: each part is laid out in its order, where it stands, and whole unless it is as
+        # last laid out there (the tests compare the two).
+        self.rejoin = rejoin
         # The hash of the stylesheets and fonts it read (`record.Inputs.print_styles`), by which
         # `typesetter_for` knows whether it may still serve.
         self.styles = styles
@@ -190,21 +192,34 @@ def layout(
     """The print edition laid out in pages, before it is written as PDF.
 
     Each part (see `html.print_parts`) is laid out on its own and opens on a right-hand page,
-    after a blank page if need be: the essays first, then the register, which prints the pages
-    of their mentions, then the front matter, whose contents list the pages of the parts. So no
-    page is laid out twice for page references (as WeasyPrint does for `target-counter`), and the
-    cost of a long corpus grows with its length, not faster.
+    after a blank page if need be: first the parts that print no page numbers (the essays, the
+    further reading, the note on the text), each numbered where it stood in the typesetter's
+    last layout or, the first time, after those laid out before it; then the register, which
+    prints the pages of the essays' places; then the front matter, whose contents list the pages
+    of the parts. The parts are joined in their order, each numbered where it stands (see
+    `_renumbered`). So no page is laid out twice for page references (as WeasyPrint does for
+    `target-counter`), the cost of a long corpus grows with its length, not faster, and only
+    the register and the contents wait for the pages of the others.
     """
     typesetter = typesetter or Typesetter(project, profile.page_size)
     typesetter.pages_laid_out = 0
     course = imprint.course or ""
     check_characters([(course, "the reader profile's course")], typesetter.faces)  # the sources' are checked
+    parts = print_parts(edition)
+    after = 1  # the first page after the parts laid out so far, on the right
+    for part in parts:
+        if typesetter.rejoin and not part.cites_pages:
+            last = typesetter.parts.get(part.name)
+            document = _lay_out_part(typesetter, edition, imprint, part, {}, last.first_page if last else after, course)
+            after += len(document.pages) + len(document.pages) % 2
     folios: dict[str, str] = {}  # anchor → the printed number of the page it begins on
     main: list[Page | None] = []  # None: a blank page, filled in at the end
-    parts = print_parts(edition)
     for number, part in enumerate(parts, start=1):
         main += [None] * (len(main) % 2)
-        document = _lay_out_part(typesetter, edition, imprint, part, folios, len(main) + 1, course)
+        if part.cites_pages or not typesetter.rejoin:
+            document = _lay_out_part(typesetter, edition, imprint, part, folios, len(main) + 1, course)
+        else:
+            document = _renumbered(typesetter, edition, imprint, typesetter.parts[part.name], len(main) + 1).document
         for anchor, index in first_pages(document.pages).items():
             folios.setdefault(anchor, str(len(main) + 1 + index))
         main += document.pages

@@ -13,6 +13,7 @@ it is for (the note moved, the page count changed)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
@@ -38,7 +39,8 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project,
     project = make_long(tmp_path_factory.mktemp("incremental") / "long")
     rejoining, whole = Typesetter(project, "A4"), Typesetter(project, "A4", rejoin=False)
     layout(checked_edition(project), project, Imprint(), DEFAULT, rejoining)
-    whole.parts = dict(rejoining.parts)  # the first layout lays every part out whole
+    # The first layout lays every part out whole (each typesetter then keeps its own record of it).
+    whole.parts = {name: dataclasses.replace(part) for name, part in rejoining.parts.items()}
     yield project, rejoining, whole
 
 
