@@ -98,8 +98,9 @@ class Typesetter:
         except RefusedResource as refused:
             raise EditionError(str(refused)) from None
         self.parts: dict[str, PartLayout] = {}  # by part name
-        # Pages with nothing on them, laid out for their numbers (`folio_sheet`): by course and number.
-        self.sheet: dict[tuple[str, int], Page] = {}
+        # Pages with nothing on them, laid out for their numbers (`folio_sheet`): by course,
+        # number, and whether it is its document's first.
+        self.sheet: dict[tuple[str, int, bool], Page] = {}
         self.pages_laid_out = 0  # by the last `layout`: the pages WeasyPrint made, not those kept
         self.drawings = Drawings()  # what the proofs of its layouts share (`write_proof`)
 
@@ -149,18 +150,22 @@ class Typesetter:
         return document, next(iter(found), None)
 
     def folio_sheet(self, edition: Edition, imprint: Imprint, first_page: int, count: int, course: str) -> list[Page]:
-        """`count` pages numbered from `first_page` with nothing on them but what the main
-        text's pages (an essay's, the register's…) print in their margins: laid out once for
-        each number and course, and kept (see `_renumbered`)."""
-        numbers = range(first_page, first_page + count)
-        missing = [number for number in numbers if (course, number) not in self.sheet]
+        """`count` pages numbered from `first_page`, as a part's are (its first page its
+        document's first, `:first`), with nothing on them but what the main text's pages (an
+        essay's, the register's…) print in their margins: laid out once for each number, course
+        and firstness, and kept (see `_renumbered`)."""
+        later = range(first_page + 1, first_page + count)
+        keys = [(course, first_page, True), *((course, number, False) for number in later)]
+        missing = [key for key in keys if key not in self.sheet]
         if missing:
             laid_out = self.pages_laid_out  # of the edition's pages: these are not among them
-            sheet = PrintPart("folios", blank=missing[-1] - missing[0] + 1)
-            document = self.render(print_part(edition, imprint, sheet, {}), missing[0], course)
+            # From the first page missing; from the page before it if that one is a later page.
+            start, end = missing[0][1] - (not missing[0][2]), missing[-1][1]
+            sheet = PrintPart("folios", blank=end - start + 1)
+            document = self.render(print_part(edition, imprint, sheet, {}), start, course)
             self.pages_laid_out = laid_out
-            self.sheet.update({(course, missing[0] + index): page for index, page in enumerate(document.pages)})
-        return [self.sheet[course, number] for number in numbers]
+            self.sheet.update({(course, start + index, not index): page for index, page in enumerate(document.pages)})
+        return [self.sheet[key] for key in keys]
 
 
 def typesetter_for(project: Project, page_size: str, styles: str, previous: Typesetter | None) -> Typesetter:
@@ -219,7 +224,12 @@ def layout(
         if part.cites_pages or not typesetter.rejoin:
             document = _lay_out_part(typesetter, edition, imprint, part, folios, len(main) + 1, course)
         else:
-            document = _renumbered(typesetter, edition, imprint, typesetter.parts[part.name], len(main) + 1).document
+            kept = _renumbered(typesetter, edition, imprint, typesetter.parts[part.name], len(main) + 1)
+            document = (
+                kept.document
+                if kept
+                else _lay_out_part(typesetter, edition, imprint, part, folios, len(main) + 1, course)
+            )
         for anchor, index in first_pages(document.pages).items():
             folios.setdefault(anchor, str(len(main) + 1 + index))
         main += document.pages
@@ -256,28 +266,35 @@ def _lay_out_part(
     last = typesetter.parts.get(part.name)
     same_side = last is not None and last.course == course and last.first_page % 2 == first_page % 2
     if same_side and last.html == html and (typesetter.rejoin or last.first_page == first_page):
-        return _renumbered(typesetter, edition, imprint, last, first_page).document
+        kept = _renumbered(typesetter, edition, imprint, last, first_page)
+        if kept:
+            return kept.document
+        same_side = False
     rejoinable = last if typesetter.rejoin and same_side else None
     # Laid out again as numbered in the last layout, whose pages it may keep.
     numbered = rejoinable.first_page if rejoinable else first_page
     document = _lay_out_anew(typesetter, edition, imprint, part, folios, html, numbered, course, rejoinable)
-    typesetter.parts[part.name] = _renumbered(
-        typesetter, edition, imprint, PartLayout(html, numbered, course, document), first_page
-    )
+    laid_out = _renumbered(typesetter, edition, imprint, PartLayout(html, numbered, course, document), first_page)
+    if laid_out is None:
+        document = _lay_out_anew(typesetter, edition, imprint, part, folios, html, first_page, course, None)
+        laid_out = PartLayout(html, first_page, course, document)
+    typesetter.parts[part.name] = laid_out
     return document
 
 
 def _renumbered(
     typesetter: Typesetter, edition: Edition, imprint: Imprint, part: PartLayout, first_page: int
-) -> PartLayout:
+) -> PartLayout | None:
     """The part's pages made to print the numbers they have from `first_page`, in place: their
     margin boxes that print the page's number taken from the typesetter's folio sheet, laid out
     in the same stylesheets on pages of the same sides, with the same course (see
     `typeset.renumber`). So a part that only starts on another page is not laid out again, and
-    prints what a layout of it there would print, in the same face, size and place."""
+    prints what a layout of it there would print, in the same face, size and place. None if
+    the stylesheets number its pages otherwise than the sheet's: it must be laid out there."""
     if part.first_page != first_page:
         pages = part.document.pages
-        renumber(pages, typesetter.folio_sheet(edition, imprint, first_page, len(pages), part.course))
+        if not renumber(pages, typesetter.folio_sheet(edition, imprint, first_page, len(pages), part.course)):
+            return None
         part.first_page = first_page
     return part
 

@@ -89,34 +89,41 @@ def _has_folio(page_box) -> bool:
 # whose computed `content` names the `page` counter (`("counter()", ("page", style))`); nothing
 # else on a page depends on its number. So a part laid out where it stood in an earlier layout
 # takes those boxes from pages laid out with nothing on them for the numbers it has now, of the
-# same page name and side (`PageType`, the page box's `page_type`): the page box's children, a
-# tuple, replaced in place. The PDF is drawn and tagged from them (`draw_page`,
-# `_tagged_for_reading`), so it is what a layout of the part where it now stands gives.
+# same kind (`PageType`, the page box's `page_type`: its `name`, `side`, `blank`, and `index` 0
+# for `:first`; and the boxes' computed style): the page box's children, a tuple, replaced in
+# place. The PDF is drawn and tagged from them (`draw_page`, `_tagged_for_reading`), so it is
+# what a layout of the part where it now stands gives.
 
 
-def renumber(pages: Sequence[Page], sheet: Sequence[Page]) -> None:
+def renumber(pages: Sequence[Page], sheet: Sequence[Page]) -> bool:
     """Each page made to print the number of the sheet's page at the same index: its margin
-    boxes that print the page's number replaced, in place, by that page's. The pages of the
-    sheet are of the same page names and sides as `pages` (a page that prints no number is left
-    as it is)."""
+    boxes that print the page's number replaced, in place, by that page's (a page that prints no
+    number is left as it is). False, and nothing changed, if a page's would look otherwise than
+    the sheet's page's but for the number (see `_kind`): the part must be laid out where it
+    stands."""
+    replaced = []
     for page, source in zip(pages, sheet, strict=True):
-        box = page._page_box
-        old = _numbered(box)
-        if not old:
-            continue
-        new = _numbered(source._page_box)
-        kind, kind_there = _kind(box), _kind(source._page_box)
-        if new.keys() != old.keys() or kind != kind_there:
-            raise EditionError(
-                f"a page's number cannot be laid out apart: its page ({kind}, {sorted(old)}) is not "
-                f"the sheet's ({kind_there}, {sorted(new)})"
-            )
+        old = _numbered(page._page_box)
+        if old:
+            new = _numbered(source._page_box)
+            if _kind(page._page_box, old) != _kind(source._page_box, new):
+                return False
+            replaced.append((page._page_box, new))
+    for box, new in replaced:
         box.children = tuple(new.get(getattr(child, "at_keyword", None), child) for child in box.children)
+    return True
 
 
-def _kind(page_box) -> tuple[str, str]:
-    """The page's name (`page`) and side: what its margins depend on."""
-    return page_box.page_type.name, page_box.page_type.side
+# What a margin box's look depends on, beside its text: which boxes there are, the page's name,
+# side, whether it is blank or a document's first (the page selectors a stylesheet may name, but
+# for `:nth()`), and the face, size, colour and alignment each box was given.
+_LOOK = ("font_family", "font_size", "font_weight", "font_style", "color", "text_align_all", "vertical_align")
+
+
+def _kind(page_box, numbered: dict[str, boxes.MarginBox]) -> tuple:
+    page_type = page_box.page_type
+    looks = tuple((key, *(box.style[name] for name in _LOOK)) for key, box in sorted(numbered.items()))
+    return page_type.name, page_type.side, page_type.blank, page_type.index == 0, looks
 
 
 def _numbered(page_box) -> dict[str, boxes.MarginBox]:

@@ -19,14 +19,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from edition.layout.pages import first_pages
+from edition.layout.pages import first_pages, front_matter_pages
 from edition.layout.pdf import Typesetter, layout, write_proof
 from edition.layout.typeset import page_drawings, page_layouts
 from edition.project import Project
 from edition.sources.check import checked_edition
 from edition.sources.model import Edition, Imprint, Inline, Paragraph, Span
 from edition.sources.profiles import DEFAULT
-from tests.mini import make_long
+from tests.mini import make_long, make_mini
 
 WHEN = datetime(2026, 1, 1, tzinfo=UTC)
 SENTENCE = "This sentence is added so that the lines of its paragraph run on further than they did. "
@@ -164,3 +164,25 @@ def test_after_the_session_the_proofs_of_both_layouts_are_the_same_bytes(session
         for typesetter in (rejoining, whole)
     ]
     assert proofs[0] == proofs[1]
+
+
+def test_a_part_whose_pages_the_folio_sheet_cannot_number_is_laid_out_where_it_stands(tmp_path):
+    """The further reading follows the register, so a first layout lays it out before knowing
+    where it starts, and renumbers it; on pages of a name of their own, which the folio sheet's
+    are not, it is laid out again where it stands, and prints the right numbers."""
+    project = make_mini(tmp_path / "mini")
+    stylesheet = project.styles_dir / "print.css"
+    stylesheet.write_text(stylesheet.read_text(encoding="utf-8") + "\n.further-reading { page: works; }\n")
+    edition = checked_edition(project)
+    typesetter = Typesetter(project, "A4")
+    document = layout(edition, project, Imprint(), DEFAULT, typesetter)
+    front = front_matter_pages(document.pages, edition)
+    printed = [
+        (index - front + 1, [text.text for text in page.texts if text.y > 1000 and text.text.isdigit()])
+        for index, page in enumerate(page_drawings(document.pages))
+        if index >= front
+    ]
+    assert all(found in ([], [str(number)]) for number, found in printed), printed
+    works = typesetter.parts["further-reading"]
+    assert works.first_page == first_pages(document.pages)["further-reading"] - front + 1 > 1
+    assert [number for number, found in printed if found][-1] == len(printed)  # the last page printed its own

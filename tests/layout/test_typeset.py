@@ -24,7 +24,6 @@ from weasyprint.layout import LayoutContext, layout_document
 from weasyprint.pdf import fonts
 from weasyprint.pdf.stream import Stream
 
-from edition.errors import EditionError
 from edition.layout import typeset
 from edition.layout.pages import Block, Call, Link, NewPage, PageLayout
 from edition.layout.typeset import FONT_EPOCH_OFFSET, page_drawings, page_layouts, stopping_when, write
@@ -133,11 +132,13 @@ def test_the_weasyprint_internals_the_layout_summaries_and_the_hook_read_are_sti
         assert hasattr(boxes, name), name
     assert boxes.Box.footnote is None
     # What `renumber` reads and replaces: a page's margin boxes among its page box's children (a
-    # tuple), each with its at-keyword and the content that names the page counter; the page's
-    # type, with its name and side.
+    # tuple), each with its at-keyword, its style and the content that names the page counter;
+    # the page's type, with what the page selectors match (`:first` is the index 0).
     assert "page.children = tuple(children)" in inspect.getsource(layout_document)
     assert "children.extend(make_margin_boxes(context, page, state))" in inspect.getsource(layout_document)
-    assert {"name", "side"} <= set(weasyprint.layout.page.PageType._fields)
+    assert {"name", "side", "blank", "index"} <= set(weasyprint.layout.page.PageType._fields)
+    assert "page_selector_type.first not in (None, page_type.index == 0)" in inspect.getsource(weasyprint.css)
+    assert set(typeset._LOOK) <= set(weasyprint.css.properties.INITIAL_VALUES)
     (folio,) = [box for box in render().pages[0]._page_box.children if isinstance(box, boxes.MarginBox)][1:]
     assert (folio.at_keyword, folio.style["content"]) == ("@bottom-center", (("counter()", ("page", "decimal")),))
 
@@ -270,7 +271,7 @@ def test_a_page_renumbered_is_drawn_tagged_and_proofed_as_one_laid_out_with_that
     )
     drawings = typeset.Drawings()
     before = typeset.write_proof(document, 0, WHEN, drawings)
-    typeset.renumber(document.pages, sheet.pages)
+    assert typeset.renumber(document.pages, sheet.pages)
     assert [text.text for text in page_drawings(document.pages)[0].texts][-1] == "5"
     assert page_drawings(document.pages) == page_drawings(there.pages)
     proof = typeset.write_proof(document.copy(document.pages), 0, WHEN, drawings)
@@ -290,12 +291,12 @@ def test_a_page_renumbered_is_drawn_tagged_and_proofed_as_one_laid_out_with_that
                 elif inside == "/Footer":
                     footers.add(number)
         assert footers == {0, 1}  # on each page, its number drawn as a footer artifact
-    # A page whose sheet is of another side or page name is refused, not misplaced.
-    with pytest.raises(EditionError, match="cannot be laid out apart"):
-        typeset.renumber(
-            document.pages[:1],
-            numbered_from(6, CARRIED.replace("body {", "html { break-before: left } body {")).pages[:1],
-        )
+    # A sheet whose pages are of another side, or not first where the page is, is refused, and
+    # nothing changed: the part must be laid out where it stands.
+    left = numbered_from(6, CARRIED.replace("body {", "html { break-before: left } body {"))
+    assert not typeset.renumber(document.pages, [*sheet.pages[:1], *left.pages[:1]])
+    assert not typeset.renumber(document.pages[:1], sheet.pages[1:])
+    assert page_drawings(document.pages) == page_drawings(there.pages)
 
 
 # Tagging for reading ------------------------------------------------------------------------
