@@ -149,23 +149,26 @@ class Typesetter:
             document = self.render(html, first_page, course, heads)
         return document, next(iter(found), None)
 
-    def folio_sheet(self, edition: Edition, imprint: Imprint, first_page: int, count: int, course: str) -> list[Page]:
-        """`count` pages numbered from `first_page`, as a part's are (its first page its
-        document's first, `:first`), with nothing on them but what the main text's pages (an
-        essay's, the register's…) print in their margins: laid out once for each number, course
-        and firstness, and kept (see `_renumbered`)."""
-        later = range(first_page + 1, first_page + count)
-        keys = [(course, first_page, True), *((course, number, False) for number in later)]
-        missing = [key for key in keys if key not in self.sheet]
-        if missing:
-            laid_out = self.pages_laid_out  # of the edition's pages: these are not among them
-            # From the first page missing; from the page before it if that one is a later page.
-            start, end = missing[0][1] - (not missing[0][2]), missing[-1][1]
+    def folio_sheet(
+        self, edition: Edition, imprint: Imprint, course: str, wanted: list[tuple[int, bool]]
+    ) -> list[Page]:
+        """Pages with nothing on them but what the main text's pages (an essay's, the
+        register's…) print in their margins, one for each number wanted, that page its
+        document's first (`:first`) or not, as a part's first page is: laid out once for each
+        number, course and firstness, and kept (see `_renumbered`)."""
+        missing = sorted({(number, first) for number, first in wanted if (course, number, first) not in self.sheet})
+        # A first page is the first of a sheet of its own; the others are laid out in one sheet,
+        # from the page before the first of them.
+        runs = [(number, number) for number, first in missing if first]
+        later = [number for number, first in missing if not first]
+        runs += [(later[0] - 1, later[-1])] if later else []
+        laid_out = self.pages_laid_out  # of the edition's pages: these are not among them
+        for start, end in runs:
             sheet = PrintPart("folios", blank=end - start + 1)
             document = self.render(print_part(edition, imprint, sheet, {}), start, course)
-            self.pages_laid_out = laid_out
             self.sheet.update({(course, start + index, not index): page for index, page in enumerate(document.pages)})
-        return [self.sheet[key] for key in keys]
+        self.pages_laid_out = laid_out
+        return [self.sheet[course, number, first] for number, first in wanted]
 
 
 def typesetter_for(project: Project, page_size: str, styles: str, previous: Typesetter | None) -> Typesetter:
@@ -292,8 +295,8 @@ def _renumbered(
     prints what a layout of it there would print, in the same face, size and place. None if
     the stylesheets number its pages otherwise than the sheet's: it must be laid out there."""
     if part.first_page != first_page:
-        pages = part.document.pages
-        if not renumber(pages, typesetter.folio_sheet(edition, imprint, first_page, len(pages), part.course)):
+        sheet = functools.partial(typesetter.folio_sheet, edition, imprint, part.course)
+        if not renumber(part.document.pages, first_page, sheet):
             return None
         part.first_page = first_page
     return part

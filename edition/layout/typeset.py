@@ -95,14 +95,16 @@ def _has_folio(page_box) -> bool:
 # what a layout of the part where it now stands gives.
 
 
-def renumber(pages: Sequence[Page], sheet: Sequence[Page]) -> bool:
-    """Each page made to print the number of the sheet's page at the same index: its margin
-    boxes that print the page's number replaced, in place, by that page's (a page that prints no
-    number is left as it is). False, and nothing changed, if a page's would look otherwise than
-    the sheet's page's but for the number (see `_kind`): the part must be laid out where it
-    stands."""
+def renumber(pages: Sequence[Page], first_page: int, sheet: Callable[[list[tuple[int, bool]]], list[Page]]) -> bool:
+    """The pages made to print the numbers they have from `first_page`: each page's margin boxes
+    that print its number replaced, in place, by those of the `sheet`'s page for that number,
+    handed the number and whether the page was its document's first (`:first`: a part's first
+    page, or the first of a layout resumed within it) of each page (a page that prints no number
+    is left as it is). False, and nothing changed, if a page's would look otherwise than the
+    sheet's page's but for the number (see `_kind`): the part must be laid out where it stands."""
+    sources = sheet([(first_page + index, page._page_box.page_type.index == 0) for index, page in enumerate(pages)])
     replaced = []
-    for page, source in zip(pages, sheet, strict=True):
+    for page, source in zip(pages, sources, strict=True):
         old = _numbered(page._page_box)
         if old:
             new = _numbered(source._page_box)
@@ -799,18 +801,29 @@ def write_proof(document: Document, front_pages: int, when: datetime, drawings: 
 _PLAIN_STATE = {"ca", "CA"}
 
 
+def _plain_states(stream) -> dict | None:
+    """The transparency states the page's drawing uses, if it uses no other resource that all
+    pages share; else None (see above)."""
+    resources = stream._resources
+    shared = [resources[name] for name in ("XObject", "Pattern", "Shading")]
+    states = {name: dict(value) for name, value in resources["ExtGState"].items()}
+    if stream._images or any(shared) or not all(set(value) <= _PLAIN_STATE for value in states.values()):
+        return None
+    return states
+
+
 @contextmanager
 def _pages_drawn_once(drawn: weakref.WeakKeyDictionary) -> Iterator[None]:
     paint = Page.paint
 
     def paint_once(page: Page, stream, scale=1) -> None:
-        # What prints the page's number is drawn apart, each time: a page kept from a layout in
-        # which it had another number (`renumber`) keeps the rest of its drawing.
+        # What prints the page's number is drawn apart, and kept apart: a page kept from a layout
+        # in which it had another number (`renumber`) keeps the rest of its drawing.
         box = page._page_box
         numbers = tuple(_numbered(box).values())
         kept = drawn.get(page)
         if kept is not None and kept[0] == scale:
-            _, operators, states = kept
+            _, operators, states, _ = kept
             stream.stream.extend(operators)
             for name, value in states.items():
                 stream._resources["ExtGState"].setdefault(name, pydyf.Dictionary(value))
@@ -821,15 +834,20 @@ def _pages_drawn_once(drawn: weakref.WeakKeyDictionary) -> Iterator[None]:
                 paint(page, stream, scale)
             finally:
                 box.children = children
-            resources = stream._resources
-            shared = [resources[name] for name in ("XObject", "Pattern", "Shading")]
-            states = {name: dict(value) for name, value in resources["ExtGState"].items()}
-            if not stream._images and not any(shared) and all(set(value) <= _PLAIN_STATE for value in states.values()):
-                drawn[page] = (scale, stream.stream[start:], states)
+            states = _plain_states(stream)
+            kept = (scale, stream.stream[start:], states, None) if states is not None else None
+            if kept is not None:
+                drawn[page] = kept
+        if kept is not None and kept[3] is not None and kept[3][0] == numbers:
+            stream.stream.extend(kept[3][1])
+            return
+        start, before = len(stream.stream), _plain_states(stream)
         for number in numbers:  # as `Page.paint` and `draw_page` draw each child of the page box
             with stream.stacked():
                 stream.transform(a=scale, d=scale)
                 draw_stacking_context(stream, StackingContext.from_box(number, box))
+        if kept is not None and before is not None and _plain_states(stream) == before:
+            drawn[page] = (*kept[:3], (numbers, stream.stream[start:]))
 
     Page.paint = paint_once
     try:

@@ -271,7 +271,9 @@ def test_a_page_renumbered_is_drawn_tagged_and_proofed_as_one_laid_out_with_that
     )
     drawings = typeset.Drawings()
     before = typeset.write_proof(document, 0, WHEN, drawings)
-    assert typeset.renumber(document.pages, sheet.pages)
+    asked = []
+    assert typeset.renumber(document.pages, 5, lambda wanted: asked.append(wanted) or sheet.pages)
+    assert asked == [[(5, True), (6, False)]]  # each number, and whether its page is a first
     assert [text.text for text in page_drawings(document.pages)[0].texts][-1] == "5"
     assert page_drawings(document.pages) == page_drawings(there.pages)
     proof = typeset.write_proof(document.copy(document.pages), 0, WHEN, drawings)
@@ -294,8 +296,8 @@ def test_a_page_renumbered_is_drawn_tagged_and_proofed_as_one_laid_out_with_that
     # A sheet whose pages are of another side, or not first where the page is, is refused, and
     # nothing changed: the part must be laid out where it stands.
     left = numbered_from(6, CARRIED.replace("body {", "html { break-before: left } body {"))
-    assert not typeset.renumber(document.pages, [*sheet.pages[:1], *left.pages[:1]])
-    assert not typeset.renumber(document.pages[:1], sheet.pages[1:])
+    assert not typeset.renumber(document.pages, 5, lambda wanted: [*sheet.pages[:1], *left.pages[:1]])
+    assert not typeset.renumber(document.pages[:1], 5, lambda wanted: sheet.pages[1:])
     assert page_drawings(document.pages) == page_drawings(there.pages)
 
 
