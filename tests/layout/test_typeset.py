@@ -293,6 +293,12 @@ def test_a_page_renumbered_is_drawn_tagged_and_proofed_as_one_laid_out_with_that
                 elif inside == "/Footer":
                     footers.add(number)
         assert footers == {0, 1}  # on each page, its number drawn as a footer artifact
+    # Whether a page wants its document's first is its own (the first page of a layout resumed
+    # within a part is one), not its place in the part.
+    asked.clear()
+    pages = render().pages
+    assert typeset.renumber([pages[1], pages[0]], 7, lambda wanted: asked.append(wanted) or sheet.pages[::-1])
+    assert asked == [[(7, False), (8, True)]]
     # A sheet whose pages are of another side, or not first where the page is, is refused, and
     # nothing changed: the part must be laid out where it stands.
     left = numbered_from(6, CARRIED.replace("body {", "html { break-before: left } body {"))
