@@ -418,8 +418,7 @@ def _write_targets(write: dict) -> list[str]:
 def _loop_table(loop: dict, markdown: bool) -> str:
     header = ["save under edition watch (in order)", "to a fresh proof (s)"]
     rows = [[row["name"], f"{row['seconds']:.2f}"] for row in loop["edits"]]
-    renumbering = loop["renumbering"]
-    rows.append([f"(apart) {renumbering['name']}", f"{renumbering['seconds']:.2f}"])
+    rows += [[f"(apart) {row['name']}", f"{row['seconds']:.2f}"] for row in loop["apart"]]
     return _table(header, rows, markdown)
 
 

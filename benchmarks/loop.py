@@ -5,10 +5,10 @@ The project's sources and styles are copied into a temporary folder, and `editio
 there in a process of its own. The scripted edits (`EDITS`: words and phrases added, replaced
 and deleted in both essays, identifications in the register, a note of commentary) are saved
 one after another, as in an editing session, each after the watcher has reported the last and a
-pause in which an editor looks at the page; then a new paragraph (`RENUMBERING`), shown apart. Each is timed from the
-moment its file is written to the moment the proof PDF is replaced on disk (a new file moved
-into place: a new inode), polled every 2 ms; it must have written the proof, not reported a
-problem.
+pause in which an editor looks at the page; then, shown apart (`APART`), a new paragraph and a
+passage that adds a page to the first essay. Each is timed from the moment its file is written to
+the moment the proof PDF is replaced on disk (a new file moved into place: a new inode), polled
+every 2 ms; it must have written the proof, not reported a problem.
 """
 
 from __future__ import annotations
@@ -77,15 +77,24 @@ EDITS = [
     ),
     Edit("Weissman: a phrase deleted", W, "in order to meet quantity quotas, ", ""),
 ]
-# Measured after them and shown apart, not in the median or the longest: a new paragraph numbers
-# every later paragraph anew, so the rest of its essay, the register's places and the note on the
-# text print differently and are laid out again, whatever the tool.
+# Measured after them and shown apart, not in the median or the longest (`APART`): a new paragraph
+# numbers every later paragraph anew, so the rest of its essay, the register's places and the note
+# on the text print differently and are laid out again, whatever the tool.
 RENUMBERING = Edit(
     "Weissman: a new paragraph (every later ¶ renumbered)",
     W,
     "      <p>This produced a very high rate",
     f"      {NEW}\n      <p>This produced a very high rate",
 )
+# A page more in Filtzer's review, in a paragraph (no ¶ renumbered): Weissman's essay and the back
+# matter start two pages later, and the register prints other pages for the places after the edit.
+A_PAGE = Edit(
+    "Filtzer: a page added (Weissman and the back matter start two pages later)",
+    F,
+    "these authors do not transcend their own experiences",
+    (NEW.removeprefix("<p>").removesuffix("</p>") + " ") * 30 + "these authors do not transcend their own experiences",
+)
+APART = [RENUMBERING, A_PAGE]
 
 
 def bench_loop(root: Path, work: Path, edition_command: str) -> dict:
@@ -98,7 +107,7 @@ def bench_loop(root: Path, work: Path, edition_command: str) -> dict:
         watcher.wait_for("watching")
         (proof,) = (project / "dist").glob("*-proof.pdf")
         rows = [_time_save(watcher, project / "source" / edit.file, edit, proof) for edit in EDITS]
-        renumbering = _time_save(watcher, project / "source" / RENUMBERING.file, RENUMBERING, proof)
+        apart = [_time_save(watcher, project / "source" / edit.file, edit, proof) for edit in APART]
     finally:
         watcher.stop()
     seconds = [row["seconds"] for row in rows]
@@ -106,7 +115,7 @@ def bench_loop(root: Path, work: Path, edition_command: str) -> dict:
         "edits": rows,
         "median": statistics.median(seconds),
         "max": max(seconds),
-        "renumbering": renumbering,
+        "apart": apart,
         "pause": PAUSE,
     }
 

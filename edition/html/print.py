@@ -25,18 +25,21 @@ PRINT = Output(
 class PrintPart:
     """A part of the print edition that WeasyPrint lays out on its own: the front matter, an
     essay, the register, the further reading, the note on the text, or (`blank` > 0) that many
-    blank pages.
+    blank pages, or (kind "folios") that many empty pages of the main text, on which `pdf` lays
+    out the page numbers of the parts it keeps from an earlier layout.
 
     `heads` are the running heads of its left and right pages, which a layout resumed within it
     sets itself (see `continue_from`); `entries`, the register's entries or the further
     reading's works, from which such a layout may resume as from an essay's paragraphs (see
-    `breaks.resumable_blocks`)."""
+    `breaks.resumable_blocks`); `cites_pages`, whether it prints the pages of other parts (the
+    register does), which are laid out before it."""
 
     kind: str
     essay: Essay | None = None
     blank: int = 0
     heads: tuple[str, str] = ("", "")
     entries: tuple[str, ...] = ()
+    cites_pages: bool = False
 
     @property
     def name(self) -> str:
@@ -48,7 +51,8 @@ def print_parts(edition: Edition) -> list[PrintPart]:
     parts = [PrintPart("essay", essay, heads=(essay.author, essay.title)) for essay in edition.essays]
     if edition.register:
         entries = tuple(entry.id for section in edition.register for entry in section.entries)
-        parts.append(PrintPart("register", heads=("", "Register"), entries=entries))  # print.html.j2's heading
+        # print.html.j2's heading; the pages of the essays' places
+        parts.append(PrintPart("register", heads=("", "Register"), entries=entries, cites_pages=True))
     if edition.works:
         # After the register: the two lists of works stand together, and the note on the text,
         # the edition's account of itself, stays last.

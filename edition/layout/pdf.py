@@ -29,7 +29,7 @@ from .breaks import PageBreaks, movable_blocks, resumable_blocks, resumable_page
 from .fetcher import LocalFetcher, RefusedResource
 from .pages import NewPage, PageLayout, first_pages, front_matter_pages, page_starts
 from .rejoin import Rejoin, edit_between
-from .typeset import Drawings, page_layouts, stopping_when, write
+from .typeset import Drawings, page_layouts, renumber, stopping_when, write
 from .typeset import write_proof as typeset_proof
 
 # Told, as the layout goes, what has been laid out.
@@ -48,7 +48,7 @@ Decision = int | tuple[str, str] | str | None
 @dataclass
 class PartLayout:
     """A part as it was last laid out: its HTML (without the page breaks `breaks` adds), the
-    number of its first page, the course in its foot, and its pages."""
+    number its first page prints (see `_renumbered`), the course in its foot, and its pages."""
 
     html: str
     first_page: int
@@ -75,7 +75,9 @@ class Typesetter:
     def __init__(self, project: Project, page_size: str, styles: str = "", rejoin: bool = True):
         self.project = project
         self.page_size = page_size
-        self.rejoin = rejoin  # False: a changed part is laid out whole (the tests compare the two)
+        # False: each part is laid out in its order, where it stands, and whole unless it is as
+        # last laid out there (the tests compare the two).
+        self.rejoin = rejoin
         # The hash of the stylesheets and fonts it read (`record.Inputs.print_styles`), by which
         # `typesetter_for` knows whether it may still serve.
         self.styles = styles
@@ -96,14 +98,17 @@ class Typesetter:
         except RefusedResource as refused:
             raise EditionError(str(refused)) from None
         self.parts: dict[str, PartLayout] = {}  # by part name
+        # Pages with nothing on them, laid out for their numbers (`folio_sheet`): by course,
+        # number, and whether it is its document's first.
+        self.sheet: dict[tuple[str, int, bool], Page] = {}
         self.pages_laid_out = 0  # by the last `layout`: the pages WeasyPrint made, not those kept
         self.drawings = Drawings()  # what the proofs of its layouts share (`write_proof`)
 
     def render(self, html: str, first_page: int, course: str, heads: tuple[str, str] | None = None) -> Document:
-        """The HTML laid out in pages numbered from `first_page`, the course in their foot.
+        """The HTML laid out in pages numbered from `first_page`, on the side that number falls
+        on (a part opens on a right-hand page, an odd one), the course in their foot.
 
-        A part opens on a right-hand page. A layout that resumes a part from a page within it
-        (`heads`: its running heads) starts on the side its first page number falls on, with the
+        A layout that resumes a part from a page within it (`heads`: its running heads) sets the
         running heads that the part's title would have set."""
         # The paper, where the numbers start, and the course: the only rules not in the stylesheets.
         rules = f"@page {{ size: {self.page_size}; }} @page :first {{ counter-reset: page {first_page}; }}"
@@ -112,8 +117,8 @@ class Typesetter:
         if heads:
             rules += f" @page main:left {{ @top-left {{ content: {css_string(heads[0])}; }} }}"
             rules += f" @page main:right {{ @top-right {{ content: {css_string(heads[1])}; }} }}"
-            if first_page % 2 == 0:
-                rules += " html { break-before: left; }"
+        if first_page % 2 == 0:
+            rules += " html { break-before: left; }"
         try:
             document = HTML(
                 string=html, base_url=self.project.styles_dir.as_uri() + "/", url_fetcher=self.fetcher
@@ -143,6 +148,27 @@ class Typesetter:
         with stopping_when(decide, every_page) as found:
             document = self.render(html, first_page, course, heads)
         return document, next(iter(found), None)
+
+    def folio_sheet(
+        self, edition: Edition, imprint: Imprint, course: str, wanted: list[tuple[int, bool]]
+    ) -> list[Page]:
+        """Pages with nothing on them but what the main text's pages (an essay's, the
+        register's…) print in their margins, one for each number wanted, that page its
+        document's first (`:first`) or not, as a part's first page is: laid out once for each
+        number, course and firstness, and kept (see `_renumbered`)."""
+        missing = sorted({(number, first) for number, first in wanted if (course, number, first) not in self.sheet})
+        # A first page is the first of a sheet of its own; the others are laid out in one sheet,
+        # from the page before the first of them.
+        runs = [(number, number) for number, first in missing if first]
+        later = [number for number, first in missing if not first]
+        runs += [(later[0] - 1, later[-1])] if later else []
+        laid_out = self.pages_laid_out  # of the edition's pages: these are not among them
+        for start, end in runs:
+            sheet = PrintPart("folios", blank=end - start + 1)
+            document = self.render(print_part(edition, imprint, sheet, {}), start, course)
+            self.sheet.update({(course, start + index, not index): page for index, page in enumerate(document.pages)})
+        self.pages_laid_out = laid_out
+        return [self.sheet[course, number, first] for number, first in wanted]
 
 
 def typesetter_for(project: Project, page_size: str, styles: str, previous: Typesetter | None) -> Typesetter:
@@ -174,21 +200,39 @@ def layout(
     """The print edition laid out in pages, before it is written as PDF.
 
     Each part (see `html.print_parts`) is laid out on its own and opens on a right-hand page,
-    after a blank page if need be: the essays first, then the register, which prints the pages
-    of their mentions, then the front matter, whose contents list the pages of the parts. So no
-    page is laid out twice for page references (as WeasyPrint does for `target-counter`), and the
-    cost of a long corpus grows with its length, not faster.
+    after a blank page if need be: first the parts that print no page numbers (the essays, the
+    further reading, the note on the text), each numbered where it stood in the typesetter's
+    last layout or, the first time, after those laid out before it; then the register, which
+    prints the pages of the essays' places; then the front matter, whose contents list the pages
+    of the parts. The parts are joined in their order, each numbered where it stands (see
+    `_renumbered`). So no page is laid out twice for page references (as WeasyPrint does for
+    `target-counter`), the cost of a long corpus grows with its length, not faster, and only
+    the register and the contents wait for the pages of the others.
     """
     typesetter = typesetter or Typesetter(project, profile.page_size)
     typesetter.pages_laid_out = 0
     course = imprint.course or ""
     check_characters([(course, "the reader profile's course")], typesetter.faces)  # the sources' are checked
+    parts = print_parts(edition)
+    after = 1  # the first page after the parts laid out so far, on the right
+    for part in parts:
+        if typesetter.rejoin and not part.cites_pages:
+            last = typesetter.parts.get(part.name)
+            document = _lay_out_part(typesetter, edition, imprint, part, {}, last.first_page if last else after, course)
+            after += len(document.pages) + len(document.pages) % 2
     folios: dict[str, str] = {}  # anchor → the printed number of the page it begins on
     main: list[Page | None] = []  # None: a blank page, filled in at the end
-    parts = print_parts(edition)
     for number, part in enumerate(parts, start=1):
         main += [None] * (len(main) % 2)
-        document = _lay_out_part(typesetter, edition, imprint, part, folios, len(main) + 1, course)
+        if part.cites_pages or not typesetter.rejoin:
+            document = _lay_out_part(typesetter, edition, imprint, part, folios, len(main) + 1, course)
+        else:
+            kept = _renumbered(typesetter, edition, imprint, typesetter.parts[part.name], len(main) + 1)
+            document = (
+                kept.document
+                if kept
+                else _lay_out_part(typesetter, edition, imprint, part, folios, len(main) + 1, course)
+            )
         for anchor, index in first_pages(document.pages).items():
             folios.setdefault(anchor, str(len(main) + 1 + index))
         main += document.pages
@@ -211,17 +255,51 @@ def _lay_out_part(
     first_page: int,
     course: str,
 ) -> Document:
-    """The part laid out: as it was last time if its HTML, first page and course are the same;
-    else from the page before its first edit to the page where the pages fall back into step
-    with the last layout, if it starts on the same page; else whole (see `rejoin`)."""
+    """The part laid out: as it was last time if its HTML and course are the same and it
+    starts on the same side; else from the page before its first edit to the page where the
+    pages fall back into step with the last layout, if it starts on the same side; else whole
+    (see `rejoin`). Either way, its pages then print the numbers they have from `first_page`
+    (see `_renumbered`).
+
+    A part's pages do not depend on the number of its first page, only on its side: what
+    prints the number is laid out in the page's margin, apart. (A typesetter that does not
+    rejoin, which the tests compare with one that does, lays a part out whole again if it starts
+    on another page.)"""
     html = print_part(edition, imprint, part, folios)
     last = typesetter.parts.get(part.name)
-    if last and (last.html, last.first_page, last.course) == (html, first_page, course):
-        return last.document
-    rejoinable = last if typesetter.rejoin and last and (last.first_page, last.course) == (first_page, course) else None
-    document = _lay_out_anew(typesetter, edition, imprint, part, folios, html, first_page, course, rejoinable)
-    typesetter.parts[part.name] = PartLayout(html, first_page, course, document)
+    same_side = last is not None and last.course == course and last.first_page % 2 == first_page % 2
+    if same_side and last.html == html and (typesetter.rejoin or last.first_page == first_page):
+        kept = _renumbered(typesetter, edition, imprint, last, first_page)
+        if kept:
+            return kept.document
+        same_side = False
+    rejoinable = last if typesetter.rejoin and same_side else None
+    # Laid out again as numbered in the last layout, whose pages it may keep.
+    numbered = rejoinable.first_page if rejoinable else first_page
+    document = _lay_out_anew(typesetter, edition, imprint, part, folios, html, numbered, course, rejoinable)
+    laid_out = _renumbered(typesetter, edition, imprint, PartLayout(html, numbered, course, document), first_page)
+    if laid_out is None:
+        document = _lay_out_anew(typesetter, edition, imprint, part, folios, html, first_page, course, None)
+        laid_out = PartLayout(html, first_page, course, document)
+    typesetter.parts[part.name] = laid_out
     return document
+
+
+def _renumbered(
+    typesetter: Typesetter, edition: Edition, imprint: Imprint, part: PartLayout, first_page: int
+) -> PartLayout | None:
+    """The part's pages made to print the numbers they have from `first_page`, in place: their
+    margin boxes that print the page's number taken from the typesetter's folio sheet, laid out
+    in the same stylesheets on pages of the same sides, with the same course (see
+    `typeset.renumber`). So a part that only starts on another page is not laid out again, and
+    prints what a layout of it there would print, in the same face, size and place. None if
+    the stylesheets number its pages otherwise than the sheet's: it must be laid out there."""
+    if part.first_page != first_page:
+        sheet = functools.partial(typesetter.folio_sheet, edition, imprint, part.course)
+        if not renumber(part.document.pages, first_page, sheet):
+            return None
+        part.first_page = first_page
+    return part
 
 
 def _lay_out_anew(

@@ -16,6 +16,8 @@ the URL fetcher, the `finisher` hook) and, for what a layout holds, the plain su
   paragraph of their call, running heads and folios as artifacts) and identified as PDF/UA-1;
   `write_proof`, the same pages for the eye alone, each page that a layout kept from the last
   drawn once (`Drawings`).
+- `renumber`: a page kept from an earlier layout made to print the number it now has, from a
+  page laid out for that number (`pdf`'s folio sheet).
 - `page_drawings`: what each page draws and where (`PageDrawing`), for the tests of the print.
 
 A WeasyPrint or pydyf upgrade changes this module and no other; tests/layout/test_typeset.py checks
@@ -40,10 +42,12 @@ import weasyprint.layout
 from fontTools import subset as fonttools_subset
 from fontTools.ttLib import TTFont, TTLibError
 from weasyprint.document import Document, Page
+from weasyprint.draw import draw_stacking_context
 from weasyprint.formatting_structure import boxes
 from weasyprint.pdf import fonts as weasyprint_fonts
 from weasyprint.pdf import tags as weasyprint_tags
 from weasyprint.pdf.stream import Stream
+from weasyprint.stacking import StackingContext
 
 from ..errors import EditionError
 from ..sources.model import alnum
@@ -69,11 +73,73 @@ def _page_layout(page: Page) -> PageLayout:
 
 
 def _has_folio(page_box) -> bool:
+    # Text in a margin box at the page's foot: the folio, or a course reader's course line.
     return any(
         isinstance(box, boxes.MarginBox)
         and box.at_keyword.startswith("@bottom")
         and any(isinstance(text, boxes.TextBox) and alnum(text.text) for text in box.descendants())
         for box in page_box.children
+    )
+
+
+# Folios ------------------------------------------------------------------------------------
+#
+# What a page prints of its number is laid out in its margin boxes (`boxes.MarginBox`, children
+# of the page box after the html box and the footnote area, each known by its `at_keyword`)
+# whose computed `content` names the `page` counter (`("counter()", ("page", style))`); nothing
+# else on a page depends on its number. So a part laid out where it stood in an earlier layout
+# takes those boxes from pages laid out with nothing on them for the numbers it has now, of the
+# same kind (`PageType`, the page box's `page_type`: its `name`, `side`, `blank`, and `index` 0
+# for `:first`; and the boxes' computed style): the page box's children, a tuple, replaced in
+# place. The PDF is drawn and tagged from them (`draw_page`, `_tagged_for_reading`), so it is
+# what a layout of the part where it now stands gives.
+
+
+def renumber(pages: Sequence[Page], first_page: int, sheet: Callable[[list[tuple[int, bool]]], list[Page]]) -> bool:
+    """The pages made to print the numbers they have from `first_page`: each page's margin boxes
+    that print its number replaced, in place, by those of the `sheet`'s page for that number,
+    handed the number and whether the page was its document's first (`:first`: a part's first
+    page, or the first of a layout resumed within it) of each page (a page that prints no number
+    is left as it is). False, and nothing changed, if a page's would look otherwise than the
+    sheet's page's but for the number (see `_kind`): the part must be laid out where it stands."""
+    sources = sheet([(first_page + index, page._page_box.page_type.index == 0) for index, page in enumerate(pages)])
+    replaced = []
+    for page, source in zip(pages, sources, strict=True):
+        old = _numbered(page._page_box)
+        if old:
+            new = _numbered(source._page_box)
+            if _kind(page._page_box, old) != _kind(source._page_box, new):
+                return False
+            replaced.append((page._page_box, new))
+    for box, new in replaced:
+        box.children = tuple(new.get(getattr(child, "at_keyword", None), child) for child in box.children)
+    return True
+
+
+# What a margin box's look depends on, beside its text: which boxes there are, the page's name,
+# side, whether it is blank or a document's first (the page selectors a stylesheet may name, but
+# for `:nth()`), and the face, size, colour and alignment each box was given.
+_LOOK = ("font_family", "font_size", "font_weight", "font_style", "color", "text_align_all", "vertical_align")
+
+
+def _kind(page_box, numbered: dict[str, boxes.MarginBox]) -> tuple:
+    page_type = page_box.page_type
+    looks = tuple((key, *(box.style[name] for name in _LOOK)) for key, box in sorted(numbered.items()))
+    return page_type.name, page_type.side, page_type.blank, page_type.index == 0, looks
+
+
+def _numbered(page_box) -> dict[str, boxes.MarginBox]:
+    """The page's margin boxes that print its number, by their at-keyword."""
+    return {
+        box.at_keyword: box
+        for box in page_box.children
+        if isinstance(box, boxes.MarginBox) and _names_the_page(box.style["content"])
+    }
+
+
+def _names_the_page(content) -> bool:
+    return isinstance(content, tuple | list) and any(
+        kind in ("counter()", "counters()") and value[0] == "page" for kind, value in content
     )
 
 
@@ -727,8 +793,23 @@ def write_proof(document: Document, front_pages: int, when: datetime, drawings: 
 # `stream.stream`; it also registers fonts in `document.fonts` (shared through
 # `Drawings.fonts`) and may add images and resources that all pages share (`stream._images`,
 # `stream._resources`). A page whose drawing added any but the plain transparency states
-# (ExtGState `a…`/`A…`: {'ca': x} or {'CA': x}) is drawn again each time.
+# (ExtGState `a…`/`A…`: {'ca': x} or {'CA': x}) is drawn again each time. `draw_page` draws the
+# page box's children (its html box, footnote area and margin boxes) each as a stacking context
+# (`StackingContext.from_box(child, page_box)`, drawn by `draw_stacking_context`), so the
+# margin boxes that print the page's number are left out of the page box while it is drawn and
+# then drawn alone the same way.
 _PLAIN_STATE = {"ca", "CA"}
+
+
+def _plain_states(stream) -> dict | None:
+    """The transparency states the page's drawing uses, if it uses no other resource that all
+    pages share; else None (see above)."""
+    resources = stream._resources
+    shared = [resources[name] for name in ("XObject", "Pattern", "Shading")]
+    states = {name: dict(value) for name, value in resources["ExtGState"].items()}
+    if stream._images or any(shared) or not all(set(value) <= _PLAIN_STATE for value in states.values()):
+        return None
+    return states
 
 
 @contextmanager
@@ -736,20 +817,37 @@ def _pages_drawn_once(drawn: weakref.WeakKeyDictionary) -> Iterator[None]:
     paint = Page.paint
 
     def paint_once(page: Page, stream, scale=1) -> None:
+        # What prints the page's number is drawn apart, and kept apart: a page kept from a layout
+        # in which it had another number (`renumber`) keeps the rest of its drawing.
+        box = page._page_box
+        numbers = tuple(_numbered(box).values())
         kept = drawn.get(page)
         if kept is not None and kept[0] == scale:
-            _, operators, states = kept
+            _, operators, states, _ = kept
             stream.stream.extend(operators)
-            for key, value in states.items():
-                stream._resources["ExtGState"].setdefault(key, pydyf.Dictionary(value))
+            for name, value in states.items():
+                stream._resources["ExtGState"].setdefault(name, pydyf.Dictionary(value))
+        else:
+            start, children = len(stream.stream), box.children
+            box.children = tuple(child for child in children if child not in numbers)
+            try:
+                paint(page, stream, scale)
+            finally:
+                box.children = children
+            states = _plain_states(stream)
+            kept = (scale, stream.stream[start:], states, None) if states is not None else None
+            if kept is not None:
+                drawn[page] = kept
+        if kept is not None and kept[3] is not None and kept[3][0] == numbers:
+            stream.stream.extend(kept[3][1])
             return
-        start = len(stream.stream)
-        paint(page, stream, scale)
-        resources = stream._resources
-        shared = [resources[name] for name in ("XObject", "Pattern", "Shading")]
-        states = {key: dict(value) for key, value in resources["ExtGState"].items()}
-        if not stream._images and not any(shared) and all(set(value) <= _PLAIN_STATE for value in states.values()):
-            drawn[page] = (scale, stream.stream[start:], states)
+        start, before = len(stream.stream), _plain_states(stream)
+        for number in numbers:  # as `Page.paint` and `draw_page` draw each child of the page box
+            with stream.stacked():
+                stream.transform(a=scale, d=scale)
+                draw_stacking_context(stream, StackingContext.from_box(number, box))
+        if kept is not None and before is not None and _plain_states(stream) == before:
+            drawn[page] = (*kept[:3], (numbers, stream.stream[start:]))
 
     Page.paint = paint_once
     try:

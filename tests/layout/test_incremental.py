@@ -2,10 +2,10 @@
 from the edit to where its pages fall back into step with the last layout (`rejoin`), gives the
 pages of a layout of every changed part whole, box for box: for a word, a sentence, an edit that
 moves a note to another page, a new paragraph, a deleted paragraph and an edit that changes a
-part's page count, made one after another as in an editing session (`edition watch`). The
-edition is the mini-edition made longer (`tests.mini.make_long`): essays of four pages, whose
-pages run on, move notes and open with paragraphs as the real essays' do, in a third of their
-pages.
+part's page count, made one after another as in an editing session (`edition watch`); a part
+that only starts on another page is kept, and prints its new page numbers. The edition is the
+mini-edition made longer (`tests.mini.make_long`): essays of four pages, whose pages run on,
+move notes and open with paragraphs as the real essays' do, in a third of their pages.
 
 The edits are found from the edition as it stands, not written for its text: each inserts
 text in a source line before a mention (`Span.attrs["line"]`), and each checks that it did what
@@ -13,19 +13,20 @@ it is for (the note moved, the page count changed)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
 
-from edition.layout.pages import first_pages
+from edition.layout.pages import first_pages, front_matter_pages
 from edition.layout.pdf import Typesetter, layout, write_proof
 from edition.layout.typeset import page_drawings, page_layouts
 from edition.project import Project
 from edition.sources.check import checked_edition
 from edition.sources.model import Edition, Imprint, Inline, Paragraph, Span
 from edition.sources.profiles import DEFAULT
-from tests.mini import make_long
+from tests.mini import make_long, make_mini
 
 WHEN = datetime(2026, 1, 1, tzinfo=UTC)
 SENTENCE = "This sentence is added so that the lines of its paragraph run on further than they did. "
@@ -38,7 +39,8 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project,
     project = make_long(tmp_path_factory.mktemp("incremental") / "long")
     rejoining, whole = Typesetter(project, "A4"), Typesetter(project, "A4", rejoin=False)
     layout(checked_edition(project), project, Imprint(), DEFAULT, rejoining)
-    whole.parts = dict(rejoining.parts)  # the first layout lays every part out whole
+    # The first layout lays every part out whole (each typesetter then keeps its own record of it).
+    whole.parts = {name: dataclasses.replace(part) for name, part in rejoining.parts.items()}
     yield project, rejoining, whole
 
 
@@ -111,10 +113,11 @@ def a_deleted_paragraph(project: Project, edition: Edition, whole: Typesetter) -
 
 
 def a_longer_essay(project: Project, edition: Edition, whole: Typesetter) -> int:
-    """Three long paragraphs in the last essay: its page count, which must then change."""
-    paragraphs = paragraph_mentions(edition, -1)
+    """Three long paragraphs in the first essay: its page count, which must then change; the
+    essay after it then starts on another page."""
+    paragraphs = paragraph_mentions(edition, 0)
     insert_before(project, edition, paragraphs[-1][1], "then.</p>" + f"<p>{SENTENCE * 12}</p>" * 3 + "<p>And ")
-    return len(whole.parts[edition.essays[-1].id].pages)
+    return len(whole.parts[edition.essays[0].id].pages)
 
 
 Edit = Callable[[Project, Edition, Typesetter], object]
@@ -133,6 +136,7 @@ def test_an_edit_laid_out_from_where_it_changes_the_pages_gives_the_pages_of_a_w
     edition = checked_edition(project)
     found = edit(project, edition, whole)
     edition = checked_edition(project)
+    before = {name: (part.html, part.first_page, part.document.pages) for name, part in rejoining.parts.items()}
     laid_out = [layout(edition, project, Imprint(), DEFAULT, typesetter) for typesetter in (rejoining, whole)]
     drawn = [[(page.texts, page.lines, page.links) for page in page_drawings(document.pages)] for document in laid_out]
     assert drawn[0] == drawn[1]
@@ -140,11 +144,17 @@ def test_an_edit_laid_out_from_where_it_changes_the_pages_gives_the_pages_of_a_w
     # lists a box's id again on each later page it runs onto, and the PDF keeps the first).
     assert [summary(document) for document in laid_out[:1]] == [summary(document) for document in laid_out[1:]]
     assert rejoining.pages_laid_out < whole.pages_laid_out, "nothing was kept from the last layout"
+    # A part that only starts on another page is kept, not laid out again (and prints its new
+    # numbers: the drawings above are the whole layout's, which lays it out there).
+    moved = [name for name, part in rejoining.parts.items() if (part.html, part.first_page) != before[name][:2]]
+    moved = [name for name in moved if rejoining.parts[name].html == before[name][0]]
+    assert all(rejoining.parts[name].document.pages == before[name][2] for name in moved)
     if edit is a_note_moved:
         essay, note, page = found
         assert first_pages(whole.parts[essay].pages)[note] != page, "the note did not move"
     if edit is a_longer_essay:
-        assert len(whole.parts[edition.essays[-1].id].pages) != found
+        assert len(whole.parts[edition.essays[0].id].pages) != found
+        assert edition.essays[-1].id in moved, "the essay after the longer one starts on the same page"
 
 
 def test_after_the_session_the_proofs_of_both_layouts_are_the_same_bytes(session):
@@ -155,3 +165,25 @@ def test_after_the_session_the_proofs_of_both_layouts_are_the_same_bytes(session
         for typesetter in (rejoining, whole)
     ]
     assert proofs[0] == proofs[1]
+
+
+def test_a_part_whose_pages_the_folio_sheet_cannot_number_is_laid_out_where_it_stands(tmp_path):
+    """The further reading follows the register, so a first layout lays it out before knowing
+    where it starts, and renumbers it; on pages of a name of their own, which the folio sheet's
+    are not, it is laid out again where it stands, and prints the right numbers."""
+    project = make_mini(tmp_path / "mini")
+    stylesheet = project.styles_dir / "print.css"
+    stylesheet.write_text(stylesheet.read_text(encoding="utf-8") + "\n.further-reading { page: works; }\n")
+    edition = checked_edition(project)
+    typesetter = Typesetter(project, "A4")
+    document = layout(edition, project, Imprint(), DEFAULT, typesetter)
+    front = front_matter_pages(document.pages, edition)
+    printed = [
+        (index - front + 1, [text.text for text in page.texts if text.y > 1000 and text.text.isdigit()])
+        for index, page in enumerate(page_drawings(document.pages))
+        if index >= front
+    ]
+    assert all(found in ([], [str(number)]) for number, found in printed), printed
+    works = typesetter.parts["further-reading"]
+    assert works.first_page == first_pages(document.pages)["further-reading"] - front + 1 > 1
+    assert [number for number, found in printed if found][-1] == len(printed)  # the last page printed its own

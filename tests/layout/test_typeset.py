@@ -131,6 +131,16 @@ def test_the_weasyprint_internals_the_layout_summaries_and_the_hook_read_are_sti
     for name in ("MarginBox", "FootnoteAreaBox", "TextBox", "LineBox", "BlockBox", "BlockLevelBox", "TableRowBox"):
         assert hasattr(boxes, name), name
     assert boxes.Box.footnote is None
+    # What `renumber` reads and replaces: a page's margin boxes among its page box's children (a
+    # tuple), each with its at-keyword, its style and the content that names the page counter;
+    # the page's type, with what the page selectors match (`:first` is the index 0).
+    assert "page.children = tuple(children)" in inspect.getsource(layout_document)
+    assert "children.extend(make_margin_boxes(context, page, state))" in inspect.getsource(layout_document)
+    assert {"name", "side", "blank", "index"} <= set(weasyprint.layout.page.PageType._fields)
+    assert "page_selector_type.first not in (None, page_type.index == 0)" in inspect.getsource(weasyprint.css)
+    assert set(typeset._LOOK) <= set(weasyprint.css.properties.INITIAL_VALUES)
+    (folio,) = [box for box in render().pages[0]._page_box.children if isinstance(box, boxes.MarginBox)][1:]
+    assert (folio.at_keyword, folio.style["content"]) == ("@bottom-center", (("counter()", ("page", "decimal")),))
 
 
 def test_the_weasyprint_internals_pdf_replaces_are_still_there():
@@ -196,6 +206,12 @@ def test_the_weasyprint_internals_the_proof_relies_on_are_still_there():
         assert attribute in init, attribute
     assert "self.fonts = {}" in inspect.getsource(weasyprint.Document.__init__)
     assert isinstance(pydyf.Stream().stream, list)
+    # The page box's children drawn one by one, each as a stacking context (see `paint_once`).
+    assert "stacking_context = StackingContext.from_page(page)" in inspect.getsource(weasyprint.draw.draw_page)
+    from_page = inspect.getsource(weasyprint.stacking.StackingContext.from_page)
+    assert "[cls.from_box(child, page) for child in page.children]" in from_page
+    assert list(inspect.signature(weasyprint.draw.draw_stacking_context).parameters) == ["stream", "stacking_context"]
+    assert "with stream.stacked():\n            stream.transform(a=scale, d=scale)" in inspect.getsource(Page.paint)
 
 
 def drawn_pages(monkeypatch: pytest.MonkeyPatch) -> list[Page]:
@@ -231,6 +247,64 @@ def test_a_page_that_draws_shared_resources_is_drawn_again_in_each_proof(monkeyp
     typeset.write_proof(document, 1, WHEN, drawings)
     typeset.write_proof(document, 1, WHEN, drawings)
     assert len(drawn) == 4 and not drawings.pages
+
+
+# Page numbers laid out apart ---------------------------------------------------------------
+
+
+def numbered_from(first: int, html: str = CARRIED) -> weasyprint.Document:
+    """The document laid out with its pages numbered from `first` (odd: it opens on the right)."""
+    return render(html.replace("@page :first {", f"@page :first {{ counter-reset: page {first};"))
+
+
+def test_a_page_renumbered_is_drawn_tagged_and_proofed_as_one_laid_out_with_that_number(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """`renumber` gives kept pages the numbers of a sheet laid out for them: the PDF, tagged or
+    a proof, is the one a layout with those numbers gives, its folio an artifact; a proof draws
+    only the new number of a page it drew before."""
+    drawn = drawn_pages(monkeypatch)
+    document, there, sheet = (
+        render(),
+        numbered_from(5),
+        numbered_from(5, CARRIED.replace("LINES", "").replace("eleven<br>twelve<br>", "")),
+    )
+    drawings = typeset.Drawings()
+    before = typeset.write_proof(document, 0, WHEN, drawings)
+    asked = []
+    assert typeset.renumber(document.pages, 5, lambda wanted: asked.append(wanted) or sheet.pages)
+    assert asked == [[(5, True), (6, False)]]  # each number, and whether its page is a first
+    assert [text.text for text in page_drawings(document.pages)[0].texts][-1] == "5"
+    assert page_drawings(document.pages) == page_drawings(there.pages)
+    proof = typeset.write_proof(document.copy(document.pages), 0, WHEN, drawings)
+    assert len(drawn) == 2, "a page kept was drawn again, not only its number"
+    assert proof != before and proof == typeset.write_proof(there, 0, WHEN, typeset.Drawings())
+    tagged = write(document, 0, WHEN, {}, pdf_variant="pdf/a-3a")
+    assert tagged == write(there, 0, WHEN, {}, pdf_variant="pdf/a-3a")
+    with pikepdf.open(io.BytesIO(tagged[0])) as pdf:
+        footers = set()
+        for number, page in enumerate(pdf.pages):
+            inside = None
+            for operands, operator in pikepdf.parse_content_stream(page, "BDC EMC Tj TJ"):
+                if operator == pikepdf.Operator("BDC"):
+                    inside = dict(operands[1]).get("/Subtype") if str(operands[0]) == "/Artifact" else None
+                elif operator == pikepdf.Operator("EMC"):
+                    inside = None
+                elif inside == "/Footer":
+                    footers.add(number)
+        assert footers == {0, 1}  # on each page, its number drawn as a footer artifact
+    # Whether a page wants its document's first is its own (the first page of a layout resumed
+    # within a part is one), not its place in the part.
+    asked.clear()
+    pages = render().pages
+    assert typeset.renumber([pages[1], pages[0]], 7, lambda wanted: asked.append(wanted) or sheet.pages[::-1])
+    assert asked == [[(7, False), (8, True)]]
+    # A sheet whose pages are of another side, or not first where the page is, is refused, and
+    # nothing changed: the part must be laid out where it stands.
+    left = numbered_from(6, CARRIED.replace("body {", "html { break-before: left } body {"))
+    assert not typeset.renumber(document.pages, 5, lambda wanted: [*sheet.pages[:1], *left.pages[:1]])
+    assert not typeset.renumber(document.pages[:1], 5, lambda wanted: sheet.pages[1:])
+    assert page_drawings(document.pages) == page_drawings(there.pages)
 
 
 # Tagging for reading ------------------------------------------------------------------------
