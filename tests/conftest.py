@@ -102,8 +102,12 @@ def _group(item: pytest.Item) -> str:
     return item.path.name
 
 
-# In pytest's cache: how long each group (or file) took in the last run with workers.
+# How long each group (or file) took: in pytest's cache, in the last run with workers; where
+# there is no cache (a new clone, as CI's), as committed in tests/durations.json, which
+# `cp .pytest_cache/v/edition/seconds-by-group tests/durations.json` after a run on an idle
+# machine brings up to date (a figure out of date only hands its file out earlier or later).
 SECONDS = "edition/seconds-by-group"
+DURATIONS = Path(__file__).with_name("durations.json")
 _groups: dict[str, str] = {}  # the controller's: each test's group, as the workers wrote it down
 _seconds: dict[str, float] = {}  # the controller's: how long each group has taken in this run
 
@@ -129,7 +133,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     `--no-loadscope-reorder`). A worker writes down each test's group for the controller's
     scheduler (`pytest_xdist_make_scheduler`)."""
     cache = getattr(config, "cache", None)
-    items[:] = in_order(items, cache.get(SECONDS, {}) if cache else {})
+    items[:] = in_order(items, {**json.loads(DURATIONS.read_text()), **(cache.get(SECONDS, {}) if cache else {})})
     if hasattr(config, "workerinput") and GROUPS in os.environ:
         path = Path(f"{os.environ[GROUPS]}.{config.workerinput['workerid']}.json")
         path.with_suffix(".part").write_text(json.dumps({item.nodeid: _group(item) for item in items}))

@@ -6,12 +6,13 @@ silently doubling the suite's time. This fails instead. And the order it hands t
 from __future__ import annotations
 
 import inspect
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from xdist.scheduler import LoadScopeScheduling
 
-from tests.conftest import in_order
+from tests.conftest import DURATIONS, in_order
 
 
 def test_the_scope_split_the_suite_overrides_is_still_there():
@@ -62,3 +63,12 @@ def test_the_groups_that_build_go_first_then_the_longest_of_the_last_run():
         "test_c.py",
         "test_e.py",
     ]
+
+
+def test_the_committed_durations_name_only_groups_and_files_there_are():
+    """tests/durations.json, the order of a run with no cache of its own (CI's): a file renamed
+    or removed leaves a figure that orders nothing, and the file's new name has none."""
+    named = json.loads(DURATIONS.read_text())
+    files = {path.name for path in Path(DURATIONS.parent).rglob("test_*.py")}
+    assert set(named) <= files | {"edition", "reader"}, set(named) - files
+    assert {"edition", "reader"} <= set(named) and all(seconds >= 0 for seconds in named.values())
