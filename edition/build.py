@@ -96,14 +96,21 @@ class Job:
         return output_path(self.edition, self.out_dir, fmt, self.name)
 
 
-def read_job(project: Project, out_dir: Path | None, profile_path: Path | None, epoch: str | None) -> Job:
+def read_job(
+    project: Project,
+    out_dir: Path | None,
+    profile_path: Path | None,
+    epoch: str | None,
+    checked: Edition | None = None,
+) -> Job:
     """Check the sources and read what a build of them into `out_dir` (default `dist/`), for a
     course reader if `profile_path`, is made of. `epoch` is the SOURCE_DATE_EPOCH to stamp
-    (default: the environment's)."""
+    (default: the environment's); `checked`, the edition as `checked_edition` read it already
+    (for several course readers, whose sources are read and checked once)."""
     epoch = source_date_epoch() if epoch is None else epoch
     out_dir = output_folder(out_dir or project.dist_dir, project.root)
     profile = load_profile(profile_path, project.root) if profile_path else DEFAULT
-    edition = apply_profile(checked_edition(project), profile, profile_path)
+    edition = apply_profile(checked if checked is not None else checked_edition(project), profile, profile_path)
     imprint_commit = commit(project)
     inputs = read_inputs(project, edition.sources, profile.text, imprint_commit, epoch)
     when = build_time(edition, epoch)  # a SOURCE_DATE_EPOCH a build would refuse is refused here
@@ -141,6 +148,42 @@ def build(
     report = Report()
     with report.stage("read and check sources"):
         job = read_job(project, out_dir, profile_path, epoch)
+    return _build_job(job, formats, warm or Warm(), progress, proof, report)
+
+
+def build_readers(
+    project: Project,
+    formats: tuple[str, ...],
+    out_dir: Path | None,
+    profile_paths: list[Path],
+    progress: Callable[[str], None] | None = None,
+    epoch: str | None = None,
+) -> list[Report]:
+    """Several course readers in one command (`edition build --reader a.toml --reader b.toml`,
+    or a folder of profiles), each as `build` builds it, one report each, in their order: the
+    sources read and checked once, and every profile read before anything is written (a
+    mistake in the last stops the first); the readers on the same paper laid out by one
+    typesetter, which reads the fonts and stylesheets once and keeps any part another reader
+    laid out the same (`layout.pdf`: the same HTML and course line, on the same side)."""
+    stems = [path.stem for path in profile_paths]
+    twice = sorted({stem for stem in stems if stems.count(stem) > 1})
+    if twice:
+        raise EditionError(f"two reader profiles are named {twice[0]}: their outputs would have the same names")
+    reports = [Report() for _ in profile_paths]
+    with reports[0].stage("read and check sources"):
+        checked = checked_edition(project)
+        jobs = [read_job(project, out_dir, path, epoch, checked) for path in profile_paths]
+    warm_by_paper: dict[str, Warm] = {}
+    for job, report in zip(jobs, reports, strict=True):
+        _build_job(job, formats, warm_by_paper.setdefault(job.profile.page_size, Warm()), progress, False, report)
+    return reports
+
+
+def _build_job(
+    job: Job, formats: tuple[str, ...], warm: Warm, progress: Progress | None, proof: bool, report: Report
+) -> Report:
+    """A build of what `read_job` read, in the output folder's lock (see `build`)."""
+    project = job.project
     _prepare(job.out_dir)
     busy = f"another build is writing to {display_path(job.out_dir, project.root)}/; try again when it has finished"
     with writing_to(job.out_dir, busy):
@@ -149,9 +192,9 @@ def build(
             shown = display_path(job.out_dir / RECORD_FILE, project.root)
             report.notices.append(f"the build record {shown} is not trusted ({distrust}): building everything again")
         if proof:
-            _build_proof(job, warm or Warm(), progress, report)
+            _build_proof(job, warm, progress, report)
         else:
-            _build(job, formats, record, warm or Warm(), progress, report)
+            _build(job, formats, record, warm, progress, report)
     return report
 
 

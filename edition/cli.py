@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from . import __version__
-from .build import ALL_FORMATS, FORMATS, Report, Warm, build, explain, read_job
+from .build import ALL_FORMATS, FORMATS, Report, Warm, build, build_readers, explain, read_job
 from .errors import DamagedPackage, EditionError, SourceError, display_path
 from .gate import output_folder, printable
 from .project import find_project
@@ -41,9 +41,16 @@ def _parser() -> argparse.ArgumentParser:
             help="build only this format (repeatable); kepub (Kobo) and azw3 (Kindle, by Calibre) only when named",
         )
         command.add_argument("--out", type=Path, help="write here instead of dist/")
-        command.add_argument(
-            "--reader", type=Path, metavar="FILE.toml", help="build a course reader described by this profile"
-        )
+    build_command.add_argument(
+        "--reader",
+        type=Path,
+        action="append",
+        metavar="FILE.toml",
+        help="build a course reader described by this profile (repeatable; a folder: each profile in it)",
+    )
+    watch_command.add_argument(
+        "--reader", type=Path, metavar="FILE.toml", help="build a course reader described by this profile"
+    )
 
     build_command.add_argument(
         "--explain",
@@ -187,10 +194,35 @@ def _assist_changes(project, args) -> int:
 
 def _build(project, args, warm: Warm | None = None) -> int:
     formats = tuple(dict.fromkeys(args.format)) if args.format else FORMATS
+    readers = _readers(args.reader)
     with _progress() as progress:
-        report = build(project, formats, _named_folder(args.out), args.reader, warm, progress)
-    _print_report(project, report)
+        if len(readers) > 1:
+            reports = build_readers(project, formats, _named_folder(args.out), readers, progress)
+        else:
+            reports = [build(project, formats, _named_folder(args.out), readers[0], warm, progress)]
+    for report in reports:
+        _print_report(project, report)
     return EXIT_OK
+
+
+def _readers(named: list[Path] | Path | None) -> list[Path | None]:
+    """The profiles `--reader` names, a folder standing for the profiles (`*.toml`) in it, in
+    the order of their names; [None], the edition itself, if none is named (`watch` names one)."""
+    if named is None:
+        return [None]
+    profiles: list[Path | None] = []
+    for path in named if isinstance(named, list) else [named]:
+        if not path.is_dir():
+            profiles.append(path)
+            continue
+        try:
+            found = sorted(path / entry.name for entry in os.scandir(path) if entry.name.endswith(".toml"))
+        except OSError as error:
+            raise EditionError(f"{printable(str(path))}: cannot be read: {error.strerror or error}") from None
+        if not found:
+            raise EditionError(f"{printable(str(path))}: a folder with no reader profile (FILE.toml) in it")
+        profiles += found
+    return profiles
 
 
 def _named_folder(folder: Path | None) -> Path | None:
@@ -201,8 +233,9 @@ def _named_folder(folder: Path | None) -> Path | None:
 
 def _explain(project, args) -> int:
     formats = tuple(dict.fromkeys(args.format)) if args.format else FORMATS
-    for line in explain(read_job(project, _named_folder(args.out), args.reader, None), formats):
-        print(line)
+    for reader in _readers(args.reader):
+        for line in explain(read_job(project, _named_folder(args.out), reader, None), formats):
+            print(line)
     return EXIT_OK
 
 

@@ -97,3 +97,34 @@ def test_a_missing_source_file_is_a_one_line_message(mini_project: Project):
     result = run("build", cwd=mini_project.root)
     assert result.returncode == 1
     assert re.fullmatch(r"source/edition.xml:\d+:0: E001 essay 'ames-2001.xml' not found\n", result.stderr)
+
+
+def test_a_folder_of_reader_profiles_stands_for_each_profile_in_it_in_the_order_of_their_names(tmp_path: Path):
+    from edition.cli import _readers
+
+    for name in ("b.toml", "a.toml", "notes.txt"):
+        (tmp_path / name).write_text("")
+    single = tmp_path / "c.toml"
+    assert _readers([tmp_path, single]) == [tmp_path / "a.toml", tmp_path / "b.toml", single]
+    assert _readers(None) == [None] and _readers(single) == [single]
+
+
+def test_several_readers_that_cannot_all_be_built_are_refused_in_one_line_before_anything_is_written(
+    mini_project: Project, tmp_path: Path
+):
+    root = mini_project.root
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "again").mkdir()
+    (tmp_path / "again" / "mini.toml").write_text((root / "readers" / "mini.toml").read_text())
+    cases = {
+        (str(tmp_path / "empty"),): (
+            f"edition: {tmp_path / 'empty'}: a folder with no reader profile (FILE.toml) in it\n"
+        ),
+        ("readers/mini.toml", str(tmp_path / "again")): (
+            "edition: two reader profiles are named mini: their outputs would have the same names\n"
+        ),
+    }
+    for readers, message in cases.items():
+        result = run("build", *(arg for reader in readers for arg in ("--reader", reader)), cwd=root)
+        assert (result.returncode, result.stderr) == (2, message), readers
+        assert not (root / "dist").exists()

@@ -139,3 +139,33 @@ def test_the_readme_s_example_profile_makes_a_reader_of_this_edition():
         "HIST 2301",
     )
     assert reader.book_title.startswith("HIST 2301 Course Reader: ")
+
+
+def test_several_course_readers_in_one_command_read_the_sources_once_and_are_each_as_built_alone(
+    reader_project: Project, reader_outputs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """`edition build --reader a.toml --reader b.toml` (`build_readers`): the sources read and
+    checked once for all; each reader the bytes of its build alone (the session's, for
+    `readers/mini.toml`); another course on the same paper, its own course line."""
+    from edition import build as builds
+
+    other = tmp_path / "other.toml"
+    other.write_text(
+        (reader_project.root / "readers" / "mini.toml").read_text().replace("TEST 101", "TEST 909"), encoding="utf-8"
+    )
+    checked = []
+    original = builds.checked_edition
+    monkeypatch.setattr(builds, "checked_edition", lambda project: checked.append(project) or original(project))
+    out = tmp_path / "out"
+    reports = builds.build_readers(
+        reader_project, ("pdf", "epub"), out, [reader_project.root / "readers" / "mini.toml", other]
+    )
+    assert len(checked) == 1
+    assert [sorted(path.name for path in report.written) for report in reports] == [
+        ["mini-1.0.0-mini.epub", "mini-1.0.0-mini.pdf"],
+        ["mini-1.0.0-other.epub", "mini-1.0.0-other.pdf"],
+    ]
+    for fmt in ("pdf", "epub"):
+        assert (out / f"mini-1.0.0-mini.{fmt}").read_bytes() == reader_outputs[fmt].read_bytes()
+    text = "".join(page.extract_text() for page in PdfReader(out / "mini-1.0.0-other.pdf").pages)
+    assert "TEST 909" in text and "TEST 101" not in text
