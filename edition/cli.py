@@ -206,12 +206,13 @@ def _build(project, args, warm: Warm | None = None) -> int:
 
 
 def _readers(named: list[Path] | Path | None) -> list[Path | None]:
-    """The profiles `--reader` names, a folder standing for the profiles (`*.toml`) in it, in
-    the order of their names; [None], the edition itself, if none is named (`watch` names one)."""
-    if named is None:
-        return [None]
+    """The profiles `build --reader` names, a folder standing for the profiles (`*.toml`) in it,
+    in the order of their names; [None], the edition itself, if none is named. `watch` names
+    one profile, which is taken as it is (a folder there is refused as the profile it is not)."""
+    if named is None or isinstance(named, Path):
+        return [named]
     profiles: list[Path | None] = []
-    for path in named if isinstance(named, list) else [named]:
+    for path in named:
         if not path.is_dir():
             profiles.append(path)
             continue

@@ -107,6 +107,7 @@ def test_a_folder_of_reader_profiles_stands_for_each_profile_in_it_in_the_order_
     single = tmp_path / "c.toml"
     assert _readers([tmp_path, single]) == [tmp_path / "a.toml", tmp_path / "b.toml", single]
     assert _readers(None) == [None] and _readers(single) == [single]
+    assert _readers(tmp_path) == [tmp_path]  # `watch`'s one profile: a folder is refused as a profile
 
 
 def test_several_readers_that_cannot_all_be_built_are_refused_in_one_line_before_anything_is_written(

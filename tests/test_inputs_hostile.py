@@ -189,7 +189,7 @@ CASES: dict[str, Case] = {
     ),
     "profile-is-a-folder": (
         lambda p, o: (p.root / "folder.toml").mkdir() or ["--reader", str(p.root / "folder.toml")],
-        ["build", "--format", "epub"], 2, "folder.toml: refused: it is a folder, not a regular file",
+        ["build", "--format", "epub"], 2, "folder.toml: a folder with no reader profile (FILE.toml) in it",
     ),
     # 2. Files from outside the project
     "register-symlinked-outside": (
@@ -343,6 +343,14 @@ CASES: dict[str, Case] = {
     ),
     "reader-named-outside-a-symlink-to-etc-passwd": (
         lambda p, o: (o / "course.toml").symlink_to("/etc/passwd") or ["--reader", str(o / "course.toml")],
+        ["build", "--format", "epub"], 2, "course.toml: refused: it is a symlink; outside the project",
+    ),
+    "readers-folder-in-the-project-with-a-symlink-to-etc-passwd": (
+        lambda p, o: (p.root / "readers" / "passwd.toml").symlink_to("/etc/passwd") or ["--reader", "readers"],
+        ["build", "--format", "epub"], 2, "readers/passwd.toml: refused: it resolves to /etc/passwd, outside the",
+    ),
+    "readers-folder-named-outside-with-a-symlink-to-etc-passwd": (
+        lambda p, o: (o / "course.toml").symlink_to("/etc/passwd") or ["--reader", str(o)],
         ["build", "--format", "epub"], 2, "course.toml: refused: it is a symlink; outside the project",
     ),
     "essay-a-symlink-loop": (
