@@ -164,7 +164,8 @@ def build_readers(
     sources read and checked once, and every profile read before anything is written (a
     mistake in the last stops the first); the readers on the same paper laid out by one
     typesetter, which reads the fonts and stylesheets once and keeps any part another reader
-    laid out the same (`layout.pdf`: the same HTML and course line, on the same side)."""
+    laid out the same (`layout.pdf`: the same HTML, on the same side, its page numbers and
+    course line laid out apart)."""
     stems = [path.stem for path in profile_paths]
     twice = sorted({stem for stem in stems if stems.count(stem) > 1})
     if twice:

@@ -146,7 +146,9 @@ def test_several_course_readers_in_one_command_read_the_sources_once_and_are_eac
 ):
     """`edition build --reader a.toml --reader b.toml` (`build_readers`): the sources read and
     checked once for all; each reader the bytes of its build alone (the session's, for
-    `readers/mini.toml`); another course on the same paper, its own course line."""
+    `readers/mini.toml`); another course on the same paper, its own course line, on pages kept
+    from the first reader's layout (only the front matter, which names the course, and the
+    blank pages are laid out again)."""
     from edition import build as builds
 
     other = tmp_path / "other.toml"
@@ -165,7 +167,12 @@ def test_several_course_readers_in_one_command_read_the_sources_once_and_are_eac
         ["mini-1.0.0-mini.epub", "mini-1.0.0-mini.pdf"],
         ["mini-1.0.0-other.epub", "mini-1.0.0-other.pdf"],
     ]
+    alone = builds.build(reader_project, ("pdf", "epub"), tmp_path / "alone", other)
+    assert alone.pages_laid_out > reports[1].pages_laid_out
     for fmt in ("pdf", "epub"):
         assert (out / f"mini-1.0.0-mini.{fmt}").read_bytes() == reader_outputs[fmt].read_bytes()
+        assert (out / f"mini-1.0.0-other.{fmt}").read_bytes() == (
+            tmp_path / "alone" / f"mini-1.0.0-other.{fmt}"
+        ).read_bytes()
     text = "".join(page.extract_text() for page in PdfReader(out / "mini-1.0.0-other.pdf").pages)
     assert "TEST 909" in text and "TEST 101" not in text

@@ -29,7 +29,7 @@ from .breaks import PageBreaks, movable_blocks, resumable_blocks, resumable_page
 from .fetcher import LocalFetcher, RefusedResource
 from .pages import NewPage, PageLayout, first_pages, front_matter_pages, page_starts
 from .rejoin import Rejoin, edit_between
-from .typeset import Drawings, page_layouts, renumber, stopping_when, write
+from .typeset import COURSE_LINE, Drawings, page_layouts, renumber, stopping_when, write
 from .typeset import write_proof as typeset_proof
 
 # Told, as the layout goes, what has been laid out.
@@ -113,7 +113,7 @@ class Typesetter:
         # The paper, where the numbers start, and the course: the only rules not in the stylesheets.
         rules = f"@page {{ size: {self.page_size}; }} @page :first {{ counter-reset: page {first_page}; }}"
         if course:
-            rules += f" @page main {{ @bottom-center {{ content: {css_string('Course reader for ' + course)}; }} }}"
+            rules += f" @page main {{ {COURSE_LINE} {{ content: {css_string('Course reader for ' + course)}; }} }}"
         if heads:
             rules += f" @page main:left {{ @top-left {{ content: {css_string(heads[0])}; }} }}"
             rules += f" @page main:right {{ @top-right {{ content: {css_string(heads[1])}; }} }}"
@@ -227,7 +227,7 @@ def layout(
         if part.cites_pages or not typesetter.rejoin:
             document = _lay_out_part(typesetter, edition, imprint, part, folios, len(main) + 1, course)
         else:
-            kept = _renumbered(typesetter, edition, imprint, typesetter.parts[part.name], len(main) + 1)
+            kept = _renumbered(typesetter, edition, imprint, typesetter.parts[part.name], len(main) + 1, course)
             document = (
                 kept.document
                 if kept
@@ -267,17 +267,22 @@ def _lay_out_part(
     on another page.)"""
     html = print_part(edition, imprint, part, folios)
     last = typesetter.parts.get(part.name)
-    same_side = last is not None and last.course == course and last.first_page % 2 == first_page % 2
-    if same_side and last.html == html and (typesetter.rejoin or last.first_page == first_page):
-        kept = _renumbered(typesetter, edition, imprint, last, first_page)
+    same_side = last is not None and last.first_page % 2 == first_page % 2
+    # Kept as it is, with another course line if need be (a course reader's part for another
+    # course's reader), but not the edition's part for a reader's, whose pages have no course line.
+    keepable = same_side and last.html == html and bool(last.course) == bool(course)
+    if keepable and (typesetter.rejoin or (last.first_page, last.course) == (first_page, course)):
+        kept = _renumbered(typesetter, edition, imprint, last, first_page, course)
         if kept:
             return kept.document
         same_side = False
-    rejoinable = last if typesetter.rejoin and same_side else None
+    rejoinable = last if typesetter.rejoin and same_side and last.course == course else None
     # Laid out again as numbered in the last layout, whose pages it may keep.
     numbered = rejoinable.first_page if rejoinable else first_page
     document = _lay_out_anew(typesetter, edition, imprint, part, folios, html, numbered, course, rejoinable)
-    laid_out = _renumbered(typesetter, edition, imprint, PartLayout(html, numbered, course, document), first_page)
+    laid_out = _renumbered(
+        typesetter, edition, imprint, PartLayout(html, numbered, course, document), first_page, course
+    )
     if laid_out is None:
         document = _lay_out_anew(typesetter, edition, imprint, part, folios, html, first_page, course, None)
         laid_out = PartLayout(html, first_page, course, document)
@@ -286,19 +291,20 @@ def _lay_out_part(
 
 
 def _renumbered(
-    typesetter: Typesetter, edition: Edition, imprint: Imprint, part: PartLayout, first_page: int
+    typesetter: Typesetter, edition: Edition, imprint: Imprint, part: PartLayout, first_page: int, course: str
 ) -> PartLayout | None:
-    """The part's pages made to print the numbers they have from `first_page`, in place: their
-    margin boxes that print the page's number taken from the typesetter's folio sheet, laid out
-    in the same stylesheets on pages of the same sides, with the same course (see
-    `typeset.renumber`). So a part that only starts on another page is not laid out again, and
-    prints what a layout of it there would print, in the same face, size and place. None if
-    the stylesheets number its pages otherwise than the sheet's: it must be laid out there."""
-    if part.first_page != first_page:
-        sheet = functools.partial(typesetter.folio_sheet, edition, imprint, part.course)
+    """The part's pages made to print the numbers they have from `first_page`, and `course`, in
+    place: their margin boxes that print the page's number or the course line taken from the
+    typesetter's folio sheet, laid out in the same stylesheets on pages of the same sides, with
+    that course (see `typeset.renumber`). So a part that only starts on another page, or is
+    printed for another course, is not laid out again, and prints what a layout of it there would
+    print, in the same face, size and place. None if the stylesheets number its pages otherwise
+    than the sheet's: it must be laid out there."""
+    if (part.first_page, part.course) != (first_page, course):
+        sheet = functools.partial(typesetter.folio_sheet, edition, imprint, course)
         if not renumber(part.document.pages, first_page, sheet):
             return None
-        part.first_page = first_page
+        part.first_page, part.course = first_page, course
     return part
 
 

@@ -95,13 +95,19 @@ def _has_folio(page_box) -> bool:
 # what a layout of the part where it now stands gives.
 
 
+# Where `pdf` sets a course reader's course line: in the foot of the main text's pages, as the
+# folio is, and taken from the sheet's page as the folio is (`_numbered`).
+COURSE_LINE = "@bottom-center"
+
+
 def renumber(pages: Sequence[Page], first_page: int, sheet: Callable[[list[tuple[int, bool]]], list[Page]]) -> bool:
-    """The pages made to print the numbers they have from `first_page`: each page's margin boxes
-    that print its number replaced, in place, by those of the `sheet`'s page for that number,
-    handed the number and whether the page was its document's first (`:first`: a part's first
-    page, or the first of a layout resumed within it) of each page (a page that prints no number
-    is left as it is). False, and nothing changed, if a page's would look otherwise than the
-    sheet's page's but for the number (see `_kind`): the part must be laid out where it stands."""
+    """The pages made to print the numbers they have from `first_page`, and the sheet's course
+    line: each page's margin boxes that print its number or the course (`_numbered`) replaced,
+    in place, by those of the `sheet`'s page for that number, handed the number and whether the
+    page was its document's first (`:first`: a part's first page, or the first of a layout
+    resumed within it) of each page (a page that prints neither is left as it is). False, and
+    nothing changed, if a page's would look otherwise than the sheet's page's but for their text
+    (see `_kind`): the part must be laid out where it stands."""
     sources = sheet([(first_page + index, page._page_box.page_type.index == 0) for index, page in enumerate(pages)])
     replaced = []
     for page, source in zip(pages, sources, strict=True):
@@ -129,11 +135,11 @@ def _kind(page_box, numbered: dict[str, boxes.MarginBox]) -> tuple:
 
 
 def _numbered(page_box) -> dict[str, boxes.MarginBox]:
-    """The page's margin boxes that print its number, by their at-keyword."""
+    """The page's margin boxes that print its number, and its course line, by their at-keyword."""
     return {
         box.at_keyword: box
         for box in page_box.children
-        if isinstance(box, boxes.MarginBox) and _names_the_page(box.style["content"])
+        if isinstance(box, boxes.MarginBox) and (_names_the_page(box.style["content"]) or box.at_keyword == COURSE_LINE)
     }
 
 
