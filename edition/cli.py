@@ -20,7 +20,7 @@ from .build import ALL_FORMATS, FORMATS, Report, Warm, build, build_readers, exp
 from .errors import DamagedPackage, EditionError, SourceError, display_path
 from .gate import output_folder, printable
 from .project import find_project
-from .sources.check import run_checks
+from .sources.check import checked_edition, run_checks
 
 EXIT_OK, EXIT_SOURCE, EXIT_USAGE = 0, 1, 2
 
@@ -234,8 +234,11 @@ def _named_folder(folder: Path | None) -> Path | None:
 
 def _explain(project, args) -> int:
     formats = tuple(dict.fromkeys(args.format)) if args.format else FORMATS
-    for reader in _readers(args.reader):
-        for line in explain(read_job(project, _named_folder(args.out), reader, None), formats):
+    readers = _readers(args.reader)
+    # Several readers: the sources read and checked once, as `build_readers` reads them.
+    checked = checked_edition(project) if len(readers) > 1 else None
+    for reader in readers:
+        for line in explain(read_job(project, _named_folder(args.out), reader, None, checked), formats):
             print(line)
     return EXIT_OK
 
