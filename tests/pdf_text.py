@@ -48,6 +48,11 @@ def pdf_pages(path: Path) -> tuple[PageText, ...]:
     return tuple(pages)
 
 
+def whole_text(path: Path) -> str:
+    """The text of every page of the PDF, one after another, as pypdf reads it."""
+    return "".join(page.text for page in pdf_pages(path))
+
+
 @dataclass(frozen=True)
 class CharPage:
     """A page's characters as pdfplumber reads them (each a dict: text, x0, top, bottom, size,

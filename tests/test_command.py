@@ -14,7 +14,6 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
 from edition.ingest import pandoc
 from edition.project import Project
@@ -22,6 +21,7 @@ from tests import command
 from tests.conftest import ROOT
 from tests.edits import edit
 from tests.mini import IN_PARAGRAPH, essay
+from tests.pdf_text import whole_text
 from tests.validators import epubcheck_problems
 
 
@@ -168,6 +168,6 @@ def test_the_installed_package_runs_every_command_in_a_new_interpreter_as_the_he
     ]
     assert dist[0] == dist[1]
     pdf, epub = new / "reader" / "dist" / "reader-0.1.0.pdf", new / "reader" / "dist" / "reader-0.1.0.epub"
-    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    text = whole_text(pdf)
     assert "On Planning" in text and "Readings on Planning" in text
     assert epubcheck_problems(epub) == []
