@@ -27,6 +27,7 @@ from ..sources.model import Edition, Imprint, PageStart
 from ..sources.profiles import Profile
 from .breaks import PageBreaks, movable_blocks, resumable_blocks, resumable_page
 from .fetcher import LocalFetcher, RefusedResource
+from .memory import kept_from_collection
 from .pages import NewPage, PageLayout, first_pages, front_matter_pages, page_starts
 from .rejoin import Rejoin, edit_between
 from .typeset import COURSE_LINE, Drawings, page_layouts, renumber, stopping_when, write
@@ -213,37 +214,41 @@ def layout(
     typesetter.pages_laid_out = 0
     course = imprint.course or ""
     check_characters([(course, "the reader profile's course")], typesetter.faces)  # the sources' are checked
-    parts = print_parts(edition)
-    after = 1  # the first page after the parts laid out so far, on the right
-    for part in parts:
-        if typesetter.rejoin and not part.cites_pages:
-            last = typesetter.parts.get(part.name)
-            document = _lay_out_part(typesetter, edition, imprint, part, {}, last.first_page if last else after, course)
-            after += len(document.pages) + len(document.pages) % 2
-    folios: dict[str, str] = {}  # anchor → the printed number of the page it begins on
-    main: list[Page | None] = []  # None: a blank page, filled in at the end
-    for number, part in enumerate(parts, start=1):
-        main += [None] * (len(main) % 2)
-        if part.cites_pages or not typesetter.rejoin:
-            document = _lay_out_part(typesetter, edition, imprint, part, folios, len(main) + 1, course)
-        else:
-            kept = _renumbered(typesetter, edition, imprint, typesetter.parts[part.name], len(main) + 1, course)
-            document = (
-                kept.document
-                if kept
-                else _lay_out_part(typesetter, edition, imprint, part, folios, len(main) + 1, course)
-            )
-        for anchor, index in first_pages(document.pages).items():
-            folios.setdefault(anchor, str(len(main) + 1 + index))
-        main += document.pages
-        if progress:
-            progress(f"laid out {part.name}: part {number} of {len(parts)}, {len(main)} pages")
-    front = _lay_out_part(typesetter, edition, imprint, FRONT, folios, 1, course)
-    body = [*front.pages, *[None] * (len(front.pages) % 2), *main]
-    if profile.pad_to_four:
-        body += [None] * (-len(body) % 4)
-    blanks = iter(_blank_pages(typesetter, edition, imprint, body.count(None), course))
-    return front.copy([next(blanks) if page is None else page for page in body])
+    with kept_from_collection() as set_aside:  # see `memory`: each part's pages, once laid out
+        parts = print_parts(edition)
+        after = 1  # the first page after the parts laid out so far, on the right
+        for part in parts:
+            if typesetter.rejoin and not part.cites_pages:
+                last = typesetter.parts.get(part.name)
+                first_page = last.first_page if last else after
+                document = _lay_out_part(typesetter, edition, imprint, part, {}, first_page, course)
+                after += len(document.pages) + len(document.pages) % 2
+                set_aside()
+        folios: dict[str, str] = {}  # anchor → the printed number of the page it begins on
+        main: list[Page | None] = []  # None: a blank page, filled in at the end
+        for number, part in enumerate(parts, start=1):
+            main += [None] * (len(main) % 2)
+            if part.cites_pages or not typesetter.rejoin:
+                document = _lay_out_part(typesetter, edition, imprint, part, folios, len(main) + 1, course)
+            else:
+                kept = _renumbered(typesetter, edition, imprint, typesetter.parts[part.name], len(main) + 1, course)
+                document = (
+                    kept.document
+                    if kept
+                    else _lay_out_part(typesetter, edition, imprint, part, folios, len(main) + 1, course)
+                )
+            for anchor, index in first_pages(document.pages).items():
+                folios.setdefault(anchor, str(len(main) + 1 + index))
+            main += document.pages
+            set_aside()
+            if progress:
+                progress(f"laid out {part.name}: part {number} of {len(parts)}, {len(main)} pages")
+        front = _lay_out_part(typesetter, edition, imprint, FRONT, folios, 1, course)
+        body = [*front.pages, *[None] * (len(front.pages) % 2), *main]
+        if profile.pad_to_four:
+            body += [None] * (-len(body) % 4)
+        blanks = iter(_blank_pages(typesetter, edition, imprint, body.count(None), course))
+        return front.copy([next(blanks) if page is None else page for page in body])
 
 
 def _lay_out_part(
@@ -407,16 +412,18 @@ def write_pdf(document: Document, edition: Edition, project: Project, when: date
     ]
     faces = read_faces(project)
     try:
-        data, embedded = write(
-            document,
-            front_matter_pages(document.pages, edition),
-            when,
-            endnotes={note.id: str(note.number) for essay in edition.essays for note in essay.notes},
-            pdf_variant="pdf/a-3a",
-            pdf_tags=True,
-            custom_metadata=True,
-            attachments=attachments,
-        )
+        with kept_from_collection() as set_aside:
+            set_aside()  # the pages, which stay alive while the PDF is written
+            data, embedded = write(
+                document,
+                front_matter_pages(document.pages, edition),
+                when,
+                endnotes={note.id: str(note.number) for essay in edition.essays for note in essay.notes},
+                pdf_variant="pdf/a-3a",
+                pdf_tags=True,
+                custom_metadata=True,
+                attachments=attachments,
+            )
     except RefusedResource as refused:
         raise EditionError(str(refused)) from None
     foreign = sorted(set(embedded) - set(faces.by_digest))
@@ -433,4 +440,6 @@ def write_proof(document: Document, edition: Edition, when: datetime, typesetter
     what only the release needs, in a fraction of the time: no tags, no PDF/A, no attachments,
     and each page kept from the typesetter's last layout not drawn again (see
     `typeset.write_proof`)."""
-    return typeset_proof(document, front_matter_pages(document.pages, edition), when, typesetter.drawings)
+    with kept_from_collection() as set_aside:
+        set_aside()  # the pages, which stay alive while the proof is written
+        return typeset_proof(document, front_matter_pages(document.pages, edition), when, typesetter.drawings)

@@ -1,0 +1,56 @@
+"""The pages laid out so far are set aside from the cyclic garbage collector's scans while the
+edition is laid out and written (`layout.memory`), and handed back to it afterwards: what is
+garbage is still collected, and nothing stays frozen once a layout or a PDF is done."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from datetime import UTC, datetime
+
+from edition.layout.memory import kept_from_collection
+from edition.layout.pdf import Typesetter, layout, write_proof
+from edition.sources.check import checked_edition
+from edition.sources.model import Imprint
+from edition.sources.profiles import DEFAULT
+from tests.mini import make_mini
+
+
+class Node:
+    """An object in a reference cycle: only the cyclic collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_set_aside_freezes_what_lives_and_collects_what_does_not() -> None:
+    assert gc.get_freeze_count() == 0
+    kept, dropped = Node(), Node()
+    gone = weakref.ref(dropped)
+    del dropped
+    with kept_from_collection() as set_aside:
+        set_aside()
+        assert gone() is None  # garbage in a cycle, collected before the rest is frozen
+        assert gc.get_freeze_count() > 0
+        assert not any(item is kept for item in gc.get_objects())  # frozen: out of the scanned generations
+    assert gc.get_freeze_count() == 0
+    assert any(item is kept for item in gc.get_objects())
+
+
+def test_each_part_is_set_aside_as_it_is_laid_out_and_nothing_stays_frozen(tmp_path) -> None:
+    project = make_mini(tmp_path / "mini")
+    typesetter = Typesetter(project, "A4")
+    seen: list[tuple[int, bool]] = []  # after each part: how many objects are frozen, and the first page
+
+    def progress(said: str) -> None:
+        first = next(iter(typesetter.parts.values())).document.pages[0]
+        seen.append((gc.get_freeze_count(), any(item is first for item in gc.get_objects())))
+
+    edition = checked_edition(project)
+    document = layout(edition, project, Imprint(), DEFAULT, typesetter, progress=progress)
+    assert len(seen) >= 3
+    assert all(count > 0 and not scanned for count, scanned in seen)
+    first = next(iter(typesetter.parts.values())).document.pages[0]
+    assert gc.get_freeze_count() == 0 and any(item is first for item in gc.get_objects())
+    proof = write_proof(document, edition, datetime(2026, 1, 1, tzinfo=UTC), typesetter)
+    assert proof.startswith(b"%PDF") and gc.get_freeze_count() == 0
