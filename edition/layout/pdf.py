@@ -370,7 +370,15 @@ def _lay_out_anew(
             every_page=bool(rejoin and rejoin.rest),
         )
         if decided == OUT_OF_WINDOW or (decided is None and rejoin and rejoin.end):
-            rejoin = Rejoin.of(last.pages, edit, windowed=False)  # the same again, to the part's end
+            # Laid out again to the part's end, from the last page before the window's last pages
+            # from which a layout can resume: the pages before it are as a layout of the whole
+            # rest makes them (see `rejoin`), and are kept.
+            layouts = page_layouts(document.pages)
+            guarded = next((block.id for page in layouts for block in page.blocks if block.id in rejoin.guard), None)
+            if guarded and (resume := resumable_page(layouts, guarded, resumable)):
+                index, start = resume
+                kept = [*kept, *document.pages[:index]]
+            rejoin = Rejoin.of(last.pages, edit, windowed=False)
             continue
         if isinstance(decided, int):  # the last layout's pages from this one follow the new ones
             return document.copy([*kept, *document.pages, *last.document.pages[decided:]])

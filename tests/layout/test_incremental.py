@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from edition.layout import rejoin
 from edition.layout.pages import first_pages, front_matter_pages
-from edition.layout.pdf import Typesetter, layout, write_proof
+from edition.layout.pdf import OUT_OF_WINDOW, Typesetter, layout, write_proof
 from edition.layout.typeset import page_drawings, page_layouts
 from edition.project import Project
 from edition.sources.check import checked_edition
@@ -187,3 +188,35 @@ def test_a_part_whose_pages_the_folio_sheet_cannot_number_is_laid_out_where_it_s
     works = typesetter.parts["further-reading"]
     assert works.first_page == first_pages(document.pages)["further-reading"] - front + 1 > 1
     assert [number for number, found in printed if found][-1] == len(printed)  # the last page printed its own
+
+
+def test_a_layout_that_runs_out_of_its_window_resumes_from_a_page_the_window_made(tmp_path, monkeypatch):
+    """Windows of two pages, the last one guarded, on essays of four: sentences added early in
+    an essay move every later line, so no page of the window falls back into step. The layout to
+    the part's end then resumes from a page the window made, keeping the pages before it, not
+    from the edit again; and gives the pages of a whole layout."""
+    monkeypatch.setattr(rejoin, "WINDOW_PAGES", 2)
+    monkeypatch.setattr(rejoin, "GUARD_PAGES", 1)
+    project = make_long(tmp_path / "long")
+    rejoining, whole = Typesetter(project, "A4"), Typesetter(project, "A4", rejoin=False)
+    edition = checked_edition(project)
+    layout(edition, project, Imprint(), DEFAULT, rejoining)
+    whole.parts = {name: dataclasses.replace(part) for name, part in rejoining.parts.items()}
+    insert_before(project, edition, paragraph_mentions(edition, 0)[2][1], SENTENCE * 3)
+    renders: list[tuple[int, object]] = []  # where each layout of the rejoining typesetter began, and what ended it
+    render_until = rejoining.render_until
+
+    def recorded(html, first_page, *rest, **options):
+        document, decided = render_until(html, first_page, *rest, **options)
+        renders.append((first_page, decided))
+        return document, decided
+
+    monkeypatch.setattr(rejoining, "render_until", recorded)
+    edition = checked_edition(project)
+    laid_out = [layout(edition, project, Imprint(), DEFAULT, typesetter) for typesetter in (rejoining, whole)]
+    outrun = [index for index, (_, decided) in enumerate(renders) if decided == OUT_OF_WINDOW]
+    assert outrun, f"the edit fell back into step within its window ({renders}): find another edit"
+    assert renders[outrun[0] + 1][0] > renders[outrun[0]][0], "laid out again from the edit"
+    drawn = [[(page.texts, page.lines, page.links) for page in page_drawings(document.pages)] for document in laid_out]
+    assert drawn[0] == drawn[1]
+    assert summary(laid_out[0]) == summary(laid_out[1])
