@@ -158,6 +158,7 @@ def build_readers(
     profile_paths: list[Path],
     progress: Callable[[str], None] | None = None,
     epoch: str | None = None,
+    jobs: int = 1,
 ) -> list[Report]:
     """Several course readers in one command (`edition build --reader a.toml --reader b.toml`,
     or a folder of profiles), each as `build` builds it, one report each, in their order: the
@@ -165,7 +166,7 @@ def build_readers(
     mistake in the last stops the first); the readers on the same paper laid out by one
     typesetter, which reads the fonts and stylesheets once and keeps any part another reader
     laid out the same (`layout.pdf`: the same HTML, on the same side, its page numbers and
-    course line laid out apart)."""
+    course line laid out apart). Each paper's layouts may use `jobs` processes (see `Warm`)."""
     stems = [path.stem for path in profile_paths]
     twice = sorted({stem for stem in stems if stems.count(stem) > 1})
     if twice:
@@ -173,10 +174,11 @@ def build_readers(
     reports = [Report() for _ in profile_paths]
     with reports[0].stage("read and check sources"):
         checked = checked_edition(project)
-        jobs = [read_job(project, out_dir, path, epoch, checked) for path in profile_paths]
+        readers = [read_job(project, out_dir, path, epoch, checked) for path in profile_paths]
     warm_by_paper: dict[str, Warm] = {}
-    for job, report in zip(jobs, reports, strict=True):
-        _build_job(job, formats, warm_by_paper.setdefault(job.profile.page_size, Warm()), progress, False, report)
+    for job, report in zip(readers, reports, strict=True):
+        warm = warm_by_paper.setdefault(job.profile.page_size, Warm(jobs=jobs))
+        _build_job(job, formats, warm, progress, False, report)
     return reports
 
 
@@ -292,7 +294,7 @@ def _lay_out(job: Job, warm: Warm, progress: Progress | None, report: Report) ->
         if progress:
             progress("laying out the print edition")
         warm.typesetter = typesetter_for(job.project, job.profile.page_size, job.inputs.print_styles, warm.typesetter)
-        document = layout(job.edition, job.project, job.imprint, job.profile, warm.typesetter, progress)
+        document = layout(job.edition, job.project, job.imprint, job.profile, warm.typesetter, progress, warm.jobs)
     report.pages_laid_out = warm.typesetter.pages_laid_out
     return document
 
@@ -348,10 +350,11 @@ def _changed(recorded: dict[str, str], current: dict[str, str]) -> list[str]:
 class Warm:
     """What `edition watch` keeps from one build to the next: the typesetter, with its fonts,
     stylesheets and the last layout of each part, and the proof it last wrote (its path and
-    key)."""
+    key); and how many processes its layouts may use."""
 
     typesetter: Typesetter | None = None
     proof: tuple[Path, str] | None = None
+    jobs: int = 1  # the processes that may lay out parts side by side (`layout.parallel`)
 
 
 def _prepare(out_dir: Path) -> None:

@@ -19,6 +19,7 @@ from . import __version__
 from .build import ALL_FORMATS, FORMATS, Report, Warm, build, build_readers, explain, read_job
 from .errors import DamagedPackage, EditionError, SourceError, display_path
 from .gate import output_folder, printable
+from .layout.parallel import available_cores
 from .project import find_project
 from .sources.check import checked_edition, run_checks
 
@@ -41,6 +42,13 @@ def _parser() -> argparse.ArgumentParser:
             help="build only this format (repeatable); kepub (Kobo) and azw3 (Kindle, by Calibre) only when named",
         )
         command.add_argument("--out", type=Path, help="write here instead of dist/")
+        command.add_argument(
+            "--jobs",
+            type=_positive,
+            default=available_cores(),
+            metavar="N",
+            help="lay the print edition's parts out in N processes at most (default: the cores, here %(default)s)",
+        )
     build_command.add_argument(
         "--reader",
         type=Path,
@@ -197,12 +205,20 @@ def _build(project, args, warm: Warm | None = None) -> int:
     readers = _readers(args.reader)
     with _progress() as progress:
         if len(readers) > 1:
-            reports = build_readers(project, formats, _named_folder(args.out), readers, progress)
+            reports = build_readers(project, formats, _named_folder(args.out), readers, progress, jobs=args.jobs)
         else:
+            warm = warm or Warm(jobs=args.jobs)
             reports = [build(project, formats, _named_folder(args.out), readers[0], warm, progress)]
     for report in reports:
         _print_report(project, report)
     return EXIT_OK
+
+
+def _positive(text: str) -> int:
+    """A whole number of at least 1, for `--jobs`."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
 
 
 def _readers(named: list[Path] | Path | None) -> list[Path | None]:
@@ -279,7 +295,7 @@ def _watch(project, args) -> int:
     from .watch import terminal_keys, watch  # watchfiles is needed by this command only
 
     sys.stdout.reconfigure(line_buffering=True)  # each report as it happens, even into a pipe
-    warm = Warm()
+    warm = Warm(jobs=args.jobs)
     proofs = not args.format or "pdf" in args.format
     out_dir = _named_folder(args.out)
 

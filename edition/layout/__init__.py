@@ -6,6 +6,8 @@ summaries of its pages, from which the EPUB's page list takes where each print p
 
 Open `pdf.py` first (`Typesetter`: each part laid out, numbered on from the last, and joined).
 `typeset.py` holds every use of WeasyPrint's and pydyf's internals; `breaks.py` keeps each note
-on its call's page; `rejoin.py` lets an edited part fall back into step with its last layout; `memory.py` keeps
-the pages laid out so far from being scanned again and again by Python's garbage collector.
+on its call's page; `rejoin.py` lets an edited part fall back into step with its last layout;
+`parallel.py` lays the parts of a cold layout out side by side in worker processes; `memory.py`
+keeps the pages laid out so far from being scanned again and again by Python's garbage
+collector.
 """

@@ -29,8 +29,9 @@ from .breaks import PageBreaks, movable_blocks, resumable_blocks, resumable_page
 from .fetcher import LocalFetcher, RefusedResource
 from .memory import kept_from_collection
 from .pages import NewPage, PageLayout, first_pages, front_matter_pages, page_starts
+from .parallel import LaidOut, side_by_side
 from .rejoin import Rejoin, edit_between
-from .typeset import COURSE_LINE, Drawings, page_layouts, renumber, stopping_when, write
+from .typeset import COURSE_LINE, Drawings, page_layouts, pickled, renumber, stopping_when, unpickled, write
 from .typeset import write_proof as typeset_proof
 
 # Told, as the layout goes, what has been laid out.
@@ -197,6 +198,7 @@ def layout(
     profile: Profile,
     typesetter: Typesetter | None = None,
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> Document:
     """The print edition laid out in pages, before it is written as PDF.
 
@@ -208,7 +210,9 @@ def layout(
     of the parts. The parts are joined in their order, each numbered where it stands (see
     `_renumbered`). So no page is laid out twice for page references (as WeasyPrint does for
     `target-counter`), the cost of a long corpus grows with its length, not faster, and only
-    the register and the contents wait for the pages of the others.
+    the register and the contents wait for the pages of the others. With more than one of
+    `jobs`, the parts that print no page numbers and have no last layout are laid out side by
+    side (`_side_by_side`).
     """
     typesetter = typesetter or Typesetter(project, profile.page_size)
     typesetter.pages_laid_out = 0
@@ -216,14 +220,18 @@ def layout(
     check_characters([(course, "the reader profile's course")], typesetter.faces)  # the sources' are checked
     with kept_from_collection() as set_aside:  # see `memory`: each part's pages, once laid out
         parts = print_parts(edition)
+        unnumbered = [part for part in parts if typesetter.rejoin and not part.cites_pages]
+        fresh = [part for part in unnumbered if part.name not in typesetter.parts]  # no last layout
+        if jobs > 1 and len(fresh) > 1:
+            _side_by_side(typesetter, edition, imprint, fresh, course, jobs)
+            set_aside()
         after = 1  # the first page after the parts laid out so far, on the right
-        for part in parts:
-            if typesetter.rejoin and not part.cites_pages:
-                last = typesetter.parts.get(part.name)
-                first_page = last.first_page if last else after
-                document = _lay_out_part(typesetter, edition, imprint, part, {}, first_page, course)
-                after += len(document.pages) + len(document.pages) % 2
-                set_aside()
+        for part in unnumbered:
+            last = typesetter.parts.get(part.name)
+            first_page = last.first_page if last else after
+            document = _lay_out_part(typesetter, edition, imprint, part, {}, first_page, course)
+            after += len(document.pages) + len(document.pages) % 2
+            set_aside()
         folios: dict[str, str] = {}  # anchor → the printed number of the page it begins on
         main: list[Page | None] = []  # None: a blank page, filled in at the end
         for number, part in enumerate(parts, start=1):
@@ -249,6 +257,27 @@ def layout(
             body += [None] * (-len(body) % 4)
         blanks = iter(_blank_pages(typesetter, edition, imprint, body.count(None), course))
         return front.copy([next(blanks) if page is None else page for page in body])
+
+
+def _side_by_side(
+    typesetter: Typesetter, edition: Edition, imprint: Imprint, parts: list[PrintPart], course: str, jobs: int
+) -> None:
+    """The parts laid out in worker processes (see `parallel`), each from page 1, where the
+    pages a part prints do not depend on, and kept as the typesetter's last layout of it, which
+    `layout` then renumbers where it stands, as it does any part it kept."""
+    shared = {"fonts": typesetter.fonts, "counters": typesetter.counters, "fetcher": typesetter.fetcher}
+
+    def lay_out(index: int) -> LaidOut:  # in a worker
+        before = typesetter.pages_laid_out
+        _lay_out_part(typesetter, edition, imprint, parts[index], {}, 1, course)
+        laid_out = typesetter.parts.pop(parts[index].name)
+        return pickled(laid_out, shared), typesetter.pages_laid_out - before
+
+    costs = [len(print_part(edition, imprint, part, {})) for part in parts]  # its HTML's length
+    names = [part.name for part in parts]
+    laid_out, pages = side_by_side(names, costs, jobs, lay_out, lambda data: unpickled(data, shared))
+    typesetter.parts.update(laid_out)
+    typesetter.pages_laid_out += pages
 
 
 def _lay_out_part(

@@ -19,6 +19,9 @@ the URL fetcher, the `finisher` hook) and, for what a layout holds, the plain su
 - `renumber`: a page kept from an earlier layout made to print the number it now has, from a
   page laid out for that number (`pdf`'s folio sheet).
 - `page_drawings`: what each page draws and where (`PageDrawing`), for the tests of the print.
+- `pickled`, `unpickled`: a layout sent from one process to another (`parallel`): its pages
+  as bytes, and back, sharing the fonts, counter styles and URL fetcher of the process that
+  reads them.
 
 A WeasyPrint or pydyf upgrade changes this module and no other; tests/layout/test_typeset.py checks
 on tiny documents, and by name, everything it relies on, and fails loudly if any of it moved.
@@ -27,9 +30,11 @@ on tiny documents, and by name, everything it relies on, and fails loudly if any
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import functools
 import hashlib
 import io
+import pickle
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -44,6 +49,7 @@ from fontTools.ttLib import TTFont, TTLibError
 from weasyprint.document import Document, Page
 from weasyprint.draw import draw_stacking_context
 from weasyprint.formatting_structure import boxes
+from weasyprint.layout.absolute import AbsolutePlaceholder
 from weasyprint.pdf import fonts as weasyprint_fonts
 from weasyprint.pdf import tags as weasyprint_tags
 from weasyprint.pdf.stream import Stream
@@ -952,3 +958,62 @@ def _reproducible_font_subsets(when: datetime) -> Iterator[dict[str, str]]:
         yield embedded
     finally:
         weasyprint_fonts.Font.subset = original
+
+
+# Sending a layout to another process ------------------------------------------------------
+#
+# After layout, WeasyPrint 70's pages are plain Python objects: boxes, their styles (dicts
+# with attributes), and for each text box a `text.line_break.Layout` whose Pango objects were
+# released (`Layout.deactivate`, called once its line is made; drawing makes them again from
+# the text and style, `Layout.reactivate`). What a page holds that is not plain data is shared
+# by the whole document and stays in the process: the `FontConfiguration` (every style's
+# `font_config`, and the document's), the `CounterStyle` and the URL fetcher, which the
+# reading process replaces with its own (`persistent_id`). One class does not pickle as it is:
+# `layout.absolute.AbsolutePlaceholder` (an absolutely positioned box, such as a paragraph's
+# number in the margin) forwards every attribute, `__setstate__` among them, to the box it
+# holds, in `_box` (set with `object.__setattr__`, as is `_layout_done`): it is rebuilt from
+# those two.
+
+
+def _placeholder_rebuilt(placeholder: AbsolutePlaceholder, state: tuple) -> None:
+    box, done = state
+    object.__setattr__(placeholder, "_box", box)
+    object.__setattr__(placeholder, "_layout_done", done)
+
+
+def _placeholder_reduced(placeholder: AbsolutePlaceholder) -> tuple:
+    state = (object.__getattribute__(placeholder, "_box"), object.__getattribute__(placeholder, "_layout_done"))
+    return object.__new__, (AbsolutePlaceholder,), state, None, None, _placeholder_rebuilt
+
+
+class _Pickler(pickle.Pickler):
+    dispatch_table = copyreg.dispatch_table | {AbsolutePlaceholder: _placeholder_reduced}
+
+    def __init__(self, file: io.BytesIO, shared: Mapping[str, object]):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.names = {id(value): name for name, value in shared.items()}
+
+    def persistent_id(self, obj: object) -> str | None:
+        return self.names.get(id(obj))
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file: io.BytesIO, shared: Mapping[str, object]):
+        super().__init__(file)
+        self.shared = shared
+
+    def persistent_load(self, name: str) -> object:
+        return self.shared[name]
+
+
+def pickled(layout: object, shared: Mapping[str, object]) -> bytes:
+    """A layout (pages, a document, or what holds them) as bytes; each of the `shared` objects
+    (by name: the fonts, counter styles and URL fetcher) as its name alone."""
+    out = io.BytesIO()
+    _Pickler(out, shared).dump(layout)
+    return out.getvalue()
+
+
+def unpickled(data: bytes, shared: Mapping[str, object]) -> object:
+    """The layout `pickled` made, its shared objects this process's of the same names."""
+    return _Unpickler(io.BytesIO(data), shared).load()

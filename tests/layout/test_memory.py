@@ -24,17 +24,29 @@ class Node:
 
 
 def test_set_aside_freezes_what_lives_and_collects_what_does_not() -> None:
+    """The first time, the young generations' garbage is collected and the old one's is frozen
+    (a full collection would scan the whole process); each later time, all of it."""
     assert gc.get_freeze_count() == 0
-    kept, dropped = Node(), Node()
-    gone = weakref.ref(dropped)
-    del dropped
+    kept, old = Node(), Node()
+    gc.collect(1)  # `old` and `kept` into the oldest generation
+    young = Node()
+    gone = [weakref.ref(node) for node in (young, old)]
+    del young, old
     with kept_from_collection() as set_aside:
         set_aside()
-        assert gone() is None  # garbage in a cycle, collected before the rest is frozen
+        assert gone[0]() is None and gone[1]() is not None  # the young cycle collected, the old frozen
         assert gc.get_freeze_count() > 0
         assert not any(item is kept for item in gc.get_objects())  # frozen: out of the scanned generations
+        later = Node()  # made after the freeze
+        gone.append(weakref.ref(later))
+        gc.collect(1)  # into the oldest generation
+        del later
+        set_aside()
+        assert gone[2]() is None  # a full collection, of what is not frozen
     assert gc.get_freeze_count() == 0
     assert any(item is kept for item in gc.get_objects())
+    gc.collect()
+    assert gone[1]() is None  # unfrozen, and collected
 
 
 def test_each_part_is_set_aside_as_it_is_laid_out_and_nothing_stays_frozen(tmp_path) -> None:

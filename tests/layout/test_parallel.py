@@ -1,0 +1,79 @@
+"""The parts that print no page numbers laid out side by side in worker processes
+(`layout.parallel`): the same PDF, byte for byte, as one process makes; the work shared out
+longest first; and a worker that fails, or stops without a word, stops the build with a message."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import pytest
+
+from edition.errors import EditionError
+from edition.layout import pdf
+from edition.layout.parallel import shares, side_by_side
+from edition.layout.pdf import Typesetter, layout, write_pdf
+from edition.sources.check import checked_edition
+from edition.sources.model import Imprint
+from edition.sources.profiles import DEFAULT
+from tests.mini import make_mini
+
+WHEN = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_the_costliest_part_goes_first_to_the_worker_with_the_least_to_do():
+    assert shares([5, 3, 8, 1], 2) == [[2, 3], [0, 1]]
+    assert shares([5, 3, 8, 1], 1) == [[2, 0, 1, 3]]
+    assert shares([4], 3) == [[0]]  # no worker without a part
+
+
+def test_two_workers_make_the_pdf_one_process_makes(tmp_path, monkeypatch):
+    project = make_mini(tmp_path / "mini")
+    edition = checked_edition(project)
+    sent: list[str] = []
+
+    def spied(names, *rest):
+        sent.extend(names)
+        return side_by_side(names, *rest)
+
+    monkeypatch.setattr(pdf, "side_by_side", spied)
+    made = {}
+    for jobs in (1, 2):
+        typesetter = Typesetter(project, "A4")
+        document = layout(edition, project, Imprint(), DEFAULT, typesetter, jobs=jobs)
+        made[jobs] = (write_pdf(document, edition, project, WHEN), typesetter.pages_laid_out)
+    assert {essay.id for essay in edition.essays} <= set(sent), "the essays were not laid out by workers"
+    assert made[1] == made[2]
+
+
+def test_a_workers_problem_stops_the_build_with_its_message():
+    def lay_out(index: int) -> tuple[bytes, int]:
+        if index == 1:
+            raise EditionError("the font Garamond has no glyph for U+0416")
+        return b"", 0
+
+    with pytest.raises(EditionError, match=r"^the font Garamond has no glyph for U\+0416$"):
+        side_by_side(["a", "b"], [1, 2], 2, lay_out, bytes)
+
+
+def test_a_worker_that_stops_without_a_word_stops_the_build():
+    def lay_out(index: int) -> tuple[bytes, int]:
+        if index == 0:
+            os._exit(3)
+        return b"", 0
+
+    with pytest.raises(EditionError, match=r"a layout worker stopped \(exit code 3\)"):
+        side_by_side(["a", "b"], [2, 1], 2, lay_out, bytes)
+
+
+def test_a_bug_in_a_worker_reaches_the_build_with_its_traceback():
+    def lay_out(index: int) -> tuple[bytes, int]:
+        return {}["missing"]
+
+    with pytest.raises(RuntimeError, match=r"(?s)a layout worker failed:.*KeyError: 'missing'"):
+        side_by_side(["a"], [1], 2, lay_out, bytes)
+
+
+def test_each_part_arrives_once_under_its_name_with_the_pages_laid_out():
+    laid_out, pages = side_by_side(["a", "b", "c"], [1, 3, 2], 2, lambda index: (b"x" * index, 10 + index), bytes)
+    assert laid_out == {"a": b"", "b": b"x", "c": b"xx"} and pages == 33
