@@ -224,14 +224,14 @@ def layout(
         fresh = [part for part in unnumbered if part.name not in typesetter.parts]  # no last layout
         if jobs > 1 and len(fresh) > 1:
             _side_by_side(typesetter, edition, imprint, fresh, course, jobs)
-            set_aside()
+            set_aside(typesetter.pages_laid_out)
         after = 1  # the first page after the parts laid out so far, on the right
         for part in unnumbered:
             last = typesetter.parts.get(part.name)
             first_page = last.first_page if last else after
             document = _lay_out_part(typesetter, edition, imprint, part, {}, first_page, course)
             after += len(document.pages) + len(document.pages) % 2
-            set_aside()
+            set_aside(typesetter.pages_laid_out)
         folios: dict[str, str] = {}  # anchor → the printed number of the page it begins on
         main: list[Page | None] = []  # None: a blank page, filled in at the end
         for number, part in enumerate(parts, start=1):
@@ -248,7 +248,7 @@ def layout(
             for anchor, index in first_pages(document.pages).items():
                 folios.setdefault(anchor, str(len(main) + 1 + index))
             main += document.pages
-            set_aside()
+            set_aside(len(main))
             if progress:
                 progress(f"laid out {part.name}: part {number} of {len(parts)}, {len(main)} pages")
         front = _lay_out_part(typesetter, edition, imprint, FRONT, folios, 1, course)
@@ -450,7 +450,7 @@ def write_pdf(document: Document, edition: Edition, project: Project, when: date
     faces = read_faces(project)
     try:
         with kept_from_collection() as set_aside:
-            set_aside()  # the pages, which stay alive while the PDF is written
+            set_aside(len(document.pages))  # the pages, which stay alive while the PDF is written
             data, embedded = write(
                 document,
                 front_matter_pages(document.pages, edition),
@@ -478,5 +478,5 @@ def write_proof(document: Document, edition: Edition, when: datetime, typesetter
     and each page kept from the typesetter's last layout not drawn again (see
     `typeset.write_proof`)."""
     with kept_from_collection() as set_aside:
-        set_aside()  # the pages, which stay alive while the proof is written
+        set_aside(len(document.pages))  # the pages, which stay alive while the proof is written
         return typeset_proof(document, front_matter_pages(document.pages, edition), when, typesetter.drawings)

@@ -8,6 +8,7 @@ import gc
 import weakref
 from datetime import UTC, datetime
 
+from edition.layout import memory
 from edition.layout.memory import kept_from_collection
 from edition.layout.pdf import Typesetter, layout, write_proof
 from edition.sources.check import checked_edition
@@ -23,9 +24,10 @@ class Node:
         self.me = self
 
 
-def test_set_aside_freezes_what_lives_and_collects_what_does_not() -> None:
-    """The first time, the young generations' garbage is collected and the old one's is frozen
-    (a full collection would scan the whole process); each later time, all of it."""
+def test_set_aside_freezes_what_lives_and_collects_the_young_garbage_of_a_long_layout() -> None:
+    """From `LONG` pages: the young generations' garbage is collected and the rest frozen, the
+    oldest generation's garbage with it (a full collection would scan the whole process), until
+    the block ends. Below, nothing is done."""
     assert gc.get_freeze_count() == 0
     kept, old = Node(), Node()
     gc.collect(1)  # `old` and `kept` into the oldest generation
@@ -33,35 +35,32 @@ def test_set_aside_freezes_what_lives_and_collects_what_does_not() -> None:
     gone = [weakref.ref(node) for node in (young, old)]
     del young, old
     with kept_from_collection() as set_aside:
-        set_aside()
+        set_aside(memory.LONG - 1)
+        assert gc.get_freeze_count() == 0 and gone[0]() is not None
+        set_aside(memory.LONG)
         assert gone[0]() is None and gone[1]() is not None  # the young cycle collected, the old frozen
         assert gc.get_freeze_count() > 0
         assert not any(item is kept for item in gc.get_objects())  # frozen: out of the scanned generations
-        later = Node()  # made after the freeze
-        gone.append(weakref.ref(later))
-        gc.collect(1)  # into the oldest generation
-        del later
-        set_aside()
-        assert gone[2]() is None  # a full collection, of what is not frozen
     assert gc.get_freeze_count() == 0
     assert any(item is kept for item in gc.get_objects())
     gc.collect()
     assert gone[1]() is None  # unfrozen, and collected
 
 
-def test_each_part_is_set_aside_as_it_is_laid_out_and_nothing_stays_frozen(tmp_path) -> None:
+def test_each_part_is_set_aside_as_it_is_laid_out_and_nothing_stays_frozen(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(memory, "LONG", 1)  # the mini-edition's few pages as a long layout's
     project = make_mini(tmp_path / "mini")
     typesetter = Typesetter(project, "A4")
-    seen: list[tuple[int, bool]] = []  # after each part: how many objects are frozen, and the first page
+    seen: list[tuple[str, bool]] = []  # after each part: its name, and whether its last page is scanned
 
-    def progress(said: str) -> None:
-        first = next(iter(typesetter.parts.values())).document.pages[0]
-        seen.append((gc.get_freeze_count(), any(item is first for item in gc.get_objects())))
+    def progress(said: str) -> None:  # "laid out NAME: part …"
+        name = said.removeprefix("laid out ").split(":")[0]
+        last = typesetter.parts[name].document.pages[-1]
+        seen.append((name, any(item is last for item in gc.get_objects())))
 
     edition = checked_edition(project)
     document = layout(edition, project, Imprint(), DEFAULT, typesetter, progress=progress)
-    assert len(seen) >= 3
-    assert all(count > 0 and not scanned for count, scanned in seen)
+    assert len(seen) >= 3 and not [name for name, scanned in seen if scanned]
     first = next(iter(typesetter.parts.values())).document.pages[0]
     assert gc.get_freeze_count() == 0 and any(item is first for item in gc.get_objects())
     proof = write_proof(document, edition, datetime(2026, 1, 1, tzinfo=UTC), typesetter)
