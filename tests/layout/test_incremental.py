@@ -190,18 +190,16 @@ def test_a_part_whose_pages_the_folio_sheet_cannot_number_is_laid_out_where_it_s
     assert [number for number, found in printed if found][-1] == len(printed)  # the last page printed its own
 
 
-def test_a_layout_that_runs_out_of_its_window_resumes_from_a_page_the_window_made(tmp_path, monkeypatch):
-    """Windows of two pages, the last one guarded, on essays of four: sentences added early in
-    an essay move every later line, so no page of the window falls back into step. The layout to
-    the part's end then resumes from a page the window made, keeping the pages before it, not
-    from the edit again; and gives the pages of a whole layout."""
+def test_a_layout_that_runs_out_of_its_window_resumes_from_a_page_the_window_made(session, monkeypatch):
+    """Windows of two pages, the last one guarded, on the session's essays of four pages or
+    more: sentences added early in an essay move every later line, so no page of the window
+    falls back into step. The layout to the part's end then resumes from a page the window
+    made, keeping the pages before it, not from the edit again; and gives the pages of a whole
+    layout."""
+    project, rejoining, whole = session
     monkeypatch.setattr(rejoin, "WINDOW_PAGES", 2)
     monkeypatch.setattr(rejoin, "GUARD_PAGES", 1)
-    project = make_long(tmp_path / "long")
-    rejoining, whole = Typesetter(project, "A4"), Typesetter(project, "A4", rejoin=False)
     edition = checked_edition(project)
-    layout(edition, project, Imprint(), DEFAULT, rejoining)
-    whole.parts = {name: dataclasses.replace(part) for name, part in rejoining.parts.items()}
     insert_before(project, edition, paragraph_mentions(edition, 0)[2][1], SENTENCE * 3)
     renders: list[tuple[int, object]] = []  # where each layout of the rejoining typesetter began, and what ended it
     render_until = rejoining.render_until

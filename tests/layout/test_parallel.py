@@ -5,20 +5,14 @@ longest first; and a worker that fails, or stops without a word, stops the build
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 
 import pytest
 
+from edition.build import Warm, build
 from edition.errors import EditionError
 from edition.layout import pdf
 from edition.layout.parallel import shares, side_by_side
-from edition.layout.pdf import Typesetter, layout, write_pdf
 from edition.sources.check import checked_edition
-from edition.sources.model import Imprint
-from edition.sources.profiles import DEFAULT
-from tests.mini import make_mini
-
-WHEN = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def test_the_costliest_part_goes_first_to_the_worker_with_the_least_to_do():
@@ -27,23 +21,30 @@ def test_the_costliest_part_goes_first_to_the_worker_with_the_least_to_do():
     assert shares([4], 3) == [[0]]  # no worker without a part
 
 
-def test_two_workers_make_the_pdf_one_process_makes(tmp_path, monkeypatch):
-    project = make_mini(tmp_path / "mini")
-    edition = checked_edition(project)
+def test_two_workers_make_the_pdf_one_process_makes(reader_project, reader_pdf, tmp_path, monkeypatch):
+    """The course reader of the tests (the mini-edition's essays, on Letter, with a course line
+    that the folio sheet lays out), built with two jobs: its parts laid out by the workers, and
+    not again here; the PDF the same bytes as the session's, built in one process."""
     sent: list[str] = []
+    here: list[str] = []  # the parts laid out in this process (a worker's list is its own)
 
     def spied(names, *rest):
         sent.extend(names)
         return side_by_side(names, *rest)
 
+    def lay_out_anew(typesetter, edition, imprint, part, *rest):
+        if os.getpid() == main:
+            here.append(part.name)
+        return laid_out_anew(typesetter, edition, imprint, part, *rest)
+
+    main, laid_out_anew = os.getpid(), pdf._lay_out_anew
     monkeypatch.setattr(pdf, "side_by_side", spied)
-    made = {}
-    for jobs in (1, 2):
-        typesetter = Typesetter(project, "A4")
-        document = layout(edition, project, Imprint(), DEFAULT, typesetter, jobs=jobs)
-        made[jobs] = (write_pdf(document, edition, project, WHEN), typesetter.pages_laid_out)
-    assert {essay.id for essay in edition.essays} <= set(sent), "the essays were not laid out by workers"
-    assert made[1] == made[2]
+    monkeypatch.setattr(pdf, "_lay_out_anew", lay_out_anew)
+    profile = reader_project.root / "readers" / "mini.toml"
+    build(reader_project, ("pdf",), tmp_path, profile, Warm(jobs=2))
+    assert {essay.id for essay in checked_edition(reader_project).essays} <= set(sent), "no worker laid them out"
+    assert not set(sent) & set(here), "laid out by a worker and again here"
+    assert (tmp_path / reader_pdf.name).read_bytes() == reader_pdf.read_bytes()
 
 
 def test_a_workers_problem_stops_the_build_with_its_message():
