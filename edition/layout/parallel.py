@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from multiprocessing.connection import Connection, wait
@@ -81,6 +82,8 @@ def side_by_side(
 
 def _work(share: list[int], names: Sequence[str], lay_out: Callable[[int], LaidOut], sending: Connection) -> None:
     """In a worker: each part of its share laid out and sent, or why it could not be."""
+    # Ctrl-C reaches every process of the terminal's group: the build's own ends the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         for index in share:
             data, pages = lay_out(index)

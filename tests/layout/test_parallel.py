@@ -5,6 +5,7 @@ longest first; and a worker that fails, or stops without a word, stops the build
 from __future__ import annotations
 
 import os
+import signal
 
 import pytest
 
@@ -78,3 +79,14 @@ def test_a_bug_in_a_worker_reaches_the_build_with_its_traceback():
 def test_each_part_arrives_once_under_its_name_with_the_pages_laid_out():
     laid_out, pages = side_by_side(["a", "b", "c"], [1, 3, 2], 2, lambda index: (b"x" * index, 10 + index), bytes)
     assert laid_out == {"a": b"", "b": b"x", "c": b"xx"} and pages == 33
+
+
+def test_a_worker_leaves_ctrl_c_to_the_build():
+    """Ctrl-C reaches every process of the terminal's group: a worker goes on (the build's own
+    process stops, and ends its workers), rather than printing a traceback of its own."""
+
+    def lay_out(index: int) -> tuple[bytes, int]:
+        os.kill(os.getpid(), signal.SIGINT)
+        return b"laid out", 1
+
+    assert side_by_side(["a"], [1], 2, lay_out, bytes) == ({"a": b"laid out"}, 1)
