@@ -3,10 +3,11 @@
 `pdf.layout` lays out first the parts that print no page numbers (the essays, the further
 reading, the note on the text): each on its own, opening on a right-hand page, its pages the
 same whatever page it starts on (their numbers are laid out apart: `typeset.renumber`). With
-more than one job and more than one such part to lay out, `side_by_side` shares them out among
+more than one job and more than one such part to lay out, `side_by_side` lays them out in
 `jobs` worker processes forked from this one, which inherit its typesetter (the fonts and
-stylesheets, read once): the longest first, each to the worker with the least to do. Each worker
-sends each part's layout back as bytes as soon as it is made (`typeset.pickled`), and this
+stylesheets, read once); each worker takes the next part, in their order, as soon as it has
+sent the last (so no part's length need be guessed beforehand). Each worker sends each part's
+layout back as bytes as soon as it is made (`typeset.pickled`), and this
 process reads them back into pages of its own (`typeset.unpickled`), as if it had laid them out:
 the outputs are the same bytes whatever the number of jobs.
 
@@ -25,6 +26,7 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
+from multiprocessing.sharedctypes import Synchronized
 from typing import TypeVar
 
 from ..errors import EditionError
@@ -40,34 +42,18 @@ def available_cores() -> int:
     return len(os.sched_getaffinity(0))
 
 
-def shares(costs: Sequence[int], jobs: int) -> list[list[int]]:
-    """The indices of the parts each of `jobs` workers lays out, in the order it lays them out:
-    the costliest part first, each to the worker with the least cost so far (the first of them
-    if two have the same); no worker without a part."""
-    loads = [0] * min(jobs, len(costs))
-    shared: list[list[int]] = [[] for _ in loads]
-    for index in sorted(range(len(costs)), key=lambda index: -costs[index]):
-        worker = loads.index(min(loads))
-        shared[worker].append(index)
-        loads[worker] += costs[index]
-    return shared
-
-
 def side_by_side(
-    names: Sequence[str],
-    costs: Sequence[int],
-    jobs: int,
-    lay_out: Callable[[int], LaidOut],
-    read: Callable[[bytes], T],
+    names: Sequence[str], jobs: int, lay_out: Callable[[int], LaidOut], read: Callable[[bytes], T]
 ) -> tuple[dict[str, T], int]:
-    """Each part laid out in a worker (`lay_out(index)`, in the forked process), read back here
-    (`read`), by name; and the pages laid out in all."""
+    """Each part laid out in one of `jobs` workers at most (`lay_out(index)`, in the forked
+    process), read back here (`read`), by name; and the pages laid out in all."""
     context = multiprocessing.get_context("fork")
     workers: dict[Connection, BaseProcess] = {}
+    taken = context.Value("i", 0)  # how many parts the workers have taken
     try:
-        for share in shares(costs, jobs):
+        for _ in range(min(jobs, len(names))):
             receiving, sending = context.Pipe(duplex=False)
-            worker = context.Process(target=_work, args=(share, names, lay_out, sending), daemon=True)
+            worker = context.Process(target=_work, args=(names, lay_out, taken, sending), daemon=True)
             worker.start()
             sending.close()  # this process's copy: the pipe ends when the worker closes its own
             workers[receiving] = worker
@@ -80,12 +66,18 @@ def side_by_side(
             connection.close()
 
 
-def _work(share: list[int], names: Sequence[str], lay_out: Callable[[int], LaidOut], sending: Connection) -> None:
-    """In a worker: each part of its share laid out and sent, or why it could not be."""
+def _work(names: Sequence[str], lay_out: Callable[[int], LaidOut], taken: Synchronized, sending: Connection) -> None:
+    """In a worker: the next part not yet taken, laid out and sent, until none is left; or why
+    one could not be."""
     # Ctrl-C reaches every process of the terminal's group: the build's own ends the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        for index in share:
+        while True:
+            with taken.get_lock():
+                index = taken.value
+                taken.value += 1
+            if index >= len(names):
+                break
             data, pages = lay_out(index)
             sending.send(("part", names[index], data, pages))
     except EditionError as error:

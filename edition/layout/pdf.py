@@ -262,9 +262,10 @@ def layout(
 def _side_by_side(
     typesetter: Typesetter, edition: Edition, imprint: Imprint, parts: list[PrintPart], course: str, jobs: int
 ) -> None:
-    """The parts laid out in worker processes (see `parallel`), each from page 1, where the
-    pages a part prints do not depend on, and kept as the typesetter's last layout of it, which
-    `layout` then renumbers where it stands, as it does any part it kept."""
+    """The parts laid out in worker processes (see `parallel`), each from page 1 (a part's pages
+    depend on the side it starts on, not on the number: see `typeset.renumber`), and kept as
+    the typesetter's last layout of it, which `layout` then renumbers where it stands, as it
+    does any part it kept."""
     shared = {"fonts": typesetter.fonts, "counters": typesetter.counters, "fetcher": typesetter.fetcher}
 
     def lay_out(index: int) -> LaidOut:  # in a worker
@@ -273,9 +274,8 @@ def _side_by_side(
         laid_out = typesetter.parts.pop(parts[index].name)
         return pickled(laid_out, shared), typesetter.pages_laid_out - before
 
-    costs = [len(print_part(edition, imprint, part, {})) for part in parts]  # its HTML's length
     names = [part.name for part in parts]
-    laid_out, pages = side_by_side(names, costs, jobs, lay_out, lambda data: unpickled(data, shared))
+    laid_out, pages = side_by_side(names, jobs, lay_out, lambda data: unpickled(data, shared))
     typesetter.parts.update(laid_out)
     typesetter.pages_laid_out += pages
 

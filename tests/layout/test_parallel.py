@@ -1,25 +1,31 @@
 """The parts that print no page numbers laid out side by side in worker processes
-(`layout.parallel`): the same PDF, byte for byte, as one process makes; the work shared out
-longest first; and a worker that fails, or stops without a word, stops the build with a message."""
+(`layout.parallel`): the same PDF, byte for byte, as one process makes; each worker taking the
+next part as it finishes the last; and a worker that fails, or stops without a word, stops the
+build with a message."""
 
 from __future__ import annotations
 
 import os
 import signal
+import time
 
 import pytest
 
 from edition.build import Warm, build
 from edition.errors import EditionError
 from edition.layout import pdf
-from edition.layout.parallel import shares, side_by_side
+from edition.layout.parallel import side_by_side
 from edition.sources.check import checked_edition
 
 
-def test_the_costliest_part_goes_first_to_the_worker_with_the_least_to_do():
-    assert shares([5, 3, 8, 1], 2) == [[2, 3], [0, 1]]
-    assert shares([5, 3, 8, 1], 1) == [[2, 0, 1, 3]]
-    assert shares([4], 3) == [[0]]  # no worker without a part
+def test_each_worker_takes_the_next_part_as_it_finishes_the_last():
+    def lay_out(index: int) -> tuple[bytes, int]:
+        time.sleep(0.2 if index == 0 else 0.05)
+        return str(os.getpid()).encode(), 1
+
+    laid_out, pages = side_by_side(["a", "b", "c", "d"], 2, lay_out, bytes)
+    assert pages == 4 and laid_out.keys() == {"a", "b", "c", "d"}
+    assert laid_out["b"] == laid_out["c"] == laid_out["d"] != laid_out["a"]  # while the first was on "a"
 
 
 def test_two_workers_make_the_pdf_one_process_makes(reader_project, reader_pdf, tmp_path, monkeypatch):
@@ -55,7 +61,7 @@ def test_a_workers_problem_stops_the_build_with_its_message():
         return b"", 0
 
     with pytest.raises(EditionError, match=r"^the font Garamond has no glyph for U\+0416$"):
-        side_by_side(["a", "b"], [1, 2], 2, lay_out, bytes)
+        side_by_side(["a", "b"], 2, lay_out, bytes)
 
 
 def test_a_worker_that_stops_without_a_word_stops_the_build():
@@ -65,7 +71,7 @@ def test_a_worker_that_stops_without_a_word_stops_the_build():
         return b"", 0
 
     with pytest.raises(EditionError, match=r"a layout worker stopped \(exit code 3\)"):
-        side_by_side(["a", "b"], [2, 1], 2, lay_out, bytes)
+        side_by_side(["a", "b"], 2, lay_out, bytes)
 
 
 def test_a_bug_in_a_worker_reaches_the_build_with_its_traceback():
@@ -73,11 +79,11 @@ def test_a_bug_in_a_worker_reaches_the_build_with_its_traceback():
         return {}["missing"]
 
     with pytest.raises(RuntimeError, match=r"(?s)a layout worker failed:.*KeyError: 'missing'"):
-        side_by_side(["a"], [1], 2, lay_out, bytes)
+        side_by_side(["a"], 2, lay_out, bytes)
 
 
 def test_each_part_arrives_once_under_its_name_with_the_pages_laid_out():
-    laid_out, pages = side_by_side(["a", "b", "c"], [1, 3, 2], 2, lambda index: (b"x" * index, 10 + index), bytes)
+    laid_out, pages = side_by_side(["a", "b", "c"], 2, lambda index: (b"x" * index, 10 + index), bytes)
     assert laid_out == {"a": b"", "b": b"x", "c": b"xx"} and pages == 33
 
 
@@ -89,4 +95,4 @@ def test_a_worker_leaves_ctrl_c_to_the_build():
         os.kill(os.getpid(), signal.SIGINT)
         return b"laid out", 1
 
-    assert side_by_side(["a"], [1], 2, lay_out, bytes) == ({"a": b"laid out"}, 1)
+    assert side_by_side(["a"], 2, lay_out, bytes) == ({"a": b"laid out"}, 1)
