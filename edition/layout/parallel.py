@@ -43,10 +43,11 @@ def available_cores() -> int:
 
 
 def side_by_side(
-    names: Sequence[str], jobs: int, lay_out: Callable[[int], LaidOut], read: Callable[[bytes], T]
+    names: Sequence[str], jobs: int, lay_out: Callable[[int], LaidOut], read: Callable[[str, bytes], T]
 ) -> tuple[dict[str, T], int]:
     """Each part laid out in one of `jobs` workers at most (`lay_out(index)`, in the forked
-    process), read back here (`read`), by name; and the pages laid out in all."""
+    process), read back here as it arrives (`read(name, data)`), by name; and the pages laid
+    out in all."""
     context = multiprocessing.get_context("fork")
     workers: dict[Connection, BaseProcess] = {}
     taken = context.Value("i", 0)  # how many parts the workers have taken
@@ -88,7 +89,7 @@ def _work(names: Sequence[str], lay_out: Callable[[int], LaidOut], taken: Synchr
         sending.close()
 
 
-def _gather(workers: Mapping[Connection, BaseProcess], read: Callable[[bytes], T]) -> tuple[dict[str, T], int]:
+def _gather(workers: Mapping[Connection, BaseProcess], read: Callable[[str, bytes], T]) -> tuple[dict[str, T], int]:
     laid_out: dict[str, T] = {}
     pages = 0
     open_ = set(workers)
@@ -111,6 +112,6 @@ def _gather(workers: Mapping[Connection, BaseProcess], read: Callable[[bytes], T
             if message[0] == "failed":
                 raise RuntimeError(f"a layout worker failed:\n{message[1]}")
             _, name, data, count = message
-            laid_out[name] = read(data)
+            laid_out[name] = read(name, data)
             pages += count
     return laid_out, pages

@@ -223,7 +223,7 @@ def layout(
         unnumbered = [part for part in parts if typesetter.rejoin and not part.cites_pages]
         fresh = [part for part in unnumbered if part.name not in typesetter.parts]  # no last layout
         if jobs > 1 and len(fresh) > 1:
-            _side_by_side(typesetter, edition, imprint, fresh, course, jobs)
+            _side_by_side(typesetter, edition, imprint, parts, fresh, course, jobs)
             set_aside(typesetter.pages_laid_out)
         after = 1  # the first page after the parts laid out so far, on the right
         for part in unnumbered:
@@ -260,24 +260,53 @@ def layout(
 
 
 def _side_by_side(
-    typesetter: Typesetter, edition: Edition, imprint: Imprint, parts: list[PrintPart], course: str, jobs: int
+    typesetter: Typesetter,
+    edition: Edition,
+    imprint: Imprint,
+    parts: list[PrintPart],
+    fresh: list[PrintPart],
+    course: str,
+    jobs: int,
 ) -> None:
-    """The parts laid out in worker processes (see `parallel`), each from page 1 (a part's pages
-    depend on the side it starts on, not on the number: see `typeset.renumber`), and kept as
-    the typesetter's last layout of it, which `layout` then renumbers where it stands, as it
-    does any part it kept."""
+    """The `fresh` parts laid out in worker processes (see `parallel`), each from page 1 (a
+    part's pages depend on the side it starts on, not on the number: see `typeset.renumber`),
+    and kept as the typesetter's last layout of it, which `layout` renumbers where it stands, as
+    it does any part it kept. On a cold build (every part of `parts` that prints no page numbers
+    fresh), each essay whose essays before it have all arrived is renumbered as it arrives,
+    while the workers lay out the others (`_numbered_as_joined`)."""
     shared = {"fonts": typesetter.fonts, "counters": typesetter.counters, "fetcher": typesetter.fetcher}
+    cold = all(part in fresh for part in parts if not part.cites_pages)
 
     def lay_out(index: int) -> LaidOut:  # in a worker
         before = typesetter.pages_laid_out
-        _lay_out_part(typesetter, edition, imprint, parts[index], {}, 1, course)
-        laid_out = typesetter.parts.pop(parts[index].name)
+        _lay_out_part(typesetter, edition, imprint, fresh[index], {}, 1, course)
+        laid_out = typesetter.parts.pop(fresh[index].name)
         return pickled(laid_out, shared), typesetter.pages_laid_out - before
 
-    names = [part.name for part in parts]
-    laid_out, pages = side_by_side(names, jobs, lay_out, lambda data: unpickled(data, shared))
+    def arrived(name: str, data: bytes) -> PartLayout:
+        typesetter.parts[name] = unpickled(data, shared)
+        if cold:
+            _numbered_as_joined(typesetter, edition, imprint, parts, course)
+        return typesetter.parts[name]
+
+    laid_out, pages = side_by_side([part.name for part in fresh], jobs, lay_out, arrived)
     typesetter.parts.update(laid_out)
     typesetter.pages_laid_out += pages
+
+
+def _numbered_as_joined(
+    typesetter: Typesetter, edition: Edition, imprint: Imprint, parts: list[PrintPart], course: str
+) -> None:
+    """The parts laid out so far, from the first on, up to the first that cites pages or has
+    not been laid out, renumbered where `layout` joins them (each on a right-hand page after
+    those before it)."""
+    pages = 0  # of the main text before the part
+    for part in parts:
+        if part.cites_pages or part.name not in typesetter.parts:
+            return
+        pages += pages % 2
+        _renumbered(typesetter, edition, imprint, typesetter.parts[part.name], pages + 1, course)
+        pages += len(typesetter.parts[part.name].document.pages)
 
 
 def _lay_out_part(

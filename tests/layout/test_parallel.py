@@ -13,9 +13,13 @@ import pytest
 
 from edition.build import Warm, build
 from edition.errors import EditionError
+from edition.html import print_parts
 from edition.layout import pdf
 from edition.layout.parallel import side_by_side
-from edition.sources.check import checked_edition
+
+
+def as_sent(name: str, data: bytes) -> bytes:
+    return data
 
 
 def test_each_worker_takes_the_next_part_as_it_finishes_the_last():
@@ -23,34 +27,49 @@ def test_each_worker_takes_the_next_part_as_it_finishes_the_last():
         time.sleep(0.2 if index == 0 else 0.05)
         return str(os.getpid()).encode(), 1
 
-    laid_out, pages = side_by_side(["a", "b", "c", "d"], 2, lay_out, bytes)
+    laid_out, pages = side_by_side(["a", "b", "c", "d"], 2, lay_out, as_sent)
     assert pages == 4 and laid_out.keys() == {"a", "b", "c", "d"}
     assert laid_out["b"] == laid_out["c"] == laid_out["d"] != laid_out["a"]  # while the first was on "a"
 
 
-def test_two_workers_make_the_pdf_one_process_makes(reader_project, reader_pdf, tmp_path, monkeypatch):
+def test_two_workers_make_the_pdf_one_process_makes(reader_project, reader_book, reader_pdf, tmp_path, monkeypatch):
     """The course reader of the tests (the mini-edition's essays, on Letter, with a course line
     that the folio sheet lays out), built with two jobs: its parts laid out by the workers, and
-    not again here; the PDF the same bytes as the session's, built in one process."""
+    not again here; an essay that follows another renumbered here as soon as both have arrived,
+    while the workers are still at work; the PDF the same bytes as the session's, built in one
+    process."""
     sent: list[str] = []
     here: list[str] = []  # the parts laid out in this process (a worker's list is its own)
+    numbered: list[str] = []  # the parts renumbered here while the workers were at work
 
     def spied(names, *rest):
         sent.extend(names)
-        return side_by_side(names, *rest)
+        numbered.append("")  # from here on, the workers are at work
+        try:
+            return side_by_side(names, *rest)
+        finally:
+            numbered.append("")
 
     def lay_out_anew(typesetter, edition, imprint, part, *rest):
         if os.getpid() == main:
             here.append(part.name)
         return laid_out_anew(typesetter, edition, imprint, part, *rest)
 
-    main, laid_out_anew = os.getpid(), pdf._lay_out_anew
+    def renumbered(typesetter, edition, imprint, part, first_page, course):
+        if numbered.count("") == 1 and part.first_page != first_page:
+            numbered.append(next(name for name, kept in typesetter.parts.items() if kept is part))
+        return renumbered_as_before(typesetter, edition, imprint, part, first_page, course)
+
+    main, laid_out_anew, renumbered_as_before = os.getpid(), pdf._lay_out_anew, pdf._renumbered
     monkeypatch.setattr(pdf, "side_by_side", spied)
     monkeypatch.setattr(pdf, "_lay_out_anew", lay_out_anew)
+    monkeypatch.setattr(pdf, "_renumbered", renumbered)
     profile = reader_project.root / "readers" / "mini.toml"
     build(reader_project, ("pdf",), tmp_path, profile, Warm(jobs=2))
-    assert {essay.id for essay in checked_edition(reader_project).essays} <= set(sent), "no worker laid them out"
+    essays = [part.name for part in print_parts(reader_book) if part.essay]
+    assert set(essays) <= set(sent), "no worker laid them out"
     assert not set(sent) & set(here), "laid out by a worker and again here"
+    assert [name for name in numbered if name] == essays[1:], "not renumbered as they arrived"
     assert (tmp_path / reader_pdf.name).read_bytes() == reader_pdf.read_bytes()
 
 
@@ -61,7 +80,7 @@ def test_a_workers_problem_stops_the_build_with_its_message():
         return b"", 0
 
     with pytest.raises(EditionError, match=r"^the font Garamond has no glyph for U\+0416$"):
-        side_by_side(["a", "b"], 2, lay_out, bytes)
+        side_by_side(["a", "b"], 2, lay_out, as_sent)
 
 
 def test_a_worker_that_stops_without_a_word_stops_the_build():
@@ -71,7 +90,7 @@ def test_a_worker_that_stops_without_a_word_stops_the_build():
         return b"", 0
 
     with pytest.raises(EditionError, match=r"a layout worker stopped \(exit code 3\)"):
-        side_by_side(["a", "b"], 2, lay_out, bytes)
+        side_by_side(["a", "b"], 2, lay_out, as_sent)
 
 
 def test_a_bug_in_a_worker_reaches_the_build_with_its_traceback():
@@ -79,11 +98,11 @@ def test_a_bug_in_a_worker_reaches_the_build_with_its_traceback():
         return {}["missing"]
 
     with pytest.raises(RuntimeError, match=r"(?s)a layout worker failed:.*KeyError: 'missing'"):
-        side_by_side(["a"], 2, lay_out, bytes)
+        side_by_side(["a"], 2, lay_out, as_sent)
 
 
 def test_each_part_arrives_once_under_its_name_with_the_pages_laid_out():
-    laid_out, pages = side_by_side(["a", "b", "c"], 2, lambda index: (b"x" * index, 10 + index), bytes)
+    laid_out, pages = side_by_side(["a", "b", "c"], 2, lambda index: (b"x" * index, 10 + index), as_sent)
     assert laid_out == {"a": b"", "b": b"x", "c": b"xx"} and pages == 33
 
 
@@ -95,4 +114,4 @@ def test_a_worker_leaves_ctrl_c_to_the_build():
         os.kill(os.getpid(), signal.SIGINT)
         return b"laid out", 1
 
-    assert side_by_side(["a"], 2, lay_out, bytes) == ({"a": b"laid out"}, 1)
+    assert side_by_side(["a"], 2, lay_out, as_sent) == ({"a": b"laid out"}, 1)
