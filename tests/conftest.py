@@ -84,6 +84,13 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
         # The controller, before it starts the workers, which inherit this.
         os.environ[GROUPS] = str(Path(tempfile.mkdtemp(prefix="edition-test-groups-")) / "groups")
+    if hasattr(config, "workerinput"):
+        # Each worker on cores of its own (the suite runs as many workers as cores): a build a test
+        # runs lays out with as many processes as it has cores (`--jobs`), and it, or a browser or
+        # JVM a test starts, stays on its worker's cores rather than taking the other worker's.
+        cores = sorted(os.sched_getaffinity(0))
+        index, count = config.workerinput["workerid"].removeprefix("gw"), config.workerinput["workercount"]
+        os.sched_setaffinity(0, cores[int(index) % len(cores) :: count] or cores)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
