@@ -31,7 +31,17 @@ from .memory import kept_from_collection
 from .pages import NewPage, PageLayout, first_pages, front_matter_pages, page_starts
 from .parallel import LaidOut, side_by_side
 from .rejoin import Rejoin, edit_between
-from .typeset import COURSE_LINE, Drawings, page_layouts, pickled, renumber, stopping_when, unpickled, write
+from .typeset import (
+    COURSE_LINE,
+    Drawings,
+    footnote_lines_broken_once,
+    page_layouts,
+    pickled,
+    renumber,
+    stopping_when,
+    unpickled,
+    write,
+)
 from .typeset import write_proof as typeset_proof
 
 # Told, as the layout goes, what has been laid out.
@@ -121,14 +131,11 @@ class Typesetter:
             rules += f" @page main:right {{ @top-right {{ content: {css_string(heads[1])}; }} }}"
         if first_page % 2 == 0:
             rules += " html { break-before: left; }"
+        source = HTML(string=html, base_url=self.project.styles_dir.as_uri() + "/", url_fetcher=self.fetcher)
         try:
-            document = HTML(
-                string=html, base_url=self.project.styles_dir.as_uri() + "/", url_fetcher=self.fetcher
-            ).render(
-                font_config=self.fonts,
-                counter_style=self.counters,
-                stylesheets=[*self.stylesheets, CSS(string=rules, url_fetcher=self.fetcher, font_config=self.fonts)],
-            )
+            stylesheets = [*self.stylesheets, CSS(string=rules, url_fetcher=self.fetcher, font_config=self.fonts)]
+            with footnote_lines_broken_once():  # see `typeset`: the same pages, sooner
+                document = source.render(font_config=self.fonts, counter_style=self.counters, stylesheets=stylesheets)
         except RefusedResource as refused:
             raise EditionError(str(refused)) from None
         self.pages_laid_out += len(document.pages)

@@ -7,6 +7,8 @@ the URL fetcher, the `finisher` hook) and, for what a layout holds, the plain su
 
 - `page_layouts`: for each page of a document, its anchors, whether it prints a folio, the body
   text block by block and the note calls (`PageLayout`); `breaks` and `pages` read these.
+- `footnote_lines_broken_once`: a page's footnote area measured again without breaking its
+  notes into lines again.
 - `stopping_when`: WeasyPrint's pagination, stopped at a page that carries a note over (as
   `breaks` decides) or that ends where the page of the same number ended in the part's last
   layout (as `rejoin` decides), from the summaries of the pages made so far (`NewPage`).
@@ -44,6 +46,7 @@ from typing import TypeVar
 
 import pydyf
 import weasyprint.layout
+import weasyprint.layout.inline
 from fontTools import subset as fonttools_subset
 from fontTools.ttLib import TTFont, TTLibError
 from weasyprint.document import Document, Page
@@ -275,6 +278,53 @@ def stopping_when(decide: Callable[[list[NewPage]], T | None], every_page: bool 
         yield found
     finally:
         weasyprint.layout.make_all_pages = paginate
+
+
+# Measuring a page's footnotes --------------------------------------------------------------
+#
+# Each time a note is called on a page, WeasyPrint 70 lays the page's whole footnote area out
+# again to learn its height (`LayoutContext._update_footnote_area`: a copy of the area, laid
+# out, measured and thrown away), so each of a page's n notes is broken into lines up to n
+# times. While an area is measured, `footnote_lines_broken_once` has the text of each note broken
+# once: `layout.inline.split_first_line` (the name `split_text_box` calls) returns, for the same
+# text, style, width and options, what it returned the first time in that document. The style is
+# the same object (the copy's text boxes share their styles with the area's), and is kept with
+# the result, so that no other style takes its id. What is returned is only measured: the copy is
+# never drawn, the area a page keeps is laid out after, without this, and the Pango layout it
+# returns is released already (`Layout.deactivate`), holding nothing a copy could change.
+
+
+@contextmanager
+def footnote_lines_broken_once() -> Iterator[None]:
+    """While in this context, a footnote area measured again breaks no note's text into lines
+    again (see above); the pages are the same."""
+    measure = weasyprint.layout.LayoutContext._update_footnote_area
+    split = weasyprint.layout.inline.split_first_line
+    broken: list[dict] = []  # while an area is measured: its document's lines, by what they were broken from
+
+    def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
+        if not broken:
+            return split(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        key = (text, id(style), max_width, justification_spacing, is_line_start, minimum)
+        if key not in broken[0]:
+            line = split(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+            broken[0][key] = (style, line)
+        return broken[0][key][1]
+
+    def measured(context) -> bool:
+        broken.append(context.__dict__.setdefault("edition_broken_lines", {}))
+        try:
+            return measure(context)
+        finally:
+            broken.pop()
+
+    weasyprint.layout.LayoutContext._update_footnote_area = measured
+    weasyprint.layout.inline.split_first_line = split_first_line
+    try:
+        yield
+    finally:
+        weasyprint.layout.LayoutContext._update_footnote_area = measure
+        weasyprint.layout.inline.split_first_line = split
 
 
 # Writing the PDF ---------------------------------------------------------------------------

@@ -456,3 +456,39 @@ def _descendants(box):
     yield box
     for child in getattr(box, "children", ()):
         yield from _descendants(child)
+
+
+# A page of four notes, each of two or three lines: WeasyPrint measures the footnote area again
+# for each, breaking the notes before it into lines again.
+NOTES = """<!DOCTYPE html><html><head><style>
+@page { size: 300px 400px; margin: 10px }
+body { font-size: 8px; line-height: 10px; margin: 0 }
+.footnote { float: footnote; footnote-policy: line }
+</style></head><body><p>TEXT</p></body></html>""".replace(
+    "TEXT",
+    " ".join(
+        f'Call {n}.<span class="footnote">The note numbered {n}, which runs on over two or three lines of the '
+        f"footnote area at the foot of this page, {'and on ' * n}to its end.</span>"
+        for n in range(1, 5)
+    ),
+)
+
+
+def test_a_footnote_area_measured_again_breaks_no_note_into_lines_again(monkeypatch: pytest.MonkeyPatch):
+    split = weasyprint.layout.inline.split_first_line
+    calls = []
+
+    def counted(*args, **options):
+        calls.append(args[0])
+        return split(*args, **options)
+
+    monkeypatch.setattr(weasyprint.layout.inline, "split_first_line", counted)
+    plain = render(NOTES)
+    broken_as_before = len(calls)
+    calls.clear()
+    with typeset.footnote_lines_broken_once():
+        once = render(NOTES)
+    assert weasyprint.layout.inline.split_first_line is counted  # put back
+    assert len(plain.pages) == 1 and len(calls) < broken_as_before
+    assert page_drawings(once.pages) == page_drawings(plain.pages)
+    assert write(once, 0, WHEN, **OPTIONS)[0] == write(plain, 0, WHEN, **OPTIONS)[0]
