@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -151,6 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("edition: interrupted; earlier outputs are untouched", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # What reads the output stopped reading (`edition check --suspects | head`): stop too, as
+        # a command killed by SIGPIPE does, without a word; the output goes nowhere from here, or
+        # the interpreter's own flush at exit would fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     return EXIT_OK
 
 

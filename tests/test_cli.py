@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 from edition.project import Project
@@ -129,3 +131,18 @@ def test_several_readers_that_cannot_all_be_built_are_refused_in_one_line_before
         result = run("build", *(arg for reader in readers for arg in ("--reader", reader)), cwd=root)
         assert (result.returncode, result.stderr) == (2, message), readers
         assert not (root / "dist").exists()
+
+
+def test_output_into_a_pipe_no_one_reads_ends_the_command_without_a_traceback(mini_project: Project):
+    """As `edition build --explain | head -0`: what reads the output has closed before the
+    command writes it. The command stops as one killed by SIGPIPE would, and says nothing."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "edition", "build", "--explain"],
+            cwd=mini_project.root, stdout=write, stderr=subprocess.PIPE, timeout=60, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(write)
+    assert (result.returncode, result.stderr) == (141, b"")
