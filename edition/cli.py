@@ -23,6 +23,7 @@ from .gate import output_folder, printable
 from .layout.parallel import available_cores
 from .project import find_project
 from .sources.check import checked_edition, run_checks
+from .sources.profiles import load_profile
 
 EXIT_OK, EXIT_SOURCE, EXIT_USAGE = 0, 1, 2
 
@@ -301,6 +302,8 @@ def _progress() -> Iterator[Callable[[str], None] | None]:
 def _watch(project, args) -> int:
     from .watch import terminal_keys, watch  # watchfiles is needed by this command only
 
+    if args.reader:  # refused now, in one line, rather than watched for: a profile is named, not made, here
+        load_profile(args.reader, project.root)
     sys.stdout.reconfigure(line_buffering=True)  # each report as it happens, even into a pipe
     warm = Warm(jobs=args.jobs)
     proofs = not args.format or "pdf" in args.format

@@ -146,3 +146,9 @@ def test_output_into_a_pipe_no_one_reads_ends_the_command_without_a_traceback(mi
     finally:
         os.close(write)
     assert (result.returncode, result.stderr) == (141, b"")
+
+
+def test_watch_refuses_a_reader_profile_it_cannot_read_in_one_line(mini_project: Project):
+    result = run("watch", "--reader", "missing.toml", cwd=mini_project.root)
+    refused = "edition: missing.toml: file not found (or a symlink to nothing)\n"
+    assert (result.returncode, result.stderr) == (2, refused)
