@@ -492,3 +492,14 @@ def test_a_footnote_area_measured_again_breaks_no_note_into_lines_again(monkeypa
     assert len(plain.pages) == 1 and len(calls) < broken_as_before
     assert page_drawings(once.pages) == page_drawings(plain.pages)
     assert write(once, 0, WHEN, **OPTIONS)[0] == write(plain, 0, WHEN, **OPTIONS)[0]
+
+
+def test_streams_deflated_in_threads_are_written_as_pydyf_writes_them(monkeypatch: pytest.MonkeyPatch):
+    document = render()
+    beside = write(document, 0, WHEN, **OPTIONS)[0]
+    monkeypatch.setattr(typeset, "_compressed_beside", lambda pdf, threads: None)
+    assert write(document, 0, WHEN, **OPTIONS)[0] == beside
+    # What `_deflate` copies of pydyf's `Stream.data`, and the names it sets.
+    source = inspect.getsource(pydyf.Stream.data.fget)
+    assert f"zlib.compressobj(level={typeset.DEFLATE_LEVEL})" in source and "extra['Filter'] = '/FlateDecode'" in source
+    assert {"stream", "compress", "extra"} <= vars(pydyf.Stream()).keys() and callable(pydyf._to_bytes)
