@@ -54,7 +54,8 @@ def side_by_side(
     try:
         for _ in range(min(jobs, len(names))):
             receiving, sending = context.Pipe(duplex=False)
-            worker = context.Process(target=_work, args=(names, lay_out, taken, sending), daemon=True)
+            others = [*workers, receiving]  # the ends this process reads from, which the worker inherits
+            worker = context.Process(target=_work, args=(names, lay_out, taken, sending, others), daemon=True)
             worker.start()
             sending.close()  # this process's copy: the pipe ends when the worker closes its own
             workers[receiving] = worker
@@ -67,11 +68,21 @@ def side_by_side(
             connection.close()
 
 
-def _work(names: Sequence[str], lay_out: Callable[[int], LaidOut], taken: Synchronized, sending: Connection) -> None:
+def _work(
+    names: Sequence[str],
+    lay_out: Callable[[int], LaidOut],
+    taken: Synchronized,
+    sending: Connection,
+    others: list[Connection],
+) -> None:
     """In a worker: the next part not yet taken, laid out and sent, until none is left; or why
     one could not be."""
     # Ctrl-C reaches every process of the terminal's group: the build's own ends the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Only the build's process reads: if it dies (killed, out of memory), a worker's next send
+    # fails, and the worker ends, rather than wait for ever with a reading end of its own.
+    for connection in others:
+        connection.close()
     try:
         while True:
             with taken.get_lock():

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -115,3 +118,28 @@ def test_a_worker_leaves_ctrl_c_to_the_build():
         return b"laid out", 1
 
     assert side_by_side(["a"], 2, lay_out, as_sent) == ({"a": b"laid out"}, 1)
+
+
+def test_workers_end_when_the_build_is_killed(tmp_path):
+    """The build's process killed (SIGKILL, as the kernel does when memory runs out) while its
+    workers lay out: each ends at its next send, rather than wait for ever to send a layout that
+    no one will read."""
+    program = f"""
+import os, pathlib, signal, threading, time
+from edition.layout.parallel import side_by_side
+
+def lay_out(index):
+    pathlib.Path("{tmp_path}/worker-%d" % index).write_text(str(os.getpid()))
+    time.sleep(0.5)
+    return b"x" * 2_000_000, 1  # more than a pipe holds
+
+threading.Timer(0.2, lambda: os.kill(os.getpid(), signal.SIGKILL)).start()
+side_by_side(["a", "b"], 2, lay_out, lambda name, data: data)
+"""
+    subprocess.run([sys.executable, "-c", program], check=False, timeout=60)
+    pids = [int(path.read_text()) for path in sorted(tmp_path.glob("worker-*"))]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in pids if Path(f"/proc/{pid}").exists()], "a worker waits for ever"
