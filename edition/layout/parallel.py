@@ -7,9 +7,9 @@ more than one job and more than one such part to lay out, `side_by_side` lays th
 `jobs` worker processes forked from this one, which inherit its typesetter (the fonts and
 stylesheets, read once); each worker takes the next part, in their order, as soon as it has
 sent the last (so no part's length need be guessed beforehand). Each worker sends each part's
-layout back as bytes as soon as it is made (`typeset.pickled`), and this
-process reads them back into pages of its own (`typeset.unpickled`), as if it had laid them out:
-the outputs are the same bytes whatever the number of jobs.
+layout back as bytes as soon as it is made (`typeset.pickled`), and this process reads them
+back into pages of its own (`typeset.unpickled`), as if it had laid them out: the outputs are
+the same bytes whatever the number of jobs.
 
 Forked, not started anew: a new interpreter would import WeasyPrint and read the fonts again, a
 second and more, for a layout of a few seconds. A worker that fails says why; one that stops
@@ -101,6 +101,7 @@ def _work(
 
 
 def _gather(workers: Mapping[Connection, BaseProcess], read: Callable[[str, bytes], T]) -> tuple[dict[str, T], int]:
+    """What the workers send, read as it comes, until each has closed its end."""
     laid_out: dict[str, T] = {}
     pages = 0
     open_ = set(workers)
