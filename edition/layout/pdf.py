@@ -296,8 +296,7 @@ def _side_by_side(
             _numbered_as_joined(typesetter, edition, imprint, parts, course)
         return typesetter.parts[name]
 
-    laid_out, pages = side_by_side([part.name for part in fresh], jobs, lay_out, arrived)
-    typesetter.parts.update(laid_out)
+    _, pages = side_by_side([part.name for part in fresh], jobs, lay_out, arrived)  # each kept as it arrives
     typesetter.pages_laid_out += pages
 
 

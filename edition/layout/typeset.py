@@ -37,7 +37,6 @@ import copyreg
 import functools
 import hashlib
 import io
-import os
 import pickle
 import weakref
 import zlib
@@ -65,6 +64,7 @@ from weasyprint.stacking import StackingContext
 from ..errors import EditionError
 from ..sources.model import alnum
 from .pages import Block, Call, Line, Link, NewPage, PageDrawing, PageLayout, ParagraphLines, Text
+from .parallel import available_cores
 
 # Reading a layout --------------------------------------------------------------------------
 #
@@ -310,10 +310,10 @@ def footnote_lines_broken_once() -> Iterator[None]:
         if not broken:
             return split(text, style, context, max_width, justification_spacing, is_line_start, minimum)
         key = (text, id(style), max_width, justification_spacing, is_line_start, minimum)
-        if key not in broken[0]:
-            line = split(text, style, context, max_width, justification_spacing, is_line_start, minimum)
-            broken[0][key] = (style, line)
-        return broken[0][key][1]
+        lines = broken[-1]
+        if key not in lines:
+            lines[key] = (style, split(text, style, context, max_width, justification_spacing, is_line_start, minimum))
+        return lines[key][1]
 
     def measured(context) -> bool:
         broken.append(context.__dict__.setdefault("edition_broken_lines", {}))
@@ -365,7 +365,7 @@ def write(
         _page_references_listed_once(),
         _reproducible_font_subsets(when) as embedded,
         tagging as made,
-        ThreadPoolExecutor(max(1, len(os.sched_getaffinity(0)))) as threads,
+        ThreadPoolExecutor(available_cores()) as threads,
     ):
         data = document.write_pdf(finisher=finish, **options)
     return data, embedded
