@@ -41,7 +41,7 @@ from .sources.profiles import DEFAULT, Profile, apply_profile, load_profile
 if TYPE_CHECKING:  # pdf imports WeasyPrint, which only a build with work to do loads (see `build`)
     from weasyprint.document import Document
 
-    from .layout.pdf import Typesetter
+    from .layout.pdf import DrawnAhead, Typesetter
 
 FORMATS = ("pdf", "epub")  # what a build writes unless told which
 # Built only when asked for (`--format`): the Kobo edition and the Kindle edition, each made from
@@ -225,9 +225,10 @@ def _build(
 
     document = None
     if "pdf" in todo or starts is None:
-        from .layout.pdf import print_page_starts, write_pdf
+        from .layout.pdf import DrawnAhead, print_page_starts, write_pdf
 
-        document = _lay_out(job, warm, progress, report)
+        ahead = DrawnAhead() if "pdf" in todo else None  # pages the layout may draw for the PDF
+        document = _lay_out(job, warm, progress, report, ahead)
         starts = print_page_starts(document, edition)
         record.keep_layout(inputs.layout_key, starts)
     keys = {"pdf": inputs.pdf_key(targets["pdf"].name)} if "pdf" in todo else {}
@@ -248,7 +249,7 @@ def _build(
         lambda: build_epub(edition, job.project, job.imprint, job.when, PrintPages(print_source, starts))
     )
     renderers: dict[str, Callable[[], bytes | tuple[bytes, bytes]]] = {
-        "pdf": lambda: write_pdf(document, edition, job.project, job.when),
+        "pdf": lambda: write_pdf(document, edition, job.project, job.when, ahead),
         "epub": epub,
         "kepub": lambda: kepub(epub(), job.when),
         "azw3": lambda: azw3(epub(), job.when),
@@ -284,8 +285,11 @@ def _build_proof(job: Job, warm: Warm, progress: Progress | None, report: Report
     report.written.append(target)
 
 
-def _lay_out(job: Job, warm: Warm, progress: Progress | None, report: Report) -> Document:
-    """The print edition laid out, by `warm`'s typesetter if it can still serve."""
+def _lay_out(
+    job: Job, warm: Warm, progress: Progress | None, report: Report, ahead: DrawnAhead | None = None
+) -> Document:
+    """The print edition laid out, by `warm`'s typesetter if it can still serve (drawing
+    `ahead` what it can for the PDF: see `layout.pdf.layout`)."""
     # Imported only now: WeasyPrint alone takes a second to import, which a build with nothing
     # to do, or with only the EPUB to write, should not pay.
     from .layout.pdf import layout, typesetter_for
@@ -294,7 +298,9 @@ def _lay_out(job: Job, warm: Warm, progress: Progress | None, report: Report) ->
         if progress:
             progress("laying out the print edition")
         warm.typesetter = typesetter_for(job.project, job.profile.page_size, job.inputs.print_styles, warm.typesetter)
-        document = layout(job.edition, job.project, job.imprint, job.profile, warm.typesetter, progress, warm.jobs)
+        document = layout(
+            job.edition, job.project, job.imprint, job.profile, warm.typesetter, progress, warm.jobs, ahead
+        )
     report.pages_laid_out = warm.typesetter.pages_laid_out
     return document
 

@@ -43,11 +43,15 @@ def available_cores() -> int:
 
 
 def side_by_side(
-    names: Sequence[str], jobs: int, lay_out: Callable[[int], LaidOut], read: Callable[[str, bytes], T]
+    names: Sequence[str],
+    jobs: int,
+    lay_out: Callable[[int], LaidOut],
+    read: Callable[[str, bytes], T],
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> tuple[dict[str, T], int]:
     """Each part laid out in one of `jobs` workers at most (`lay_out(index)`, in the forked
-    process), read back here as it arrives (`read(name, data)`), by name; and the pages laid
-    out in all."""
+    process), read back here as it arrives (`read(name, data)`), by name, once this process has
+    done `meanwhile`; and the pages laid out in all."""
     context = multiprocessing.get_context("fork")
     workers: dict[Connection, BaseProcess] = {}
     taken = context.Value("i", 0)  # how many parts the workers have taken
@@ -59,6 +63,7 @@ def side_by_side(
             worker.start()
             sending.close()  # this process's copy: the pipe ends when the worker closes its own
             workers[receiving] = worker
+        meanwhile()
         return _gather(workers, read)
     finally:
         for connection, worker in workers.items():

@@ -34,6 +34,8 @@ from .rejoin import Rejoin, edit_between
 from .typeset import (
     COURSE_LINE,
     Drawings,
+    DrawnAhead,
+    draw_ahead,
     footnote_lines_broken_once,
     page_layouts,
     pickled,
@@ -206,6 +208,7 @@ def layout(
     typesetter: Typesetter | None = None,
     progress: Progress | None = None,
     jobs: int = 1,
+    ahead: DrawnAhead | None = None,
 ) -> Document:
     """The print edition laid out in pages, before it is written as PDF.
 
@@ -243,7 +246,14 @@ def layout(
         main: list[Page | None] = []  # None: a blank page, filled in at the end
         for number, part in enumerate(parts, start=1):
             main += [None] * (len(main) % 2)
-            if part.cites_pages or not typesetter.rejoin:
+            drawing = [page for page in main if page is not None]  # the pages before it, as printed
+            if part.cites_pages and ahead and jobs > 1 and drawing and part.name not in typesetter.parts:
+                # (`document`, the part before it, lends the pages its colour profiles.)
+                drawing = document.copy(drawing)
+                document = _lay_out_drawing(
+                    typesetter, edition, imprint, part, folios, len(main) + 1, course, drawing, ahead
+                )
+            elif part.cites_pages or not typesetter.rejoin:
                 document = _lay_out_part(typesetter, edition, imprint, part, folios, len(main) + 1, course)
             else:
                 kept = _renumbered(typesetter, edition, imprint, typesetter.parts[part.name], len(main) + 1, course)
@@ -281,22 +291,62 @@ def _side_by_side(
     it does any part it kept. On a cold build (every part of `parts` that prints no page numbers
     fresh), each essay whose essays before it have all arrived is renumbered as it arrives,
     while the workers lay out the others (`_numbered_as_joined`)."""
-    shared = {"fonts": typesetter.fonts, "counters": typesetter.counters, "fetcher": typesetter.fetcher}
     cold = all(part in fresh for part in parts if not part.cites_pages)
 
-    def lay_out(index: int) -> LaidOut:  # in a worker
-        before = typesetter.pages_laid_out
-        _lay_out_part(typesetter, edition, imprint, fresh[index], {}, 1, course)
-        laid_out = typesetter.parts.pop(fresh[index].name)
-        return pickled(laid_out, shared), typesetter.pages_laid_out - before
-
-    def arrived(name: str, data: bytes) -> PartLayout:
-        typesetter.parts[name] = unpickled(data, shared)
+    def arrived(name: str) -> None:
         if cold:
             _numbered_as_joined(typesetter, edition, imprint, parts, course)
-        return typesetter.parts[name]
 
-    _, pages = side_by_side([part.name for part in fresh], jobs, lay_out, arrived)  # each kept as it arrives
+    _in_workers(
+        typesetter, fresh, jobs, lambda part: _lay_out_part(typesetter, edition, imprint, part, {}, 1, course), arrived
+    )
+
+
+def _lay_out_drawing(
+    typesetter: Typesetter,
+    edition: Edition,
+    imprint: Imprint,
+    part: PrintPart,
+    folios: dict[str, str],
+    first_page: int,
+    course: str,
+    drawing: Document,
+    ahead: DrawnAhead,
+) -> Document:
+    """The part laid out as `_lay_out_part` lays it out, but in a worker process, while this one
+    draws `drawing`'s pages, into `ahead`, for the PDF that is to be written (`typeset.draw_ahead`):
+    a part that cites pages waits for the pages before it, and the PDF's writing for it."""
+
+    def lay_out(part: PrintPart) -> Document:
+        return _lay_out_part(typesetter, edition, imprint, part, folios, first_page, course)
+
+    _in_workers(typesetter, [part], 1, lay_out, meanwhile=lambda: draw_ahead(drawing, ahead))
+    return typesetter.parts[part.name].document
+
+
+def _in_workers(
+    typesetter: Typesetter,
+    parts: list[PrintPart],
+    jobs: int,
+    lay_out: Callable[[PrintPart], object],
+    arrived: Callable[[str], None] = lambda name: None,
+    meanwhile: Callable[[], None] = lambda: None,
+) -> None:
+    """The parts laid out by `lay_out` (with this typesetter) in at most `jobs` worker processes
+    (see `parallel`), while this process does `meanwhile`; each kept as the typesetter's last
+    layout of it as soon as it arrives, and then handed to `arrived` by name."""
+    shared = {"fonts": typesetter.fonts, "counters": typesetter.counters, "fetcher": typesetter.fetcher}
+
+    def laid_out(index: int) -> LaidOut:  # in a worker
+        before = typesetter.pages_laid_out
+        lay_out(parts[index])
+        return pickled(typesetter.parts.pop(parts[index].name), shared), typesetter.pages_laid_out - before
+
+    def read(name: str, data: bytes) -> None:
+        typesetter.parts[name] = unpickled(data, shared)
+        arrived(name)
+
+    _, pages = side_by_side([part.name for part in parts], jobs, laid_out, read, meanwhile)
     typesetter.pages_laid_out += pages
 
 
@@ -466,9 +516,12 @@ def _blank_pages(typesetter: Typesetter, edition: Edition, imprint: Imprint, cou
     return _lay_out_part(typesetter, edition, imprint, PrintPart("blank", blank=count), {}, 1, course).pages
 
 
-def write_pdf(document: Document, edition: Edition, project: Project, when: datetime) -> bytes:
+def write_pdf(
+    document: Document, edition: Edition, project: Project, when: datetime, ahead: DrawnAhead | None = None
+) -> bytes:
     """The laid-out edition as PDF/A-3a and PDF/UA-1, tagged for reading (see
-    `typeset.write`), with the sources attached and fixed dates."""
+    `typeset.write`), with the sources attached and fixed dates; the pages `layout` drew
+    `ahead` not drawn again."""
     fetcher = LocalFetcher([project.source_dir])
     attachments = [
         Attachment(
@@ -491,6 +544,7 @@ def write_pdf(document: Document, edition: Edition, project: Project, when: date
                 front_matter_pages(document.pages, edition),
                 when,
                 endnotes={note.id: str(note.number) for essay in edition.essays for note in essay.notes},
+                ahead=ahead,
                 pdf_variant="pdf/a-3a",
                 pdf_tags=True,
                 custom_metadata=True,

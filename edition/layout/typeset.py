@@ -33,6 +33,7 @@ on tiny documents, and by name, everything it relies on, and fails loudly if any
 from __future__ import annotations
 
 import contextlib
+import copy
 import copyreg
 import functools
 import hashlib
@@ -60,6 +61,7 @@ from weasyprint.pdf import fonts as weasyprint_fonts
 from weasyprint.pdf import tags as weasyprint_tags
 from weasyprint.pdf.stream import Stream
 from weasyprint.stacking import StackingContext
+from weasyprint.text.fonts import get_pango_font_key
 
 from ..errors import EditionError
 from ..sources.model import alnum
@@ -335,7 +337,12 @@ def footnote_lines_broken_once() -> Iterator[None]:
 
 
 def write(
-    document: Document, front_pages: int, when: datetime, endnotes: Mapping[str, str] | None = None, **options
+    document: Document,
+    front_pages: int,
+    when: datetime,
+    endnotes: Mapping[str, str] | None = None,
+    ahead: DrawnAhead | None = None,
+    **options,
 ) -> tuple[bytes, dict[str, str]]:
     """The document as PDF (`options` are `Document.write_pdf`'s), its pages labelled as they
     are printed: i, ii … for the `front_pages` first, then 1, 2 …; and the faces embedded,
@@ -345,7 +352,8 @@ def write(
     `_reproducible_font_subsets`); pydyf lists the pages' references once (see
     `_page_references_listed_once`). With `endnotes` (the ids of the notes that are not
     footnotes, each with the mark its calls show), the PDF is tagged for reading and identified as PDF/UA-1 (see
-    `_tagged_for_reading`), which asks for a PDF/A variant of level a (tagged, with XMP)."""
+    `_tagged_for_reading`), which asks for a PDF/A variant of level a (tagged, with XMP). The
+    pages in `ahead` are not drawn again (see `draw_ahead`)."""
     if endnotes is not None and options.get("pdf_variant") not in ("pdf/a-1a", "pdf/a-2a", "pdf/a-3a"):
         raise ValueError("a PDF tagged for reading is written as PDF/A level a")
 
@@ -365,6 +373,7 @@ def write(
         _page_references_listed_once(),
         _reproducible_font_subsets(when) as embedded,
         tagging as made,
+        _pages_drawn_ahead(ahead) if ahead else contextlib.nullcontext(),
         ThreadPoolExecutor(available_cores()) as threads,
     ):
         data = document.write_pdf(finisher=finish, **options)
@@ -455,25 +464,41 @@ class Made:
 @contextmanager
 def _tagged_for_reading(document: Document) -> Iterator[dict[int, Made]]:
     """While in this context, the PDF's running heads and folios are pagination artifacts, its
-    borders and backgrounds layout artifacts, and WeasyPrint's structure elements are noted,
-    by object number, in the dict this yields (for `_read_in_order`)."""
-    heads = {}  # id of a margin box's text box → the artifact's subtype (the boxes outlive this)
-    for page in document.pages:
-        for box in page._page_box.children:
-            if isinstance(box, boxes.MarginBox):
-                subtype = "/Header" if box.at_keyword.startswith("@top") else "/Footer"
-                heads.update({id(text): subtype for text in box.descendants() if isinstance(text, boxes.TextBox)})
+    borders and backgrounds layout artifacts (see `_marked_for_reading`), and WeasyPrint's
+    structure elements are noted, by object number, in the dict this yields (for
+    `_read_in_order`)."""
     made: dict[int, Made] = {}
-    build, marked, artifact = weasyprint_tags._build_box_tree, Stream.marked, Stream.artifact
+    build = weasyprint_tags._build_box_tree
 
     def build_box_tree(box, parent, pdf, page_number, nums, annotations, tags):
         if isinstance(box, boxes.MarginBox):
-            return  # its text is an artifact (see `marked_or_artifact`)
+            return  # its text is an artifact (see `_marked_for_reading`)
         for element in build(box, parent, pdf, page_number, nums, annotations, tags):
             # The box's own element comes first; the page box, `html` and `body` hand on
             # their children's.
             made.setdefault(element.number, Made(box, page_number))
             yield element
+
+    weasyprint_tags._build_box_tree = build_box_tree
+    try:
+        with _marked_for_reading(document.pages):
+            yield made
+    finally:
+        weasyprint_tags._build_box_tree = build
+
+
+@contextmanager
+def _marked_for_reading(pages: Sequence[Page]) -> Iterator[None]:
+    """While in this context, the text of the pages' margin boxes (running heads, folios) is
+    drawn as pagination artifacts, and borders and backgrounds as layout artifacts, in a
+    stream that is tagged."""
+    heads = {}  # id of a margin box's text box → the artifact's subtype (the boxes outlive this)
+    for page in pages:
+        for box in page._page_box.children:
+            if isinstance(box, boxes.MarginBox):
+                subtype = "/Header" if box.at_keyword.startswith("@top") else "/Footer"
+                heads.update({id(text): subtype for text in box.descendants() if isinstance(text, boxes.TextBox)})
+    marked, artifact = Stream.marked, Stream.artifact
 
     def marked_or_artifact(stream, box, tag):
         # The original's context manager itself, not one around it: this runs for every text box.
@@ -486,12 +511,11 @@ def _tagged_for_reading(document: Document) -> Iterator[dict[int, Made]]:
             return artifact(stream)
         return _marked_as(stream, "Artifact", {"Type": "/Layout"})
 
-    weasyprint_tags._build_box_tree = build_box_tree
     Stream.marked, Stream.artifact = marked_or_artifact, layout_artifact
     try:
-        yield made
+        yield
     finally:
-        weasyprint_tags._build_box_tree, Stream.marked, Stream.artifact = build, marked, artifact
+        Stream.marked, Stream.artifact = marked, artifact
 
 
 @contextmanager
@@ -958,6 +982,129 @@ def _pages_drawn_once(drawn: weakref.WeakKeyDictionary) -> Iterator[None]:
             drawn[page] = (*kept[:3], (numbers, stream.stream[start:]))
 
     Page.paint = paint_once
+    try:
+        yield
+    finally:
+        Page.paint = paint
+
+
+# Pages drawn ahead ---------------------------------------------------------------------------
+#
+# `generate_pdf` makes each page's content stream (`Stream`), gives it its first transform and
+# has the page draw into it (`Page.paint`), page after page. The drawing adds each font it uses
+# to `document.fonts` (`Stream.add_font`, by `get_pango_font_key`), and to that font the width
+# and the text of each glyph it draws the first time (`Font.widths`, `Font.to_unicode`: dicts,
+# in whose order the embedded font's ToUnicode map is written); it adds its transparency states
+# to the resources every page shares, and takes the MCIDs of its marked content from the
+# stream's `_tags`. `draw_ahead` draws pages before the PDF is written (while a worker lays out
+# the pages after them: `pdf.layout`), each the same way into a stream of its own whose fonts
+# are the page's own (copies of one font, each holding only the glyphs that page draws, in the
+# order it draws them: `_StreamAhead`). When `write` reaches such a page, its operators, MCIDs
+# and states take their place, and its fonts' glyphs join the document's fonts as the page's
+# drawing would have added them, each one not there yet, in the page's order: the same bytes. A
+# page that drew anything else that every page shares (an image, a pattern, a group), or a glyph
+# that no face has (whose number depends on the glyphs missing before), is not kept: it is drawn
+# in its place. So is a page whose stream is not as it was drawn for (another scale or size, or
+# another first transform, or not tagged).
+SCALE = 0.75  # `generate_pdf`'s at zoom 1: 72 PDF points to 96 CSS pixels
+
+
+@dataclass(frozen=True)
+class _Ahead:
+    """A page drawn ahead: for what stream (`scale`, `rectangle`, the operators it held
+    `before`), what the page drew, and the transparency states, MCIDs and fonts it drew with."""
+
+    scale: float
+    rectangle: tuple[float, float, float, float]
+    before: list
+    operators: list
+    states: dict
+    tags: dict
+    fonts: dict
+
+
+@dataclass
+class DrawnAhead:
+    """The pages of an archival PDF drawn before it is written (`draw_ahead`), for `write`,
+    which takes each once; and one font by key, of which the pages' fonts are copies."""
+
+    pages: weakref.WeakKeyDictionary = field(default_factory=weakref.WeakKeyDictionary)
+    fonts: dict = field(default_factory=dict)
+
+
+class _StreamAhead(Stream):
+    """A page's content stream drawn ahead, whose fonts are its own: a copy of the font for
+    each key, holding no glyph until the page draws one (see above). `Stream.add_font` as
+    WeasyPrint 70 writes it, but for the copy."""
+
+    def __init__(self, fonts: dict, *args, **kwargs):
+        super().__init__({}, *args, **kwargs)
+        self._originals = fonts
+
+    def add_font(self, pango_font):
+        key, description, font_size = get_pango_font_key(pango_font)
+        if key not in self._fonts:
+            if key not in self._originals:
+                self._originals[key] = weasyprint_fonts.Font(pango_font, description, font_size)
+            font = copy.copy(self._originals[key])
+            font.widths, font.to_unicode, font.missing = {}, {}, {}
+            self._fonts[key] = font
+        return self._fonts[key], font_size
+
+
+def draw_ahead(document: Document, drawn: DrawnAhead) -> None:
+    """The document's pages drawn as `write` will draw them in a PDF tagged for reading, and
+    kept in `drawn` (see above). Nothing is drawn for a document with colour profiles of its
+    own (`@color-profile --name`), which a page's colours name, and which `generate_pdf` adds
+    to the stream it makes."""
+    if any(name.startswith("--") for name in document.color_profiles):
+        return
+    with _marked_for_reading(document.pages):
+        for page in document.pages:
+            # As `generate_pdf` makes the page's stream and its first transform.
+            left, top = -SCALE * page.bleed["left"], -SCALE * page.bleed["top"]
+            width = SCALE * (page.width + page.bleed["left"] + page.bleed["right"])
+            height = SCALE * (page.height + page.bleed["top"] + page.bleed["bottom"])
+            rectangle = (left / SCALE, top / SCALE, width / SCALE, height / SCALE)
+            resources = {name: pydyf.Dictionary() for name in ("ExtGState", "XObject", "Pattern", "Shading")}
+            resources["ColorSpace"] = None  # copied by a group or a pattern, whose page is not kept
+            stream = _StreamAhead(drawn.fonts, rectangle, resources, {}, {}, {}, document.output_intent)
+            stream.transform(d=-1, f=page.height * SCALE)
+            before = list(stream.stream)
+            page.paint(stream, SCALE)
+            states = _plain_states(stream)
+            if states is not None and not any(font.missing for font in stream._fonts.values()):
+                operators = stream.stream[len(before) :]
+                drawn.pages[page] = _Ahead(SCALE, rectangle, before, operators, states, stream._tags, stream._fonts)
+
+
+@contextmanager
+def _pages_drawn_ahead(drawn: DrawnAhead) -> Iterator[None]:
+    paint = Page.paint
+
+    def paint_or_take(page: Page, stream, scale=1) -> None:
+        ahead = drawn.pages.pop(page, None)
+        if ahead is None or (ahead.scale, ahead.rectangle, ahead.before, stream._tags) != (
+            scale,
+            stream.page_rectangle,
+            stream.stream,
+            {},
+        ):
+            paint(page, stream, scale)
+            return
+        stream.stream.extend(ahead.operators)
+        stream._tags.update(ahead.tags)
+        for name, value in ahead.states.items():
+            stream._resources["ExtGState"].setdefault(name, pydyf.Dictionary(value))
+        for key, font in ahead.fonts.items():
+            joined = stream._fonts.setdefault(key, font)
+            if joined is not font:
+                for glyph, width in font.widths.items():
+                    joined.widths.setdefault(glyph, width)
+                for glyph, text in font.to_unicode.items():
+                    joined.to_unicode.setdefault(glyph, text)
+
+    Page.paint = paint_or_take
     try:
         yield
     finally:

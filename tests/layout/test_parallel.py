@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+import weasyprint.document
 
 from edition.build import Warm, build
 from edition.errors import EditionError
@@ -40,7 +41,8 @@ def test_two_workers_make_the_pdf_one_process_makes(reader_project, reader_book,
     that the folio sheet lays out), built with two jobs: its parts laid out by the workers, and
     not again here; an essay that follows another renumbered here as soon as both have arrived,
     while the workers are still at work; the PDF the same bytes as the session's, built in one
-    process."""
+    process. The register laid out by a worker too, while this process draws the essays' pages
+    for the PDF, which does not draw them again."""
     sent: list[str] = []
     here: list[str] = []  # the parts laid out in this process (a worker's list is its own)
     numbered: list[str] = []  # the parts renumbered here while the workers were at work
@@ -63,7 +65,21 @@ def test_two_workers_make_the_pdf_one_process_makes(reader_project, reader_book,
             numbered.append(next(name for name, kept in typesetter.parts.items() if kept is part))
         return renumbered_as_before(typesetter, edition, imprint, part, first_page, course)
 
+    ahead: list = []  # the pages drawn while the register is laid out
+    drawn: list = []  # every page drawn here, by its page box
+
+    def draw_ahead(document, drawings):
+        ahead.extend(page._page_box for page in document.pages)
+        return draw_ahead_as_before(document, drawings)
+
+    def draw_page(box, stream):
+        drawn.append(box)
+        return draw_page_as_before(box, stream)
+
     main, laid_out_anew, renumbered_as_before = os.getpid(), pdf._lay_out_anew, pdf._renumbered
+    draw_ahead_as_before, draw_page_as_before = pdf.draw_ahead, weasyprint.document.draw_page
+    monkeypatch.setattr(pdf, "draw_ahead", draw_ahead)
+    monkeypatch.setattr(weasyprint.document, "draw_page", draw_page)
     monkeypatch.setattr(pdf, "side_by_side", spied)
     monkeypatch.setattr(pdf, "_lay_out_anew", lay_out_anew)
     monkeypatch.setattr(pdf, "_renumbered", renumbered)
@@ -73,6 +89,9 @@ def test_two_workers_make_the_pdf_one_process_makes(reader_project, reader_book,
     assert set(essays) <= set(sent), "no worker laid them out"
     assert not set(sent) & set(here), "laid out by a worker and again here"
     assert [name for name in numbered if name] == essays[1:], "not renumbered as they arrived"
+    assert "register" in sent and "register" not in here
+    assert ahead and drawn[: len(ahead)] == ahead, "the essays not drawn while the register was laid out"
+    assert len({id(box) for box in drawn}) == len(drawn), "a page drawn ahead drawn again"
     assert (tmp_path / reader_pdf.name).read_bytes() == reader_pdf.read_bytes()
 
 

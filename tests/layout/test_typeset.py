@@ -252,6 +252,64 @@ def test_a_page_that_draws_shared_resources_is_drawn_again_in_each_proof(monkeyp
     assert len(drawn) == 4 and not drawings.pages
 
 
+# Pages drawn ahead -------------------------------------------------------------------------
+
+# Five pages: the first draws glyphs that the second draws again in another order, with a
+# bold and an italic face the first does not use; the third glyphs that the fourth draws after
+# it; the fourth a translucent colour (a transparency state); the fifth a gradient (a pattern
+# that every page's resources list).
+AHEAD = """<!DOCTYPE html><html lang="en"><head><style>
+@page { size: 200px 140px; margin: 10px; @bottom-center { content: counter(page); font-size: 8px } }
+body { font-size: 8px } section { break-before: page }
+</style></head><body>
+<section><h1>zyx</h1><p>vut srq</p></section>
+<section><p><b>bold</b> qrs tuv <i>xyz</i> wo</p></section>
+<section><p>head k</p></section>
+<section><p style="color: rgba(0, 0, 0, 0.5)"><i>italic</i> j k faint</p></section>
+<section><p style="background: linear-gradient(red, blue)">shaded</p></section>
+</body></html>"""
+
+
+def test_the_weasyprint_internals_drawing_ahead_relies_on_are_still_there():
+    """typeset.draw_ahead makes a page's stream as `generate_pdf` does, with fonts of its own
+    (`_StreamAhead.add_font`, WeasyPrint's own but for the copy), and `_pages_drawn_ahead`
+    joins their glyphs to the document's in the order WeasyPrint adds them."""
+    generate = inspect.getsource(weasyprint.pdf.generate_pdf)
+    assert "page_rectangle = (\n            left / scale, top / scale,\n            (right - left) / scale" in generate
+    assert "stream.transform(d=-1, f=(page.height * scale))" in generate
+    assert "left = -scale * page.bleed['left']" in generate and "scale = zoom * 0.75" in generate
+    add_font = inspect.getsource(Stream.add_font)
+    assert "key, description, font_size = get_pango_font_key(pango_font)" in add_font
+    assert "self._fonts[key] = Font(pango_font, description, font_size)" in add_font
+    assert "return self._fonts[key], font_size" in add_font
+    assert "font, font_size = stream.add_font(pango_font)" in inspect.getsource(weasyprint.draw.text.draw_first_line)
+    text = inspect.getsource(weasyprint.draw.text)
+    assert "if glyph_id not in font.to_unicode:" in text and "font.get_unused_glyph_id(codepoint)" in text
+    assert "to_unicode_items = tuple(to_unicode.items())" in inspect.getsource(fonts.build_fonts_dictionary)
+    assert "return Stream(**kwargs)" in inspect.getsource(Stream.clone)  # a group's stream: its page not kept
+    assert "self._color_profiles.get(color.space)" in inspect.getsource(Stream.set_color)
+
+
+def test_pages_drawn_ahead_are_not_drawn_again_and_the_pdf_is_the_same_bytes(monkeypatch: pytest.MonkeyPatch):
+    """`draw_ahead`, as the build draws an essay's pages while a worker lays out the register:
+    the pages written from what was drawn ahead, their glyphs joining the fonts in page order
+    (the third page's before the fourth's), and the PDF the same bytes as one whose pages are all
+    drawn as it is written; a page that draws a pattern is drawn again there."""
+    as_written, _ = write(render(AHEAD), 0, WHEN, {}, pdf_variant="pdf/a-3a")
+    document = render(AHEAD)
+    pages = document.pages
+    drawn, ahead = drawn_pages(monkeypatch), typeset.DrawnAhead()
+    typeset.draw_ahead(document.copy(pages[1:2]), ahead)
+    typeset.draw_ahead(document.copy(pages[3:]), ahead)
+    assert drawn == [page._page_box for page in (pages[1], pages[3], pages[4])]
+    assert list(ahead.pages) == [pages[1], pages[3]], "the page with a gradient kept"
+    paint = Page.paint
+    data, _ = write(document, 0, WHEN, {}, ahead, pdf_variant="pdf/a-3a")
+    assert Page.paint is paint  # as it was
+    assert drawn[3:] == [page._page_box for page in (pages[0], pages[2], pages[4])] and not ahead.pages
+    assert data == as_written
+
+
 # Page numbers laid out apart ---------------------------------------------------------------
 
 
