@@ -18,7 +18,6 @@ files that a killed build left there (`.<output>.<random>.part`, only those).
 
 from __future__ import annotations
 
-import functools
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -222,6 +221,7 @@ def _build(
     from .ereader.epub import PrintPages, build_epub
     from .ereader.kepub import kepub
     from .ereader.kindle import azw3
+    from .layout.parallel import beside
 
     document = None
     if "pdf" in todo or starts is None:
@@ -245,11 +245,21 @@ def _build(
         write_atomically(job.out_dir / RECORD_FILE, record.to_json())
     print_source = f"{edition.full_title}, version {edition.version}, print edition on {job.profile.page_size}"
     print_source += f" ({job.target('pdf').name})"
-    epub = functools.cache(
-        lambda: build_epub(edition, job.project, job.imprint, job.when, PrintPages(print_source, starts))
-    )
+    made: dict[str, bytes] = {}  # the EPUB, made once for the formats made from it
+
+    def epub() -> bytes:
+        if "epub" not in made:
+            made["epub"] = build_epub(edition, job.project, job.imprint, job.when, PrintPages(print_source, starts))
+        return made["epub"]
+
+    def pdf() -> bytes:
+        if warm.jobs > 1 and len(todo) > 1:  # the EPUB made in a worker process while this one writes the PDF
+            made["epub"], data = beside(epub, lambda: write_pdf(document, edition, job.project, job.when, ahead))
+            return data
+        return write_pdf(document, edition, job.project, job.when, ahead)
+
     renderers: dict[str, Callable[[], bytes | tuple[bytes, bytes]]] = {
-        "pdf": lambda: write_pdf(document, edition, job.project, job.when, ahead),
+        "pdf": pdf,
         "epub": epub,
         "kepub": lambda: kepub(epub(), job.when),
         "azw3": lambda: azw3(epub(), job.when),

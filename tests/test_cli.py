@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from edition import __version__
 from edition.project import Project
 from tests import command
 from tests.mini import EPUB, PDF
@@ -152,3 +153,19 @@ def test_watch_refuses_a_reader_profile_it_cannot_read_in_one_line(mini_project:
     result = run("watch", "--reader", "missing.toml", cwd=mini_project.root)
     refused = "edition: missing.toml: file not found (or a symlink to nothing)\n"
     assert (result.returncode, result.stderr) == (2, refused)
+
+
+def test_the_command_ends_without_the_interpreters_teardown_once_its_output_is_written(tmp_path: Path):
+    """`edition` (`cli.run`) ends the process as soon as the command is done: an exit handler,
+    which the interpreter's own ending would run, does not speak; what the command printed into
+    a pipe is all there; and the exit code is the command's, or argparse's."""
+    script = "import atexit; atexit.register(print, 'torn down'); from edition.cli import run; run()"
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}  # as for a user
+    cases = {("--version",): (0, f"edition {__version__}\n"), ("--project", str(tmp_path), "check"): (2, "")}
+    for args, (code, out) in cases.items():
+        result = subprocess.run(
+            [sys.executable, "-c", script, *args],
+            capture_output=True, text=True, cwd=tmp_path, env=buffered, timeout=60, check=False,
+        )  # fmt: skip
+        assert (result.returncode, result.stdout) == (code, out), args
+        assert code == 0 or result.stderr.startswith("edition: "), result.stderr

@@ -73,6 +73,14 @@ def side_by_side(
             connection.close()
 
 
+def beside(work: Callable[[], bytes], meanwhile: Callable[[], T]) -> tuple[bytes, T]:
+    """`work()` done in a worker process forked now, while this one does `meanwhile()`: what
+    each made. The worker's problems reach this process as `side_by_side`'s do."""
+    done: list[T] = []
+    made, _ = side_by_side(["work"], 1, lambda _: (work(), 0), lambda _, data: data, lambda: done.append(meanwhile()))
+    return made["work"], done[0]
+
+
 def _work(
     names: Sequence[str],
     lay_out: Callable[[int], LaidOut],

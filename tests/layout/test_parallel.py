@@ -16,10 +16,11 @@ import pytest
 import weasyprint.document
 
 from edition.build import Warm, build
+from edition.ereader import epub
 from edition.errors import EditionError
 from edition.html import print_parts
 from edition.layout import pdf
-from edition.layout.parallel import side_by_side
+from edition.layout.parallel import beside, side_by_side
 
 
 def as_sent(name: str, data: bytes) -> bytes:
@@ -36,13 +37,16 @@ def test_each_worker_takes_the_next_part_as_it_finishes_the_last():
     assert laid_out["b"] == laid_out["c"] == laid_out["d"] != laid_out["a"]  # while the first was on "a"
 
 
-def test_two_workers_make_the_pdf_one_process_makes(reader_project, reader_book, reader_pdf, tmp_path, monkeypatch):
+def test_two_workers_make_the_pdf_and_epub_one_process_makes(
+    reader_project, reader_book, reader_pdf, reader_epub, tmp_path, monkeypatch
+):
     """The course reader of the tests (the mini-edition's essays, on Letter, with a course line
     that the folio sheet lays out), built with two jobs: its parts laid out by the workers, and
     not again here; an essay that follows another renumbered here as soon as both have arrived,
     while the workers are still at work; the PDF the same bytes as the session's, built in one
     process. The register laid out by a worker too, while this process draws the essays' pages
-    for the PDF, which does not draw them again."""
+    for the PDF, which does not draw them again; and the EPUB made by a worker while this process
+    writes the PDF, the same bytes as the session's."""
     sent: list[str] = []
     here: list[str] = []  # the parts laid out in this process (a worker's list is its own)
     numbered: list[str] = []  # the parts renumbered here while the workers were at work
@@ -76,7 +80,13 @@ def test_two_workers_make_the_pdf_one_process_makes(reader_project, reader_book,
         drawn.append(box)
         return draw_page_as_before(box, stream)
 
+    def build_epub(*args):
+        (tmp_path / "epub-made-by").write_text(str(os.getpid()))  # in the worker, if it is one
+        return build_epub_as_before(*args)
+
     main, laid_out_anew, renumbered_as_before = os.getpid(), pdf._lay_out_anew, pdf._renumbered
+    build_epub_as_before = epub.build_epub
+    monkeypatch.setattr(epub, "build_epub", build_epub)
     draw_ahead_as_before, draw_page_as_before = pdf.draw_ahead, weasyprint.document.draw_page
     monkeypatch.setattr(pdf, "draw_ahead", draw_ahead)
     monkeypatch.setattr(weasyprint.document, "draw_page", draw_page)
@@ -84,7 +94,7 @@ def test_two_workers_make_the_pdf_one_process_makes(reader_project, reader_book,
     monkeypatch.setattr(pdf, "_lay_out_anew", lay_out_anew)
     monkeypatch.setattr(pdf, "_renumbered", renumbered)
     profile = reader_project.root / "readers" / "mini.toml"
-    build(reader_project, ("pdf",), tmp_path, profile, Warm(jobs=2))
+    build(reader_project, ("pdf", "epub"), tmp_path, profile, Warm(jobs=2))
     essays = [part.name for part in print_parts(reader_book) if part.essay]
     assert set(essays) <= set(sent), "no worker laid them out"
     assert not set(sent) & set(here), "laid out by a worker and again here"
@@ -93,6 +103,33 @@ def test_two_workers_make_the_pdf_one_process_makes(reader_project, reader_book,
     assert ahead and drawn[: len(ahead)] == ahead, "the essays not drawn while the register was laid out"
     assert len({id(box) for box in drawn}) == len(drawn), "a page drawn ahead drawn again"
     assert (tmp_path / reader_pdf.name).read_bytes() == reader_pdf.read_bytes()
+    assert int((tmp_path / "epub-made-by").read_text()) != main, "the EPUB made here"
+    assert (tmp_path / reader_epub.name).read_bytes() == reader_epub.read_bytes()
+
+
+def test_work_beside_is_done_in_a_worker_while_this_process_does_its_own(tmp_path: Path):
+    """`beside`: the work done in another process at the same time as this one's: each waits
+    for a sign from the other, in vain if one came after the other."""
+
+    def signal_and_wait(give: str, wait_for: str) -> bool:
+        (tmp_path / give).touch()
+        deadline = time.monotonic() + 10
+        while not (tmp_path / wait_for).exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return (tmp_path / wait_for).exists()
+
+    def work() -> bytes:
+        return f"{os.getpid()} {signal_and_wait('worker', 'here')}".encode()
+
+    made, done = beside(work, lambda: (os.getpid(), signal_and_wait("here", "worker")))
+    worker, saw_here = made.decode().split()
+    assert (saw_here, done) == ("True", (os.getpid(), True)) and int(worker) != os.getpid()
+
+    def failing() -> bytes:
+        raise EditionError("the work failed")
+
+    with pytest.raises(EditionError, match="the work failed"):
+        beside(failing, lambda: None)
 
 
 def test_a_workers_problem_stops_the_build_with_its_message():
