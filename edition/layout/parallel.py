@@ -1,4 +1,4 @@
-"""The parts of a cold layout laid out side by side, in worker processes.
+"""The parts of a cold layout laid out side by side, in worker processes; and work done beside.
 
 `pdf.layout` lays out first the parts that print no page numbers (the essays, the further
 reading, the note on the text): each on its own, opening on a right-hand page, its pages the
@@ -9,7 +9,10 @@ stylesheets, read once); each worker takes the next part, in their order, as soo
 sent the last (so no part's length need be guessed beforehand). Each worker sends each part's
 layout back as bytes as soon as it is made (`typeset.pickled`), and this process reads them
 back into pages of its own (`typeset.unpickled`), as if it had laid them out: the outputs are
-the same bytes whatever the number of jobs.
+the same bytes whatever the number of jobs. `side_by_side` can have this process do something
+`meanwhile` (`pdf` draws the pages laid out so far for the PDF while a worker lays out the
+register); `beside` does one piece of work in a worker while this process does another (the
+build makes the EPUB so while it writes the PDF).
 
 Forked, not started anew: a new interpreter would import WeasyPrint and read the fonts again, a
 second and more, for a layout of a few seconds. A worker that fails says why; one that stops
@@ -19,11 +22,13 @@ and the build writes nothing.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from multiprocessing.sharedctypes import Synchronized
@@ -47,11 +52,11 @@ def side_by_side(
     jobs: int,
     lay_out: Callable[[int], LaidOut],
     read: Callable[[str, bytes], T],
-    meanwhile: Callable[[], None] = lambda: None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> tuple[dict[str, T], int]:
     """Each part laid out in one of `jobs` workers at most (`lay_out(index)`, in the forked
-    process), read back here as it arrives (`read(name, data)`), by name, once this process has
-    done `meanwhile`; and the pages laid out in all."""
+    process), read back here as it arrives (`read(name, data)`), by name, while this process
+    does `meanwhile`, if anything; and the pages laid out in all."""
     context = multiprocessing.get_context("fork")
     workers: dict[Connection, BaseProcess] = {}
     taken = context.Value("i", 0)  # how many parts the workers have taken
@@ -63,8 +68,18 @@ def side_by_side(
             worker.start()
             sending.close()  # this process's copy: the pipe ends when the worker closes its own
             workers[receiving] = worker
-        meanwhile()
-        return _gather(workers, read)
+        if meanwhile is None:
+            return _gather(workers, read)
+        # What the workers send is read in a thread while this one does `meanwhile`: a worker
+        # that has sent its last part ends at once, and lets go of its memory (a copy of much of
+        # the build's, by then), rather than wait with it until `meanwhile` is done.
+        reading = ThreadPoolExecutor(1)
+        try:
+            gathered = reading.submit(_gather, workers, read)
+            meanwhile()
+            return gathered.result()
+        finally:
+            reading.shutdown(wait=False)  # if `meanwhile` failed: the workers are stopped below
     finally:
         for connection, worker in workers.items():
             if worker.is_alive():
@@ -92,6 +107,10 @@ def _work(
     one could not be."""
     # Ctrl-C reaches every process of the terminal's group: the build's own ends the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # What the worker inherits lives as long as it does: out of its collector's scans, which
+    # would write to every object's header, and so copy every page of memory it shares with
+    # the build's process (a second copy of a long edition's layout; see `memory`).
+    gc.freeze()
     # Only the build's process reads: if it dies (killed, out of memory), a worker's next send
     # fails, and the worker ends, rather than wait for ever with a reading end of its own.
     for connection in others:

@@ -5,6 +5,7 @@ build with a message."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -109,7 +110,8 @@ def test_two_workers_make_the_pdf_and_epub_one_process_makes(
 
 def test_work_beside_is_done_in_a_worker_while_this_process_does_its_own(tmp_path: Path):
     """`beside`: the work done in another process at the same time as this one's: each waits
-    for a sign from the other, in vain if one came after the other."""
+    for a sign from the other, in vain if one came after the other; the worker gone as soon as
+    its work is sent; a failure on either side the build's, with no worker left behind."""
 
     def signal_and_wait(give: str, wait_for: str) -> bool:
         (tmp_path / give).touch()
@@ -125,11 +127,27 @@ def test_work_beside_is_done_in_a_worker_while_this_process_does_its_own(tmp_pat
     worker, saw_here = made.decode().split()
     assert (saw_here, done) == ("True", (os.getpid(), True)) and int(worker) != os.getpid()
 
+    def ended() -> bool:  # the worker gone, while this process is still at its own work
+        deadline = time.monotonic() + 10
+        while multiprocessing.active_children() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return not multiprocessing.active_children()
+
+    made, gone = beside(lambda: b"x" * 1_000_000, ended)  # more than a pipe holds: sent as it is read
+    assert gone and len(made) == 1_000_000, "the worker waited with its work until this process was done"
+
     def failing() -> bytes:
         raise EditionError("the work failed")
 
     with pytest.raises(EditionError, match="the work failed"):
         beside(failing, lambda: None)
+
+    def failing_here() -> None:
+        raise EditionError("this process's work failed")
+
+    with pytest.raises(EditionError, match="this process's work failed"):
+        beside(lambda: time.sleep(60) or b"", failing_here)
+    assert not multiprocessing.active_children(), "the worker left at work"
 
 
 def test_a_workers_problem_stops_the_build_with_its_message():
