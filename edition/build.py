@@ -252,8 +252,10 @@ def _build(
             made["epub"] = build_epub(edition, job.project, job.imprint, job.when, PrintPages(print_source, starts))
         return made["epub"]
 
+    beside_pdf = warm.jobs > 1 and todo[0] == "pdf" and len(todo) > 1  # the EPUB made in a worker meanwhile
+
     def pdf() -> bytes:
-        if warm.jobs > 1 and len(todo) > 1:  # the EPUB made in a worker process while this one writes the PDF
+        if beside_pdf:
             made["epub"], data = beside(epub, lambda: write_pdf(document, edition, job.project, job.when, ahead))
             return data
         return write_pdf(document, edition, job.project, job.when, ahead)
@@ -267,7 +269,9 @@ def _build(
     for fmt in todo:
         if progress:
             progress(f"writing the {fmt.upper()}")
-        with report.stage(f"write the {fmt.upper()}"):
+        with report.stage(
+            f"write the {fmt.upper()}" + (", the EPUB made beside it" if fmt == "pdf" and beside_pdf else "")
+        ):
             data = renderers[fmt]()
         if isinstance(data, tuple):  # the AZW3 and its sidecar, the APNX of its print pages
             data, sidecar = data
