@@ -41,6 +41,9 @@ class Project:
     received_dir: Path = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        # The files the project's checks accept are compared with its folder as they really are
+        # (symlinks followed), so the folder is known as it really is, whatever it was given as.
+        object.__setattr__(self, "root", self.root.resolve())
         for name, relative in LAYOUT.items():
             object.__setattr__(self, name, self.root / relative)  # a frozen dataclass's own fields
 

@@ -36,6 +36,7 @@ from edition.layout.typeset import FONT_EPOCH_OFFSET, page_drawings, subset_font
 from edition.project import Project
 from edition.sources.check import WORD_LIMIT, run_checks
 from edition.sources.dates import build_time
+from edition.sources.fonts import read_faces
 from edition.sources.model import Imprint, plain
 from edition.sources.profiles import FIELD_LIMITS, PROFILE_LIMIT, load_profile
 from edition.sources.read import LONGEST_SLUG, SOURCE_LIMIT, load_edition
@@ -558,6 +559,19 @@ def test_a_symlink_inside_the_project_is_read(tmp_path: Path):
     (project.source_dir / "register.xml").symlink_to(project.root / "shared" / "register.xml")
     result = run("check", cwd=project.root)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_project_named_by_a_relative_path_or_through_a_symlink_is_its_real_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """`Project(Path("."))` from a script, or a folder reached through a symlink: the faces and
+    sources are read as in the folder itself (a relative root was a ValueError traceback)."""
+    project = copy_project(tmp_path / "real")
+    (tmp_path / "link").symlink_to(project.root)
+    monkeypatch.chdir(tmp_path / "link")
+    for named in (Path("."), tmp_path / "link"):
+        assert read_faces(Project(named)).by_digest.keys() == read_faces(project).by_digest.keys()
+        assert Project(named).root == project.root.resolve()
 
 
 def test_inside_project_names_the_path_and_why(tmp_path: Path):
