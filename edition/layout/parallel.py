@@ -147,7 +147,7 @@ def _gather(workers: Mapping[Connection, BaseProcess], read: Callable[[str, byte
                 worker.join()
                 if worker.exitcode:
                     raise EditionError(
-                        f"a layout worker stopped (exit code {worker.exitcode}) before it sent its parts; "
+                        f"a worker process stopped (exit code {worker.exitcode}) before it sent what it made; "
                         "build again with --jobs 1"
                     ) from None
                 continue

@@ -166,7 +166,10 @@ def test_a_worker_that_stops_without_a_word_stops_the_build():
             os._exit(3)
         return b"", 0
 
-    with pytest.raises(EditionError, match=r"a layout worker stopped \(exit code 3\)"):
+    with pytest.raises(
+        EditionError,
+        match=r"a worker process stopped \(exit code 3\) before it sent what it made; build again with --jobs 1",
+    ):
         side_by_side(["a", "b"], 2, lay_out, as_sent)
 
 
