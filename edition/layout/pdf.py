@@ -248,11 +248,16 @@ def layout(
             main += [None] * (len(main) % 2)
             drawing = [page for page in main if page is not None]  # the pages before it, as printed
             if part.cites_pages and ahead and jobs > 1 and drawing and part.name not in typesetter.parts:
+                # Laid out in a worker while this process draws the pages before it for the PDF
+                # (`typeset.draw_ahead`): a part that cites pages waits for them, and the PDF for it.
                 # (`document`, the part before it, lends the pages its colour profiles.)
-                drawing = document.copy(drawing)
-                document = _lay_out_drawing(
-                    typesetter, edition, imprint, part, folios, len(main) + 1, course, drawing, ahead
+                first_page = len(main) + 1
+                lay_out = functools.partial(
+                    _lay_out_part, typesetter, edition, imprint, folios=folios, first_page=first_page, course=course
                 )
+                meanwhile = functools.partial(draw_ahead, document.copy(drawing), ahead)
+                _in_workers(typesetter, [part], 1, lay_out, meanwhile=meanwhile)
+                document = typesetter.parts[part.name].document
             elif part.cites_pages or not typesetter.rejoin:
                 document = _lay_out_part(typesetter, edition, imprint, part, folios, len(main) + 1, course)
             else:
@@ -300,28 +305,6 @@ def _side_by_side(
     _in_workers(
         typesetter, fresh, jobs, lambda part: _lay_out_part(typesetter, edition, imprint, part, {}, 1, course), arrived
     )
-
-
-def _lay_out_drawing(
-    typesetter: Typesetter,
-    edition: Edition,
-    imprint: Imprint,
-    part: PrintPart,
-    folios: dict[str, str],
-    first_page: int,
-    course: str,
-    drawing: Document,
-    ahead: DrawnAhead,
-) -> Document:
-    """The part laid out as `_lay_out_part` lays it out, but in a worker process, while this one
-    draws `drawing`'s pages, into `ahead`, for the PDF that is to be written (`typeset.draw_ahead`):
-    a part that cites pages waits for the pages before it, and the PDF's writing for it."""
-
-    def lay_out(part: PrintPart) -> Document:
-        return _lay_out_part(typesetter, edition, imprint, part, folios, first_page, course)
-
-    _in_workers(typesetter, [part], 1, lay_out, meanwhile=lambda: draw_ahead(drawing, ahead))
-    return typesetter.parts[part.name].document
 
 
 def _in_workers(
