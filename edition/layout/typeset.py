@@ -1084,12 +1084,8 @@ def _pages_drawn_ahead(drawn: DrawnAhead) -> Iterator[None]:
 
     def paint_or_take(page: Page, stream, scale=1) -> None:
         ahead = drawn.pages.pop(page, None)
-        if ahead is None or (ahead.scale, ahead.rectangle, ahead.before, stream._tags) != (
-            scale,
-            stream.page_rectangle,
-            stream.stream,
-            {},
-        ):
+        drawn_for = (ahead.scale, ahead.rectangle, ahead.before, {}) if ahead else None
+        if drawn_for != (scale, stream.page_rectangle, stream.stream, stream._tags):  # see above
             paint(page, stream, scale)
             return
         stream.stream.extend(ahead.operators)

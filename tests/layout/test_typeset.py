@@ -310,6 +310,16 @@ def test_pages_drawn_ahead_are_not_drawn_again_and_the_pdf_is_the_same_bytes(mon
     assert data == as_written
 
 
+def test_a_page_drawn_ahead_for_another_stream_is_drawn_again_in_its_place():
+    """A PDF written at another zoom, or not tagged, than `draw_ahead` drew for: the pages drawn
+    again as it is written, the same bytes as without drawing ahead."""
+    for endnotes, options in (({}, {"zoom": 2, "pdf_variant": "pdf/a-3a"}), (None, {})):
+        as_written, _ = write(render(AHEAD), 0, WHEN, endnotes, **options)
+        document, ahead = render(AHEAD), typeset.DrawnAhead()
+        typeset.draw_ahead(document, ahead)
+        assert write(document, 0, WHEN, endnotes, ahead, **options)[0] == as_written, options
+
+
 # Page numbers laid out apart ---------------------------------------------------------------
 
 
