@@ -19,6 +19,8 @@ the URL fetcher, the `finisher` hook) and, for what a layout holds, the plain su
   folios as artifacts) and identified as PDF/UA-1;
   `write_proof`, the same pages for the eye alone, each page that a layout kept from the last
   drawn once (`Drawings`).
+- `draw_ahead`: pages drawn for the archival PDF before it is written (while a worker lays out
+  the register), which `write` then takes as drawn (`DrawnAhead`): the same bytes.
 - `renumber`: a page kept from an earlier layout made to print the number it now has, from a
   page laid out for that number (`pdf`'s folio sheet).
 - `page_drawings`: what each page draws and where (`PageDrawing`), for the tests of the print.
