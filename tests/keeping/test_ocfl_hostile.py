@@ -308,9 +308,14 @@ def test_an_archive_killed_at_any_moment_leaves_an_object_the_validator_passes(i
     root = project.dist_dir / "archive"
     path = root / "mini"
     template = project.edition_file.read_text()
+    # What a killed archive leaves in the temporary folder (the revision it was reading) stays
+    # in this test's own folder, not in the machine's /tmp, run after run.
+    temporary = intact.parent / "tmp"
+    temporary.mkdir()
     killer = subprocess.Popen(
         [sys.executable, "-c", KILLER, str(project.root), str(root), str(outputs)],
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "TMPDIR": str(temporary)},
     )  # fmt: skip
 
     def attempt(request: str) -> dict:
