@@ -11,6 +11,7 @@ import argparse
 import os
 import signal
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -128,13 +129,22 @@ def run() -> None:
     """The `edition` command (and `python -m edition`): `main`, and then the process ends at
     once. The interpreter's own ending would free, one by one, the objects a build made (a third
     of a second for this edition's pages, more for a longer one) with nothing left to do: by
-    then every output is written and closed and every worker joined."""
-    try:
-        code = main()
-    except SystemExit as stop:  # argparse's --help, --version and usage errors
-        if not isinstance(stop.code, int):
-            raise
-        code = stop.code
+    then every output is written and closed and every worker joined.
+
+    What would have been left to do is removing temporary files that objects remove when they
+    are freed (WeasyPrint copies the faces into a folder of its own, removed with its font
+    configuration): every temporary file of the command goes into one folder, removed before
+    the process ends."""
+    with tempfile.TemporaryDirectory(prefix="edition-") as scratch:
+        tempfile.tempdir = scratch  # for this process and the workers it forks
+        try:
+            code = main()
+        except SystemExit as stop:  # argparse's --help, --version and usage errors
+            if not isinstance(stop.code, int):
+                raise
+            code = stop.code
+        finally:
+            tempfile.tempdir = None
     try:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -169,3 +169,28 @@ def test_the_command_ends_without_the_interpreters_teardown_once_its_output_is_w
         )  # fmt: skip
         assert (result.returncode, result.stdout) == (code, out), args
         assert code == 0 or result.stderr.startswith("edition: "), result.stderr
+
+
+def test_what_the_command_leaves_in_the_temporary_folder_is_removed_as_it_ends(tmp_path: Path):
+    """As WeasyPrint's copy of the faces, which it removes only when its font configuration is
+    freed (which, the process ending at once, it never is): a temporary folder made during the
+    command, and still there when it is done, is gone once the process has ended."""
+    script = (
+        "import pathlib, tempfile, edition.cli as cli\n"
+        "def main():\n"
+        "    folder = pathlib.Path(tempfile.mkdtemp(prefix='weasyprint-'))\n"
+        "    (folder / 'face.ttf').write_bytes(b'a face')\n"
+        "    print(folder)\n"
+        "    return 0\n"
+        "cli.main = main\n"
+        "cli.run()\n"
+    )
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**os.environ, "TMPDIR": str(temporary)}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip()).is_relative_to(temporary)  # made where the command makes them
+    assert not list(temporary.iterdir()), "left behind"
