@@ -135,6 +135,8 @@ def run() -> None:
     are freed (WeasyPrint copies the faces into a folder of its own, removed with its font
     configuration): every temporary file of the command goes into one folder, removed before
     the process ends."""
+    # `kill` (SIGTERM) ends the command as a Ctrl-C does: through the code that cleans up.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     with tempfile.TemporaryDirectory(prefix="edition-") as scratch:
         tempfile.tempdir = scratch  # for this process and the workers it forks
         try:

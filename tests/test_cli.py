@@ -194,3 +194,25 @@ def test_what_the_command_leaves_in_the_temporary_folder_is_removed_as_it_ends(t
     assert result.returncode == 0, result.stderr
     assert Path(result.stdout.strip()).is_relative_to(temporary)  # made where the command makes them
     assert not list(temporary.iterdir()), "left behind"
+
+
+def test_a_command_stopped_by_kill_cleans_up_and_exits_143(tmp_path: Path):
+    """SIGTERM, as from `kill`: the command ends through the code that cleans up (its temporary
+    folder removed, as its workers are stopped), with 128 + 15."""
+    script = (
+        "import pathlib, tempfile, time, edition.cli as cli\n"
+        "def main():\n"
+        "    folder = pathlib.Path(tempfile.mkdtemp())\n"
+        "    print(folder, flush=True)\n"
+        "    time.sleep(60)\n"
+        "cli.main = main\n"
+        "cli.run()\n"
+    )
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**os.environ, "TMPDIR": str(temporary)}
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env)
+    assert Path(process.stdout.readline().strip()).is_dir()
+    process.terminate()
+    assert process.wait(30) == 143
+    assert not list(temporary.iterdir()), "left behind"

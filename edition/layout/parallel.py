@@ -105,8 +105,10 @@ def _work(
 ) -> None:
     """In a worker: the next part not yet taken, laid out and sent, until none is left; or why
     one could not be."""
-    # Ctrl-C reaches every process of the terminal's group: the build's own ends the workers.
+    # Ctrl-C reaches every process of the terminal's group: the build's own ends the workers,
+    # with SIGTERM, which ends a worker at once (not through the build's own handler).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # What the worker inherits lives as long as it does: out of its collector's scans, which
     # would write to every object's header, and so copy every page of memory it shares with
     # the build's process (a second copy of a long edition's layout; see `memory`).
