@@ -111,6 +111,8 @@ while True:
 # values than the helper's runs in a new interpreter after all.
 STARTUP = ("PYTHON", "LANG", "LC_")
 
+# The longest a helper may take to start (to import the edition) and fork a command.
+HELPER_START = 120
 _helper: subprocess.Popen | None = None
 _helper_env: dict[str, str] = {}  # the environment the helper started in
 
@@ -169,10 +171,12 @@ def run(
         request = {"args": list(args), "cwd": str(cwd), "env": env, "stdout": str(out), "stderr": str(err)}
         helper.stdin.write((json.dumps(request) + "\n").encode())
         helper.stdin.flush()
-        deadline = None if timeout is None else time.monotonic() + timeout
-        started = _answer(helper, deadline)
+        # The command's time starts when the helper has forked it: a helper just started imports
+        # the edition first, which a short `timeout` must not count.
+        started = _answer(helper, time.monotonic() + HELPER_START)
         if started is None:
             raise RuntimeError("the helper that runs the edition's commands does not answer")
+        deadline = None if timeout is None else time.monotonic() + timeout
         pid, killed = started["pid"], False
         try:
             answer = _answer(helper, deadline)
