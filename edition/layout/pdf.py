@@ -246,16 +246,16 @@ def layout(
         main: list[Page | None] = []  # None: a blank page, filled in at the end
         for number, part in enumerate(parts, start=1):
             main += [None] * (len(main) % 2)
-            drawing = [page for page in main if page is not None]  # the pages before it, as printed
-            if part.cites_pages and ahead and jobs > 1 and drawing and part.name not in typesetter.parts:
-                # Laid out in a worker while this process draws the pages before it for the PDF
-                # (`typeset.draw_ahead`): a part that cites pages waits for them, and the PDF for it.
-                # (`document`, the part before it, lends the pages its colour profiles.)
+            if part.cites_pages and ahead and jobs > 1 and any(main) and part.name not in typesetter.parts:
+                # Laid out in a worker while this process draws the pages before it, as printed,
+                # for the PDF (`typeset.draw_ahead`): a part that cites pages waits for them, and
+                # the PDF for it. (`document`, the part before it, lends them its colour profiles.)
                 first_page = len(main) + 1
                 lay_out = functools.partial(
                     _lay_out_part, typesetter, edition, imprint, folios=folios, first_page=first_page, course=course
                 )
-                meanwhile = functools.partial(draw_ahead, document.copy(drawing), ahead)
+                drawing = document.copy([page for page in main if page is not None])
+                meanwhile = functools.partial(draw_ahead, drawing, ahead)
                 _in_workers(typesetter, [part], 1, lay_out, meanwhile=meanwhile)
                 document = typesetter.parts[part.name].document
             elif part.cites_pages or not typesetter.rejoin:
