@@ -946,6 +946,13 @@ def _plain_states(stream) -> dict | None:
     return states
 
 
+def _with_states(stream, states: dict) -> None:
+    """The transparency states (`_plain_states`) of a page drawn before, added to the resources
+    the stream shares with every page, as its drawing would have added them."""
+    for name, value in states.items():
+        stream._resources["ExtGState"].setdefault(name, pydyf.Dictionary(value))
+
+
 @contextmanager
 def _pages_drawn_once(drawn: weakref.WeakKeyDictionary) -> Iterator[None]:
     paint = Page.paint
@@ -959,8 +966,7 @@ def _pages_drawn_once(drawn: weakref.WeakKeyDictionary) -> Iterator[None]:
         if kept is not None and kept[0] == scale:
             _, operators, states, _ = kept
             stream.stream.extend(operators)
-            for name, value in states.items():
-                stream._resources["ExtGState"].setdefault(name, pydyf.Dictionary(value))
+            _with_states(stream, states)
         else:
             start, children = len(stream.stream), box.children
             box.children = tuple(child for child in children if child not in numbers)
@@ -1092,8 +1098,7 @@ def _pages_drawn_ahead(drawn: DrawnAhead) -> Iterator[None]:
             return
         stream.stream.extend(ahead.operators)
         stream._tags.update(ahead.tags)
-        for name, value in ahead.states.items():
-            stream._resources["ExtGState"].setdefault(name, pydyf.Dictionary(value))
+        _with_states(stream, ahead.states)
         for key, font in ahead.fonts.items():
             joined = stream._fonts.setdefault(key, font)
             if joined is not font:
