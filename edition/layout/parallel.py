@@ -156,7 +156,7 @@ def _gather(workers: Mapping[Connection, BaseProcess], read: Callable[[str, byte
             if message[0] == "error":
                 raise EditionError(message[1])
             if message[0] == "failed":
-                raise RuntimeError(f"a layout worker failed:\n{message[1]}")
+                raise RuntimeError(f"a worker process failed:\n{message[1]}")
             _, name, data, count = message
             laid_out[name] = read(name, data)
             pages += count

@@ -177,7 +177,7 @@ def test_a_bug_in_a_worker_reaches_the_build_with_its_traceback():
     def lay_out(index: int) -> tuple[bytes, int]:
         return {}["missing"]
 
-    with pytest.raises(RuntimeError, match=r"(?s)a layout worker failed:.*KeyError: 'missing'"):
+    with pytest.raises(RuntimeError, match=r"(?s)a worker process failed:.*KeyError: 'missing'"):
         side_by_side(["a"], 2, lay_out, as_sent)
 
 
