@@ -171,47 +171,41 @@ def test_the_command_ends_without_the_interpreters_teardown_once_its_output_is_w
         assert code == 0 or result.stderr.startswith("edition: "), result.stderr
 
 
-def test_what_the_command_leaves_in_the_temporary_folder_is_removed_as_it_ends(tmp_path: Path):
-    """As WeasyPrint's copy of the faces, which it removes only when its font configuration is
-    freed (which, the process ending at once, it never is): a temporary folder made during the
-    command, and still there when it is done, is gone once the process has ended."""
+def command_leaving_a_folder(tmp_path: Path, then: str) -> tuple[subprocess.Popen, Path]:
+    """`cli.run` in a process of its own, whose `main` makes a temporary folder with a file in it,
+    as WeasyPrint makes its copy of the faces (removed only when its font configuration is freed,
+    which, the process ending at once, it never is), prints its path and then does `then`; and the
+    process's temporary folder (`TMPDIR`)."""
     script = (
-        "import pathlib, tempfile, edition.cli as cli\n"
+        "import pathlib, tempfile, time, edition.cli as cli\n"
         "def main():\n"
         "    folder = pathlib.Path(tempfile.mkdtemp(prefix='weasyprint-'))\n"
         "    (folder / 'face.ttf').write_bytes(b'a face')\n"
-        "    print(folder)\n"
-        "    return 0\n"
+        "    print(folder, flush=True)\n"
+        f"    {then}\n"
         "cli.main = main\n"
         "cli.run()\n"
     )
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     env = {**os.environ, "TMPDIR": str(temporary)}
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert Path(result.stdout.strip()).is_relative_to(temporary)  # made where the command makes them
+    return subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env), temporary
+
+
+def test_what_the_command_leaves_in_the_temporary_folder_is_removed_as_it_ends(tmp_path: Path):
+    """A temporary folder made during the command, and still there when it is done, is gone
+    once the process has ended."""
+    process, temporary = command_leaving_a_folder(tmp_path, "return 0")
+    folder = Path(process.stdout.readline().strip())
+    assert process.wait(60) == 0
+    assert folder.is_relative_to(temporary)  # made where the command makes them
     assert not list(temporary.iterdir()), "left behind"
 
 
 def test_a_command_stopped_by_kill_cleans_up_and_exits_143(tmp_path: Path):
     """SIGTERM, as from `kill`: the command ends through the code that cleans up (its temporary
     folder removed, as its workers are stopped), with 128 + 15."""
-    script = (
-        "import pathlib, tempfile, time, edition.cli as cli\n"
-        "def main():\n"
-        "    folder = pathlib.Path(tempfile.mkdtemp())\n"
-        "    print(folder, flush=True)\n"
-        "    time.sleep(60)\n"
-        "cli.main = main\n"
-        "cli.run()\n"
-    )
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
-    env = {**os.environ, "TMPDIR": str(temporary)}
-    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env)
+    process, temporary = command_leaving_a_folder(tmp_path, "time.sleep(60)")
     assert Path(process.stdout.readline().strip()).is_dir()
     process.terminate()
     assert process.wait(30) == 143
