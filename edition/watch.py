@@ -7,7 +7,9 @@ out, and an edited part laid out again only from the edit to where its pages fal
 and the proof's writing (`pdf.write_proof`). Watches `source/`, `styles/` and the reader
 profile, and the terminal: `rebuild` is told which files changed, or that the archival outputs
 are wanted (at the start and when Enter is pressed; `edition watch` builds them once more when
-watching stops), and must report a broken save itself, so that watching goes on.
+watching stops), and must report a broken save itself, so that watching goes on. Between one
+build and the next, what the build left alive is set aside from the garbage collector's scans
+(`layout.memory.settled_between_builds`), so that they do not slow the next save.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import TextIO
 import watchfiles
 
 from .errors import display_path
+from .layout.memory import settled_between_builds
 from .project import Project
 
 # Told the files that changed (none: the start, Enter, or the end) and whether the archival
@@ -44,7 +47,7 @@ def watch(
     paths = [project.source_dir, project.styles_dir, *([profile_path] if profile_path else [])]
     stop = stop or Event()
     started = False
-    with _ended_by_sigterm(stop):
+    with _ended_by_sigterm(stop), settled_between_builds() as settle:
         # The first build runs once the watcher is in place (its first timeout), so that a save
         # made during that build is seen; a save during any build is reported when it ends.
         for changes in watchfiles.watch(
@@ -53,8 +56,10 @@ def watch(
             if not started or changes:
                 rebuild(sorted({display_path(Path(path), project.root) for _, path in changes}), not started)
                 started = True
+                settle()
             if keys is not None and _line_typed(keys):
                 rebuild([], True)
+                settle()
 
 
 def _line_typed(keys: TextIO) -> bool:

@@ -4,6 +4,7 @@ is checked is the tool's, not this edition's."""
 
 from __future__ import annotations
 
+import gc
 import os
 import pty
 import queue
@@ -269,13 +270,16 @@ def test_watch_writes_a_proof_after_each_save_and_the_archival_files_when_it_sto
 
 def test_a_line_typed_in_the_watcher_s_terminal_asks_for_the_archival_files(copy: Project):
     """The first call builds the archival files, as does each line typed (Enter); a save asks
-    for a proof."""
+    for a proof. Between calls, what the last left alive is set aside from the garbage
+    collector's scans, and nothing is left so when watching ends."""
     calls: list[tuple[list[str], bool]] = []
+    frozen: list[bool] = []  # at each call: whether what the last call left alive is set aside
     read, write = os.pipe()
     stop = threading.Event()
 
     def rebuild(changed: list[str], archival: bool) -> None:
         calls.append((changed, archival))
+        frozen.append(gc.get_freeze_count() > 0)
         if len(calls) == 1:
             os.write(write, b"\n")
         elif len(calls) == 2:
@@ -287,3 +291,4 @@ def test_a_line_typed_in_the_watcher_s_terminal_asks_for_the_archival_files(copy
         watch(copy, None, rebuild, stop, keys)
     os.close(write)
     assert calls == [([], True), ([], True), ([f"source/{essay(copy).name}"], False)]
+    assert frozen == [False, True, True] and gc.get_freeze_count() == 0  # see `layout.memory`

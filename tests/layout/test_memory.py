@@ -9,7 +9,7 @@ import weakref
 from datetime import UTC, datetime
 
 from edition.layout import memory
-from edition.layout.memory import kept_from_collection
+from edition.layout.memory import kept_from_collection, settled_between_builds
 from edition.layout.pdf import Typesetter, layout, write_proof
 from edition.sources.check import checked_edition
 from edition.sources.model import Imprint
@@ -45,6 +45,26 @@ def test_set_aside_freezes_what_lives_and_collects_the_young_garbage_of_a_long_l
     assert any(item is kept for item in gc.get_objects())
     gc.collect()
     assert gone[1]() is None  # unfrozen, and collected
+
+
+def test_between_builds_the_last_builds_garbage_is_collected_and_what_lives_set_aside() -> None:
+    """`settle` collects every garbage object, frozen ones too, and freezes what lives; a short
+    layout in between leaves it frozen; leaving the block unfreezes it."""
+    with settled_between_builds() as settle:
+        kept, dropped = Node(), Node()
+        gone = weakref.ref(dropped)
+        del dropped
+        settle()
+        assert gone() is None and gc.get_freeze_count() > 0
+        assert not any(item is kept for item in gc.get_objects())  # frozen: out of the scans
+        with kept_from_collection() as set_aside:  # a save's layout, of fewer than LONG pages
+            set_aside(memory.LONG - 1)
+        assert not any(item is kept for item in gc.get_objects())  # still frozen
+        gone = weakref.ref(kept)  # the last layout of a part laid out again: frozen garbage
+        del kept
+        settle()
+        assert gone() is None and gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
 
 
 def test_each_part_is_set_aside_as_it_is_laid_out_and_nothing_stays_frozen(tmp_path, monkeypatch) -> None:
