@@ -9,6 +9,7 @@ after the write to embed no other face. Nothing here imports WeasyPrint.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import unicodedata
@@ -47,21 +48,29 @@ def read_faces(project: Project) -> Faces:
     paths = list(dict.fromkeys([*print_fonts, *cover_fonts]))
     for path in paths:
         data = inside_project(path, project.root).read_bytes()
-        shown = path.relative_to(project.root)
         try:
-            font = TTFont(io.BytesIO(data), lazy=True)
-            for tag, entry in font.reader.tables.items():  # a truncated file ends inside a table
-                if entry.offset + entry.length > len(data):
-                    raise TTLibError(f"the {tag.strip()} table is cut short")
-            cmap = font["cmap"].getBestCmap()
-            tables = [font[tag] for tag in ("head", "maxp", "hhea", "hmtx")]  # decoded, to check them
-            if not cmap or not all(tables):
-                raise TTLibError("it maps no character to a glyph")
+            characters = _characters(data)
         except Exception as error:  # fontTools raises many kinds on a damaged file
+            shown = path.relative_to(project.root)
             raise EditionError(f"{shown}: the font cannot be read ({error or type(error).__name__})") from None
         faces.by_digest[hashlib.sha256(data).hexdigest()] = path.name
-        faces.characters |= set(cmap)
+        faces.characters |= characters
     return faces
+
+
+@functools.lru_cache(maxsize=32)
+def _characters(data: bytes) -> frozenset[int]:
+    """The characters a face (a font file's bytes) maps to glyphs, once its tables are checked;
+    remembered by the bytes, so that `edition watch` reads each face once, not at every save."""
+    font = TTFont(io.BytesIO(data), lazy=True)
+    for tag, entry in font.reader.tables.items():  # a truncated file ends inside a table
+        if entry.offset + entry.length > len(data):
+            raise TTLibError(f"the {tag.strip()} table is cut short")
+    cmap = font["cmap"].getBestCmap()
+    tables = [font[tag] for tag in ("head", "maxp", "hhea", "hmtx")]  # decoded, to check them
+    if not cmap or not all(tables):
+        raise TTLibError("it maps no character to a glyph")
+    return frozenset(cmap)
 
 
 def check_characters(texts: Iterable[tuple[str, str]], faces: Faces) -> None:

@@ -65,7 +65,7 @@ def alnum(text: str) -> int:
     and e-reader editions share (white space, hyphens, paragraph numbers and note markers differ
     between them; letters and digits do not). `pages` counts with it where a print page begins,
     and `html` with the same rule where to mark it."""
-    return sum(character.isalnum() for character in text)
+    return sum(map(str.isalnum, text))
 
 
 @dataclass

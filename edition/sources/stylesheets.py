@@ -13,6 +13,7 @@ is a token the parser could not read. Each problem is an `EditionError` naming t
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterator
@@ -71,12 +72,19 @@ def _check_imports(path: Path, project: Project, chain: list[Path]) -> None:
             _check_imports(resolved.parent / target, project, [*chain, resolved])
 
 
-def _parse(data: bytes, path: Path, project: Project) -> list:
+def _parse(data: bytes, path: Path, project: Project) -> tuple:
     try:
-        rules, _ = tinycss2.parse_stylesheet_bytes(data, skip_comments=True, skip_whitespace=True)
+        return _rules(data)
     except (UnicodeDecodeError, LookupError) as error:
         raise EditionError(f"{display_path(path, project.root)}: cannot be read as CSS: {error}") from None
-    return rules
+
+
+@functools.lru_cache(maxsize=32)
+def _rules(data: bytes) -> tuple:
+    """A stylesheet's parsed rules (which nothing here changes), remembered by its bytes: a build
+    parses each stylesheet for several checks, and `edition watch` builds at every save."""
+    rules, _ = tinycss2.parse_stylesheet_bytes(data, skip_comments=True, skip_whitespace=True)
+    return tuple(rules)
 
 
 def _import_target(rule) -> str | None:
@@ -159,9 +167,8 @@ def ereader_files(project: Project) -> list[Path]:
 def _named_by(css: bytes, stylesheet: Path) -> list[Path]:
     """The local files a stylesheet names (`url()`, `@import`), as paths; other URLs are left
     to the fetcher, which refuses them."""
-    rules, _ = tinycss2.parse_stylesheet_bytes(css, skip_comments=True, skip_whitespace=True)
     urls: list[str] = []
-    nodes = list(rules)
+    nodes = list(_rules(css))
     while nodes:
         node = nodes.pop(0)
         kind = getattr(node, "type", "")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from edition.errors import SourceError
+from edition.errors import EditionError, SourceError
 from edition.project import Project
 from edition.sources import read
-from edition.sources.check import WORD_LIMIT, run_checks
+from edition.sources.check import WORD_LIMIT, check_files, run_checks
 from tests import command
 from tests.edits import edit
 from tests.names import EDITION as NAMED
@@ -253,3 +253,22 @@ def test_an_impossible_date_is_refused_by_the_schema_and_named_by_the_check(scra
     problems = run_checks(scratch_project)
     assert {problem.code for problem in problems} == {"E010", "E083"}
     assert any("E083 '1890-02-30' is not a date" in str(problem) for problem in problems)
+
+
+def test_a_face_or_stylesheet_changed_since_the_last_check_in_the_process_is_checked_anew(mini_project: Project):
+    """`edition watch` checks the files of styles/ at every save, in one process, which reads
+    each face and parses each stylesheet once for as long as its bytes stay the same: a file
+    changed in between is read again."""
+    face = mini_project.styles_dir / "fonts" / "SourceSerifPro-It.ttf"
+    stylesheet = mini_project.styles_dir / "ereader.css"
+    good_face, good_stylesheet = face.read_bytes(), stylesheet.read_bytes()
+    assert check_files(mini_project).characters
+    face.write_bytes(good_face[: len(good_face) // 2])
+    with pytest.raises(EditionError, match=r"SourceSerifPro-It\.ttf: the font cannot be read"):
+        check_files(mini_project)
+    face.write_bytes(good_face)
+    stylesheet.write_bytes(good_stylesheet + b"\nbody { background: url(t.png) }\n")
+    with pytest.raises(EditionError, match=r"url\(t.png\) is not allowed"):
+        check_files(mini_project)
+    stylesheet.write_bytes(good_stylesheet)
+    assert check_files(mini_project).characters
