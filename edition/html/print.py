@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import lxml.etree
 import lxml.html
 
 from ..sources.model import Edition, Essay, Imprint
@@ -89,7 +90,7 @@ def continue_from(html: str, block: str | None, until: str | None = None) -> str
         _leave_out_from(body, body.get_element_by_id(until))
     if block:
         _leave_out_before(body, body.get_element_by_id(block))
-    return lxml.html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
+    return lxml.etree.tostring(document, encoding="unicode")  # as XML: see `layout.typeset.html_document`
 
 
 def _leave_out_before(body: lxml.html.HtmlElement, target: lxml.html.HtmlElement) -> None:

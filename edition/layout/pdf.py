@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from weasyprint import CSS, HTML, Attachment
+from weasyprint import CSS, Attachment
 from weasyprint.css.counters import CounterStyle
 from weasyprint.document import Document, Page
 from weasyprint.text.fonts import FontConfiguration
@@ -37,6 +37,7 @@ from .typeset import (
     DrawnAhead,
     draw_ahead,
     footnote_lines_broken_once,
+    html_document,
     page_layouts,
     pickled,
     renumber,
@@ -133,7 +134,7 @@ class Typesetter:
             rules += f" @page main:right {{ @top-right {{ content: {css_string(heads[1])}; }} }}"
         if first_page % 2 == 0:
             rules += " html { break-before: left; }"
-        source = HTML(string=html, base_url=self.project.styles_dir.as_uri() + "/", url_fetcher=self.fetcher)
+        source = html_document(html, self.project.styles_dir.as_uri() + "/", self.fetcher)
         try:
             stylesheets = [*self.stylesheets, CSS(string=rules, url_fetcher=self.fetcher, font_config=self.fonts)]
             with footnote_lines_broken_once():  # see `typeset`: the same pages, sooner

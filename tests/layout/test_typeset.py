@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import io
+import re
 from datetime import UTC, datetime
 
 import pikepdf
@@ -144,6 +145,22 @@ def test_the_weasyprint_internals_the_layout_summaries_and_the_hook_read_are_sti
     assert set(typeset._LOOK) <= set(weasyprint.css.properties.INITIAL_VALUES)
     (folio,) = [box for box in render().pages[0]._page_box.children if isinstance(box, boxes.MarginBox)][1:]
     assert (folio.at_keyword, folio.style["content"]) == ("@bottom-center", (("counter()", ("page", "decimal")),))
+
+
+def test_what_html_document_sets_is_what_weasyprints_html_sets_once_it_has_parsed():
+    """`typeset.html_document` makes WeasyPrint's `HTML` without its `__init__`, which sets these
+    attributes after parsing, and nothing else."""
+    init = inspect.getsource(HTML.__init__)
+    assert "result = tinyhtml5.parse(file_obj, **kwargs)" in init
+    assert "kwargs = {'namespace_html_elements': False}" in init
+    assert sorted(set(re.findall(r"self\.(\w+) = ", init))) == [
+        "base_url", "etree_element", "media_type", "url_fetcher", "wrapper_element",
+    ]  # fmt: skip
+    assert "self.base_url = _find_base_url(result, base_url)" in init
+    assert "cssselect2.ElementWrapper.from_html_root(\n            result, content_language=None)" in init
+    made = typeset.html_document("<html><head></head><body><p>x</p></body></html>", "file:///s/", "fetcher")
+    assert (made.base_url, made.url_fetcher, made.media_type) == ("file:///s/", "fetcher", "print")
+    assert made.etree_element is made.wrapper_element.etree_element
 
 
 def test_the_weasyprint_internals_pdf_replaces_are_still_there():
