@@ -8,6 +8,6 @@ Open `pdf.py` first (`Typesetter`: each part laid out, numbered on from the last
 `typeset.py` holds every use of WeasyPrint's and pydyf's internals; `breaks.py` keeps each note
 on its call's page; `rejoin.py` lets an edited part fall back into step with its last layout;
 `parallel.py` lays the parts of a cold layout out side by side in worker processes; `memory.py`
-keeps the pages laid out so far from being scanned again and again by Python's garbage
-collector.
+keeps the pages laid out so far, and what `edition watch` keeps from one save to the next, from
+being scanned again and again by Python's garbage collector.
 """

@@ -23,9 +23,9 @@ of processor time over the suite's 213 s).
 
 `settled_between_builds` serves a process that builds again and again (`edition watch`): what
 stays alive from one build to the next (the typesetter's last layout of every part, the proof's
-drawings) is a few hundred thousand objects, and each full collection during a save scanned
-them all, 0.11–0.26 s, once or twice in most saves (the benchmark's ordinary saves, on 2 cores;
-a save took 0.39–1.18 s). So once a build is done, `settle` collects what it left as garbage (a
+drawings) is a few hundred thousand objects, and the full collections during a save scanned
+them all: 0.13–0.26 s of seven of the benchmark's eight ordinary saves, which took 0.49–1.19 s
+(in one process, on 2 cores). So once a build is done, `settle` collects what it left as garbage (a
 part laid out again leaves its last layout) and freezes what lives, while the editor looks at
 the proof; the next save's collections scan only what that save makes.
 """
