@@ -84,18 +84,21 @@ from .parallel import available_cores
 # `namespace_html_elements=False`). The print HTML is well-formed XML (the templates write the
 # XHTML the EPUB shares, and `html.print.continue_from` serializes as XML), and has nothing that
 # an HTML5 parser places elsewhere than the XML parser does: no text outside `head` and `body`
-# (print.html.j2), no element HTML5 closes or opens by itself, no foreign content; the tests
-# compare the two trees for every part of the edition and of the mini-edition, whole and cut.
-# `HTML.__init__`, once it has parsed, sets `base_url` (from a `<base>` element, if any),
+# (print.html.j2), no element HTML5 closes or opens by itself (the templates keep to XHTML's
+# content model, which EPUBCheck checks in the EPUB they also write), no foreign content; the
+# tests compare the two trees for every part of the edition and of the mini-edition, whole and
+# cut. `HTML.__init__`, once it has parsed, sets `base_url` (from a `<base>` element, if any),
 # `url_fetcher`, `media_type`, `wrapper_element` and `etree_element`; so does `html_document`.
 
 
 def html_document(html: str, base_url: str, url_fetcher) -> weasyprint.HTML:
-    """The HTML of a part (well-formed XML: see above) as WeasyPrint's `HTML`, for the print."""
+    """The HTML of a part as WeasyPrint's `HTML`, for the print: parsed as XML (see above); or,
+    if it is not well-formed XML (which the templates never write: the tests check it), as
+    WeasyPrint parses it, so that such a part costs time, not the build."""
     try:
         root = ElementTree.fromstring(html)
-    except ElementTree.ParseError as error:  # a fault of the templates', not of the sources
-        raise EditionError(f"the print edition's HTML is not well-formed XML ({error}); nothing was written") from None
+    except ElementTree.ParseError:
+        return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=url_fetcher)
     document = weasyprint.HTML.__new__(weasyprint.HTML)
     document.base_url = weasyprint._find_base_url(root, base_url)
     document.url_fetcher = url_fetcher
