@@ -223,17 +223,28 @@ def _calls(page_box) -> tuple[Call, ...]:
     )
 
 
-def _boxes_in_blocks(box, prune=lambda box: False, block: str = "") -> Iterator[tuple[object, str]]:
+def _boxes_in_blocks(box, prune=lambda box: False) -> Iterator[tuple[object, str]]:
     """Every box under `box` in document order, with the id of its nearest block-level ancestor
-    (or table row) that has one; `prune` leaves out a box and everything in it."""
-    for child in getattr(box, "children", ()):
+    (or table row) that has one; `prune` leaves out a box and everything in it. (A stack of the
+    boxes' children still to see, not a generator for each level: a box deep in a page passed
+    through one generator for each box above it, and the page's summary took twice as long.)"""
+    stack = [(iter(getattr(box, "children", ())), "")]
+    while stack:
+        children, block = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            continue
         if prune(child):
             continue
         element = child.element
-        named = isinstance(child, boxes.BlockLevelBox | boxes.TableRowBox) and element is not None
+        named = isinstance(child, _NAMING_BOXES) and element is not None
         inner = (element.get("id") if named else None) or block
         yield child, inner
-        yield from _boxes_in_blocks(child, prune, inner)
+        stack.append((iter(getattr(child, "children", ())), inner))
+
+
+_NAMING_BOXES = (boxes.BlockLevelBox, boxes.TableRowBox)  # whose element's id names the block
 
 
 def _not_body_text(box) -> bool:
