@@ -127,6 +127,20 @@ def test_xhtml_lang_writes_xml_lang_beside_lang():
     assert ' lang="ru" xml:lang="ru">' in rendered(EPUB, FIRST)
 
 
+def test_what_the_sources_say_is_escaped_in_every_element_and_attribute_the_renderer_writes():
+    """Text and attribute values reach the markup escaped (`html.shared.markup`), markup does not
+    twice: a link's address, an entry's dates in its identification, a paragraph's words."""
+    entry = replace(EDITION.register[0].entries[0], dates='1890 <b>&"1947"')
+    edition = replace(EDITION, register=[RegisterSection("People", [entry])])
+    link = Span("ref", ["a <link>"], {"target": 'https://example.org/?a=1&b="2"'})
+    for output in (PRINT, EPUB):
+        html = rendered(output, ["x < y & z ", link, *FIRST], edition)
+        assert html.startswith("x &lt; y &amp; z ")
+        assert '<a href="https://example.org/?a=1&amp;b=&#34;2&#34;">a &lt;link&gt;</a>' in html
+    floated = rendered(PRINT, FIRST, edition)
+    assert '<b class="fn-name">Victor Serge</b></a> (1890 &lt;b&gt;&amp;&#34;1947&#34;), a revolutionary' in floated
+
+
 def test_note_calls_floated_set_the_note_at_its_call_and_linked_link_a_letter_to_it():
     floated = rendered(PRINT, FIRST)
     assert '<span class="footnote" id="note-m1"><a class="entry-link" href="#serge">' in floated
