@@ -47,23 +47,29 @@ def test_set_aside_freezes_what_lives_and_collects_the_young_garbage_of_a_long_l
     assert gone[1]() is None  # unfrozen, and collected
 
 
-def test_between_builds_the_last_builds_garbage_is_collected_and_what_lives_set_aside() -> None:
-    """`settle` collects every garbage object, frozen ones too, and freezes what lives; a short
-    layout in between leaves it frozen; leaving the block unfreezes it."""
+def test_between_builds_what_lives_is_set_aside_and_what_died_since_collected_once_it_has_grown() -> None:
+    """`settle` collects the young garbage and freezes what lives; what dies once frozen (a part's
+    last layout) is collected by a full collection, made the first time and then once the frozen
+    objects have grown by `GROWTH`; a short layout in between leaves them frozen; leaving the
+    block unfreezes them."""
     with settled_between_builds() as settle:
         kept, dropped = Node(), Node()
         gone = weakref.ref(dropped)
         del dropped
-        settle()
+        settle()  # the first: a full collection
         assert gone() is None and gc.get_freeze_count() > 0
         assert not any(item is kept for item in gc.get_objects())  # frozen: out of the scans
         with kept_from_collection() as set_aside:  # a save's layout, of fewer than LONG pages
             set_aside(memory.LONG - 1)
         assert not any(item is kept for item in gc.get_objects())  # still frozen
-        gone = weakref.ref(kept)  # the last layout of a part laid out again: frozen garbage
-        del kept
+        young = Node()
+        gone_young, gone = weakref.ref(young), weakref.ref(kept)
+        del young, kept  # garbage: young, and frozen
         settle()
-        assert gone() is None and gc.get_freeze_count() > 0
+        assert gone_young() is None and gone() is not None  # the frozen garbage waits
+        grown = [[] for _ in range(int(gc.get_freeze_count() * (memory.GROWTH - 1)) + 1)]  # a build's objects
+        settle()
+        assert gone() is None and grown  # collected, once the frozen objects grew by a quarter
     assert gc.get_freeze_count() == 0
 
 
