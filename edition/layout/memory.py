@@ -30,7 +30,7 @@ them all: 0.13–0.26 s of seven of the benchmark's eight ordinary saves, which 
 collections scan only what that save makes. What is frozen and then dies (the last layout of a
 part laid out again) is collected as CPython would have collected it, by a full collection once
 the frozen objects have grown by a quarter since the last (`GROWTH`): every full collection
-scans everything the process keeps, 0.11–0.26 s for this edition but 1.5–2.1 s for the ×25
+scans everything the process keeps, 0.11–0.26 s for this edition but 1.5–2.4 s for the ×25
 edition's 1.5 million objects, which a full collection after every save would cost.
 """
 
@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 LONG = 200  # pages laid out, from which `set_aside` sets them aside (see above)
-GROWTH = 1.25  # of the frozen objects since the last full collection, that `settle` makes one at
+GROWTH = 1.25  # `settle` collects fully once the frozen objects are this many times the last count
 
 
 @contextmanager
