@@ -19,6 +19,7 @@ files that a killed build left there (`.<output>.<random>.part`, only those).
 from __future__ import annotations
 
 import os
+import pickle
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -175,9 +176,62 @@ def build_readers(
         checked = checked_edition(project)
         readers = [read_job(project, out_dir, path, epoch, checked) for path in profile_paths]
     warm_by_paper: dict[str, Warm] = {}
-    for job, report in zip(readers, reports, strict=True):
+    later: list[int] = []  # readers on a paper another reader has been laid out on
+    for index, (job, report) in enumerate(zip(readers, reports, strict=True)):
+        if jobs > 1 and job.profile.page_size in warm_by_paper:
+            later.append(index)
+            continue
         warm = warm_by_paper.setdefault(job.profile.page_size, Warm(jobs=jobs))
         _build_job(job, formats, warm, progress, False, report)
+    if later:
+        if progress:
+            progress(f"building {len(later)} more readers side by side")
+        made = _made_side_by_side([readers[index] for index in later], formats, warm_by_paper, jobs)
+        for index, report in zip(later, made, strict=True):
+            reports[index] = report
+    return reports
+
+
+def _made_side_by_side(
+    readers: list[Job], formats: tuple[str, ...], warm_by_paper: dict[str, Warm], jobs: int
+) -> list[Report]:
+    """The readers, each built in one of `jobs` worker processes (`layout.parallel`) forked from
+    this one, whose typesetters have laid out a reader on each paper already (so each worker
+    keeps the parts that reader laid out, as a build of the readers one after another does);
+    what each would write is sent back and written here, in their order, with the build record,
+    in the output folder's lock. Their reports, in their order.
+
+    Each reader after the first on its paper spends four fifths of its time writing its PDF
+    (five readers of this edition: 0.3–0.45 s of layout, 1.3–1.4 s of PDF and EPUB each), which
+    two processes do side by side. The same bytes as a build of the readers one after another:
+    a part kept from another reader's layout prints what it would print laid out anew."""
+    from .layout.parallel import side_by_side
+
+    out_dir = readers[0].out_dir  # `build_readers` builds every reader into one folder
+    with _record_in_lock(out_dir, readers[0].project.root) as (record, notice):
+
+        def made(index: int) -> tuple[bytes, int]:  # in a worker
+            job, report, writes = readers[index], Report(), []
+            warm = warm_by_paper[job.profile.page_size]
+            warm.jobs = 1  # this worker is one of the build's processes already
+            _build(job, formats, record, warm, None, report, lambda path, data: writes.append((path, data)))
+            laid_out = record.starts_for(job.inputs.layout_key) if report.pages_laid_out is not None else None
+            names = {job.target(fmt).name for fmt in formats}
+            outputs = {name: entry for name, entry in record.outputs.items() if name in names}
+            return pickle.dumps((report, writes, laid_out, outputs)), 0
+
+        names = [job.name for job in readers]
+        sent, _ = side_by_side(names, jobs, made, lambda name, data: pickle.loads(data))
+        reports = []
+        for job in readers:
+            report, writes, laid_out, outputs = sent[job.name]
+            report.notices[:0] = [notice] if notice else []
+            if laid_out is not None:
+                record.keep_layout(job.inputs.layout_key, laid_out)
+            record.outputs.update(outputs)
+            for path, data in writes:
+                write_atomically(path, record.to_json() if path.name == RECORD_FILE else data)
+            reports.append(report)
     return reports
 
 
@@ -185,14 +239,9 @@ def _build_job(
     job: Job, formats: tuple[str, ...], warm: Warm, progress: Progress | None, proof: bool, report: Report
 ) -> Report:
     """A build of what `read_job` read, in the output folder's lock (see `build`)."""
-    project = job.project
     _prepare(job.out_dir)
-    busy = f"another build is writing to {display_path(job.out_dir, project.root)}/; try again when it has finished"
-    with writing_to(job.out_dir, busy):
-        record, distrust = read_record(job.out_dir)
-        if distrust:
-            shown = display_path(job.out_dir / RECORD_FILE, project.root)
-            report.notices.append(f"the build record {shown} is not trusted ({distrust}): building everything again")
+    with _record_in_lock(job.out_dir, job.project.root) as (record, notice):
+        report.notices += [notice] if notice else []
         if proof:
             _build_proof(job, warm, progress, report)
         else:
@@ -200,10 +249,29 @@ def _build_job(
     return report
 
 
+@contextmanager
+def _record_in_lock(out_dir: Path, root: Path) -> Iterator[tuple[BuildRecord, str]]:
+    """The output folder's lock held (`gate.writing_to`): its build record, and a notice for the
+    report if the record is not trusted ("" if it is)."""
+    busy = f"another build is writing to {display_path(out_dir, root)}/; try again when it has finished"
+    with writing_to(out_dir, busy):
+        record, distrust = read_record(out_dir)
+        shown = display_path(out_dir / RECORD_FILE, root)
+        notice = f"the build record {shown} is not trusted ({distrust}): building everything again"
+        yield record, (notice if distrust else "")
+
+
 def _build(
-    job: Job, formats: tuple[str, ...], record: BuildRecord, warm: Warm, progress: Progress | None, report: Report
+    job: Job,
+    formats: tuple[str, ...],
+    record: BuildRecord,
+    warm: Warm,
+    progress: Progress | None,
+    report: Report,
+    write: Callable[[Path, bytes], None] = write_atomically,
 ) -> None:
-    """The build itself, the folder's lock held: write what is out of date, and the record."""
+    """The build itself, the folder's lock held: write what is out of date, and the record
+    (through `write`: a reader made in a worker hands its files to the build's process)."""
     inputs, edition = job.inputs, job.edition
     targets = {fmt: job.target(fmt) for fmt in formats}
     starts = record.starts_for(inputs.layout_key)
@@ -242,7 +310,7 @@ def _build(
     if document is not None and not todo:
         # A new layout whose page starts moved nothing is kept too, or every later build lays
         # the edition out again to find that out.
-        write_atomically(job.out_dir / RECORD_FILE, record.to_json())
+        write(job.out_dir / RECORD_FILE, record.to_json())
     print_source = f"{edition.full_title}, version {edition.version}, print edition on {job.profile.page_size}"
     print_source += f" ({job.target('pdf').name})"
     made: dict[str, bytes] = {}  # the EPUB, made once for the formats made from it
@@ -275,10 +343,10 @@ def _build(
             data = renderers[fmt]()
         if isinstance(data, tuple):  # the AZW3 and its sidecar, the APNX of its print pages
             data, sidecar = data
-            write_atomically(output_path(edition, job.out_dir, "apnx", job.name), sidecar)
-        write_atomically(targets[fmt], data)
+            write(output_path(edition, job.out_dir, "apnx", job.name), sidecar)
+        write(targets[fmt], data)
         record.wrote(targets[fmt], keys[fmt], parts[fmt], data)
-        write_atomically(job.out_dir / RECORD_FILE, record.to_json())
+        write(job.out_dir / RECORD_FILE, record.to_json())
         report.written.append(targets[fmt])
 
 

@@ -7,6 +7,7 @@ test_print.)"""
 from __future__ import annotations
 
 import dataclasses
+import os
 import zipfile
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from pypdf import PdfReader
 
 from edition.build import build
 from edition.ereader.epub import identifier
+from edition.gate import LOCK_FILE
 from edition.ingest.importer import Request, import_document
 from edition.project import Project
 from edition.sources.model import Edition
@@ -176,3 +178,35 @@ def test_several_course_readers_in_one_command_read_the_sources_once_and_are_eac
         ).read_bytes()
     text = whole_text(out / "mini-1.0.0-other.pdf")
     assert "TEST 909" in text and "TEST 101" not in text
+
+
+def test_readers_after_the_first_on_a_paper_are_made_side_by_side_in_workers_the_same_bytes(
+    reader_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """With more than one job, the readers after the first on their paper are each made in a
+    worker process, which hands what it made back to the build's process to write: the outputs
+    and the build record are the bytes a build of the readers one after another writes."""
+    from edition import build as builds
+
+    profiles = [reader_project.root / "readers" / "mini.toml"]
+    for code in ("TEST 909", "TEST 303"):
+        profiles.append(tmp_path / f"{code[-3:]}.toml")
+        profiles[-1].write_text(profiles[0].read_text().replace("TEST 101", code), encoding="utf-8")
+    made_by = []  # the process each reader was made in, as its report says
+
+    def marked(job, formats, record, warm, progress, report, *write) -> None:
+        made(job, formats, record, warm, progress, report, *write)
+        report.notices.append(f"made in {os.getpid()}")
+
+    made = builds._build
+    monkeypatch.setattr(builds, "_build", marked)
+    outputs = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"jobs{jobs}"
+        reports = builds.build_readers(reader_project, ("pdf", "epub"), out, profiles, jobs=jobs)
+        made_by.append([int(report.notices[-1].split()[-1]) for report in reports])
+        assert [len(report.written) for report in reports] == [2, 2, 2]
+        outputs[jobs] = {path.name: path.read_bytes() for path in sorted(out.iterdir()) if path.name != LOCK_FILE}
+    assert made_by[0] == [os.getpid()] * 3
+    assert made_by[1][0] == os.getpid() and os.getpid() not in made_by[1][1:]
+    assert len(outputs[1]) == 7 and outputs[2] == outputs[1]  # six outputs and the record
