@@ -36,7 +36,7 @@ from pathlib import Path
 # command in the child, and answer on its standard output with the child's pid, then its
 # wait status.
 HELPER = r"""
-import atexit, json, os, runpy, sys
+import atexit, json, os, runpy, sys, tempfile
 import edition.cli  # what `python -m edition` imports before `main`
 import edition.layout.pdf  # and WeasyPrint, which a command that lays something out imports next
 
@@ -66,6 +66,7 @@ def command(request):
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
+    tempfile.tempdir = None  # found again, from the command's own TMPDIR, as a new process would
     for fd, path, flags in ((0, os.devnull, os.O_RDONLY), (1, request["stdout"], os.O_WRONLY),
                             (2, request["stderr"], os.O_WRONLY)):
         opened = os.open(path, flags)

@@ -6,6 +6,7 @@ prints nothing and starts no thread; and a command that runs too long is killed,
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -53,9 +54,14 @@ def test_what_the_helper_imports_ahead_prints_nothing_and_starts_no_thread(tmp_p
     assert (result.returncode, result.stdout, result.stderr) == (0, "1\n", "")
 
 
-def test_a_command_that_runs_too_long_is_killed(mini_project: Project):
+def test_a_command_that_runs_too_long_is_killed(mini_project: Project, tmp_path: Path):
+    """Killed, the command cannot remove its temporary folder: it is in the test's own (TMPDIR)."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    environment = {**os.environ, "TMPDIR": str(temporary)}
     with pytest.raises(subprocess.TimeoutExpired):
-        command.run("watch", "--format", "epub", cwd=mini_project.root, timeout=0.5)
+        command.run("watch", "--format", "epub", cwd=mini_project.root, timeout=0.5, env=environment)
+    assert [path.name[:8] for path in temporary.iterdir()] == ["edition-"]  # not in /tmp
     assert command.run("check", cwd=mini_project.root, timeout=60).returncode == 0  # and the helper serves on
 
 
