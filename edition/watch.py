@@ -14,6 +14,7 @@ build and the next, what the build left alive is set aside from the garbage coll
 
 from __future__ import annotations
 
+import os
 import select
 import signal
 import sys
@@ -54,12 +55,20 @@ def watch(
             *paths, stop_event=stop, raise_interrupt=False, rust_timeout=200, yield_on_timeout=True
         ):
             if not started or changes:
-                rebuild(sorted({display_path(Path(path), project.root) for _, path in changes}), not started)
+                rebuild(_saved(changes, project.root), not started)
                 started = True
                 settle()
             if keys is not None and _line_typed(keys):
                 rebuild([], True)
                 settle()
+
+
+def _saved(changes: set[tuple[watchfiles.Change, str]], root: Path) -> list[str]:
+    """The files a save changed, as the project shows them: less an editor's temporary file,
+    made and gone again within the save (`sed -i` and many editors write the new text to one and
+    move it over the file they save)."""
+    made = {path for change, path in changes if change == watchfiles.Change.added}
+    return sorted({display_path(Path(path), root) for _, path in changes if path not in made or os.path.lexists(path)})
 
 
 def _line_typed(keys: TextIO) -> bool:

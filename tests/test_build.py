@@ -268,6 +268,25 @@ def test_watch_writes_a_proof_after_each_save_and_the_archival_files_when_it_sto
     assert characters(proof) == characters(copy.dist_dir / PDF)
 
 
+def test_a_save_through_a_temporary_file_is_reported_as_the_file_it_saves(copy: Project):
+    """`sed -i` and many editors write the new text to a temporary file in the same folder and
+    move it over the file they save: the watcher names the file saved, not the temporary."""
+    calls: list[list[str]] = []
+    stop = threading.Event()
+
+    def rebuild(changed: list[str], archival: bool) -> None:
+        calls.append(changed)
+        if len(calls) == 1:
+            temporary = copy.source_dir / "sedAbC123"
+            temporary.write_text(essay(copy).read_text().replace(FIRST_PARAGRAPH, FIRST_PARAGRAPH + " Indeed,"))
+            os.replace(temporary, essay(copy))
+        else:
+            stop.set()
+
+    watch(copy, None, rebuild, stop)
+    assert calls == [[], [f"source/{essay(copy).name}"]]
+
+
 def test_a_line_typed_in_the_watcher_s_terminal_asks_for_the_archival_files(copy: Project):
     """The first call builds the archival files, as does each line typed (Enter); a save asks
     for a proof. Between calls, what the last left alive is set aside from the garbage
