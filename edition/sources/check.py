@@ -10,6 +10,7 @@ the same parse of the sources (`read.Sources`). Each code is documented in the R
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -244,14 +245,15 @@ def _deep_nesting(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:
 def _text_problems(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:
     """The typographic rules over the text, except in a block of code (`p rend="code"`): a
     program's quotes and hyphens are its own."""
-    return [
-        Diagnostic(shown, _line_of(text, match.start(), line), 0, code, message.format(match.group()))
-        for element, text, line in _texts(tree)
-        if not any(e.get("rend") == "code" for e in element.iterancestors(f"{{{TEI}}}p"))
-        and element.get("rend") != "code"
-        for pattern, code, message in TEXT_RULES
-        for match in pattern.finditer(text)
-    ]
+    problems = []
+    for element, text, line in _texts(tree):
+        found = [(match, code, message) for pattern, code, message in TEXT_RULES for match in pattern.finditer(text)]
+        if found and not _in_code(element):  # the rules first: they rarely match, and are quicker to run
+            problems += [
+                Diagnostic(shown, _line_of(text, match.start(), line), 0, code, message.format(match.group()))
+                for match, code, message in found
+            ]
+    return problems
 
 
 def _in_code(element: etree._Element) -> bool:
@@ -394,19 +396,29 @@ RUN_ON = {"hi", "emph", "title", "foreign", "q", "persName", "orgName", "name", 
 def _long_words(tree: etree._ElementTree, shown: str) -> list[Diagnostic]:
     problems = []
     for text, lines in _texts_apart(tree):
-        start = 0
-        for end in [*_breaks(text), len(text)]:
-            word = text[start:end].strip(SPACE)
-            if len(word) > WORD_LIMIT:
-                offset = start + text[start:end].index(word[0])
-                at, line = max((at, line) for at, line in lines if at <= offset)
-                message = (
-                    f"a word of {len(word):,} characters with no place a line may break, longer than the "
-                    f"{WORD_LIMIT} allowed: put a space, or a zero-width space (&#x200B;), where a line may break"
-                )
-                problems.append(Diagnostic(shown, line + text.count("\n", at, offset), 0, "E081", message))
-            start = end
+        for offset, length in _words_too_long(text):
+            at, line = max((at, line) for at, line in lines if at <= offset)
+            message = (
+                f"a word of {length:,} characters with no place a line may break, longer than the "
+                f"{WORD_LIMIT} allowed: put a space, or a zero-width space (&#x200B;), where a line may break"
+            )
+            problems.append(Diagnostic(shown, line + text.count("\n", at, offset), 0, "E081", message))
     return problems
+
+
+# Remembered by the text: `edition watch` checks every text of the edition at each save, and a
+# save changes one or two of them.
+@functools.lru_cache(maxsize=16384)
+def _words_too_long(text: str) -> tuple[tuple[int, int], ...]:
+    """Where each word longer than `WORD_LIMIT` starts in `text`, and its length."""
+    found = []
+    start = 0
+    for end in [*_breaks(text), len(text)]:
+        word = text[start:end].strip(SPACE)
+        if len(word) > WORD_LIMIT:
+            found.append((start + text[start:end].index(word[0]), len(word)))
+        start = end
+    return tuple(found)
 
 
 def _breaks(text: str) -> Iterator[int]:

@@ -34,7 +34,7 @@ class Faces:
 
     def __init__(self) -> None:
         self.by_digest: dict[str, str] = {}
-        self.characters: set[int] = set()
+        self.characters: set[str] = set()
 
 
 def read_faces(project: Project) -> Faces:
@@ -59,7 +59,7 @@ def read_faces(project: Project) -> Faces:
 
 
 @functools.lru_cache(maxsize=32)
-def _characters(data: bytes) -> frozenset[int]:
+def _characters(data: bytes) -> frozenset[str]:
     """The characters a face (a font file's bytes) maps to glyphs, once its tables are checked;
     remembered by the bytes, so that `edition watch` reads each face once, not at every save."""
     font = TTFont(io.BytesIO(data), lazy=True)
@@ -70,7 +70,7 @@ def _characters(data: bytes) -> frozenset[int]:
     tables = [font[tag] for tag in ("head", "maxp", "hhea", "hmtx")]  # decoded, to check them
     if not cmap or not all(tables):
         raise TTLibError("it maps no character to a glyph")
-    return frozenset(cmap)
+    return frozenset(map(chr, cmap))
 
 
 def check_characters(texts: Iterable[tuple[str, str]], faces: Faces) -> None:
@@ -78,9 +78,9 @@ def check_characters(texts: Iterable[tuple[str, str]], faces: Faces) -> None:
     `EditionError` naming the characters and the first place of each."""
     missing: dict[str, str] = {}
     for text, where in texts:
-        for ch in text:
-            known = ord(ch) in faces.characters or ch in missing or ch.isspace()
-            if not known and unicodedata.category(ch) not in NEEDS_NO_GLYPH:
+        unknown = set(text).difference(faces.characters, missing)
+        for ch in sorted(unknown, key=text.index):  # in the order they stand in the text
+            if not ch.isspace() and unicodedata.category(ch) not in NEEDS_NO_GLYPH:
                 missing[ch] = where
     if missing:
         listed = ", ".join(f"{ch!r} U+{ord(ch):04X} at {where}" for ch, where in list(missing.items())[:8])

@@ -218,6 +218,15 @@ def test_an_edition_that_lists_no_further_reading_cites_no_work(scratch_project:
     assert problems and {problem.code for problem in problems} == {"E070"}
 
 
+@pytest.mark.parametrize(("rend", "codes"), [("code", []), ("indent", ["E050", "E051"])])
+def test_a_block_of_code_keeps_its_straight_quotes_and_double_hyphens(
+    scratch_project: Project, rend: str, codes: list[str]
+):
+    program = f"""<p rend="{rend}">print -- 1\n<hi rend="italic">'x'</hi></p>"""  # each on a line of its own
+    edit(essay(scratch_project), FIRST_PARAGRAPH, program + FIRST_PARAGRAPH)
+    assert sorted(problem.code for problem in run_checks(scratch_project)) == codes
+
+
 def _long_words(project: Project, markup: str) -> list[str]:
     edit(essay(project), "SERGE’S CONTRIBUTION TO</hi>", "SERGE’S CONTRIBUTION TO</hi> " + markup + " ")
     return [str(problem) for problem in run_checks(project) if problem.code == "E081"]
