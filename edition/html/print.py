@@ -65,12 +65,10 @@ def print_parts(edition: Edition) -> list[PrintPart]:
 FRONT = PrintPart("front")
 
 
-def print_part(
-    edition: Edition, imprint: Imprint, part: PrintPart, folios: dict[str, str], breaks: set[str] = frozenset()
-) -> str:
+def print_part(edition: Edition, imprint: Imprint, part: PrintPart, folios: dict[str, str]) -> str:
     """One part as an HTML document, for WeasyPrint. `folios` maps the anchors of the parts laid
-    out before it to their printed page; `breaks` are the ids of blocks that must start a page."""
-    return render("print.html.j2", PRINT, edition, imprint, part=part, folios=folios, breaks=breaks)
+    out before it to their printed page."""
+    return render("print.html.j2", PRINT, edition, imprint, part=part, folios=folios)
 
 
 def continue_from(html: str, block: str | None, until: str | None = None) -> str:

@@ -4,11 +4,12 @@ which the layout of a part may resume: the policy, as pure functions of the page
 
 WeasyPrint 70 carries a footnote over to the next page, whatever the `footnote-policy`, when that
 lets the paragraph at the foot of the page keep its first two lines there (`orphans`; WeasyPrint
-issue 2432). `pdf` has WeasyPrint stop at the first page that carries a note over
-(`typeset.stopping_when`) for which `PageBreaks.for_page` names a block to start on a new page
-instead, which `html.print_part` marks `new-page`; `resumable_page` finds the last page before it
-that the layout can resume from, so that what comes before is not laid out again. `pdf` runs
-this loop for each part.
+issue 2432). For each page that carries a note over, as the pagination makes it
+(`typeset.stopping_when`), `PageBreaks.for_page` names a block to start on a new page instead,
+which WeasyPrint then does where the block stands, making again only the pages from the
+one where it began; `resumable_page` finds the last page before a block from which the layout of
+a part can resume, so that what comes before an edit is not laid out again. `pdf` runs this for
+each part.
 """
 
 from __future__ import annotations

@@ -57,6 +57,14 @@ class PageLayout:
 
 
 @dataclass(frozen=True)
+class BreakBefore:
+    """What a layout's `decide` returns for a block to start on a new page where it stands, the
+    layout going on from there (see `typeset.stopping_when`)."""
+
+    block: str
+
+
+@dataclass(frozen=True)
 class NewPage:
     """A page WeasyPrint's pagination has just made, before its running heads and folio: its
     body text and note calls (as in `PageLayout`), and the notes (their ids) it carries over to

@@ -9,7 +9,7 @@ attachment (relationship Source), so the PDF carries what it was made from.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -28,7 +28,7 @@ from ..sources.profiles import Profile
 from .breaks import PageBreaks, movable_blocks, resumable_blocks, resumable_page
 from .fetcher import LocalFetcher, RefusedResource
 from .memory import kept_from_collection
-from .pages import NewPage, PageLayout, first_pages, front_matter_pages, page_starts
+from .pages import BreakBefore, NewPage, PageLayout, first_pages, front_matter_pages, page_starts
 from .parallel import LaidOut, side_by_side
 from .rejoin import Rejoin, edit_between
 from .typeset import (
@@ -51,13 +51,13 @@ from .typeset import write_proof as typeset_proof
 Progress = Callable[[str], None]
 T = TypeVar("T")
 # Handed the summaries of the pages a layout has made so far, the last just made: something to
-# end the layout with that page, or None.
-Decide = Callable[[list[NewPage]], T | None]
+# end the layout with that page, a block to start on a new page where it stands, or None.
+Decide = Callable[[list[NewPage]], T | BreakBefore | None]
 # What ends the layout of a part early: the index of the last layout's page from which its
-# pages are kept (`rejoin`); a block to start on a new page, and the note it brings back
-# (`breaks`); or a window run out (`rejoin`).
+# pages are kept (`rejoin`), or a window run out (`rejoin`); or, ending nothing, a block to
+# start on a new page to bring a note back to its call's (`breaks`).
 OUT_OF_WINDOW = "out of window"
-Decision = int | tuple[str, str] | str | None
+Decision = int | str | BreakBefore | None
 
 
 @dataclass
@@ -152,12 +152,15 @@ class Typesetter:
         heads: tuple[str, str] | None,
         decide: Decide[T],
         every_page: bool = True,
+        breaks_before: Collection[str] = (),
     ) -> tuple[Document, T | None]:
         """As `render`, but the layout ends with the first page for which `decide`, handed the
-        summaries of the pages made so far, returns something (see `typeset.stopping_when`;
-        without `every_page`, only a page that carries a note over is handed on). The pages,
-        and what `decide` returned (None if the layout went to the end)."""
-        with stopping_when(decide, every_page) as found:
+        summaries of the pages made so far, returns something other than a `BreakBefore`, which
+        starts a block on a new page and goes on (see `typeset.stopping_when`; without
+        `every_page`, only a page that carries a note over is handed on); the blocks in
+        `breaks_before` start a new page from the first. The pages, and what `decide` returned
+        (None if the layout went to the end)."""
+        with stopping_when(decide, every_page, breaks_before) as found:
             document = self.render(html, first_page, course, heads)
         return document, next(iter(found), None)
 
@@ -429,10 +432,10 @@ def _lay_out_anew(
     first page that ends where the page of the same number ended in the last layout
     (`rejoin.Rejoin`), whose pages are kept after it.
 
-    Each time WeasyPrint carries a note over to the next page, the layout stops there, a block
-    is started on a new page to bring the note back, and the layout resumes from the last page
-    before that block that opens with a paragraph or note of its own, keeping the pages before
-    it; else from where it last started (see `breaks`).
+    Each time WeasyPrint carries a note over to the next page, a block is started on a new page
+    to bring the note back (see `breaks`), and the layout goes on from the page where that block
+    began, the pages before it kept (see `typeset.stopping_when`). A layout made again (a window
+    run out) starts those blocks on a new page from the first.
     """
     movable, resumable = movable_blocks(part), resumable_blocks(part)
     kept: list[Page] = []
@@ -446,16 +449,20 @@ def _lay_out_anew(
             kept = last.document.pages[:index]
     breaks = PageBreaks(movable)
     while True:
-        html_now = print_part(edition, imprint, part, folios, breaks.blocks) if breaks.blocks else html
-        if start or (rejoin and rejoin.end):
-            html_now = continue_from(html_now, start, rejoin.end if rejoin else None)
+        end = rejoin.end if rejoin else None
+        html_now = continue_from(html, start, end) if start or end else html
         first = len(kept)
 
         def decide(made: list[NewPage], first: int = first, rejoin: Rejoin | None = rejoin) -> Decision:
             if rejoin and rejoin.outrun(made[-1]):
                 return OUT_OF_WINDOW
             rejoined = rejoin.page(first, made) if rejoin else None
-            return breaks.for_page(made[-1]) if rejoined is None else rejoined
+            if rejoined is not None:
+                return rejoined
+            if moved := breaks.for_page(made[-1]):
+                breaks.add(*moved)
+                return BreakBefore(moved[0])
+            return None
 
         # Without a last layout to rejoin, only a page that carries a note over can end the
         # layout early: the others are not summed up as they are made.
@@ -466,6 +473,7 @@ def _lay_out_anew(
             part.heads if start else None,
             decide,
             every_page=bool(rejoin and rejoin.rest),
+            breaks_before=breaks.blocks,
         )
         if decided == OUT_OF_WINDOW or (decided is None and rejoin and rejoin.end):
             # Laid out again to the part's end, from the last page before the window's last pages
@@ -480,12 +488,7 @@ def _lay_out_anew(
             continue
         if isinstance(decided, int):  # the last layout's pages from this one follow the new ones
             return document.copy([*kept, *document.pages, *last.document.pages[decided:]])
-        if decided is None:
-            return document.copy([*kept, *document.pages]) if kept else document
-        breaks.add(*decided)
-        if resume := resumable_page(page_layouts(document.pages), decided[0], resumable):
-            index, start = resume
-            kept = [*kept, *document.pages[:index]]
+        return document.copy([*kept, *document.pages]) if kept else document
 
 
 def print_page_starts(document: Document, edition: Edition) -> list[PageStart]:

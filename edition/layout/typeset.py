@@ -45,7 +45,7 @@ import io
 import pickle
 import weakref
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -56,6 +56,7 @@ from xml.etree import ElementTree
 import cssselect2
 import pydyf
 import weasyprint
+import weasyprint.document
 import weasyprint.layout
 import weasyprint.layout.inline
 from fontTools import subset as fonttools_subset
@@ -72,7 +73,7 @@ from weasyprint.text.fonts import get_pango_font_key
 
 from ..errors import EditionError
 from ..sources.model import alnum
-from .pages import Block, Call, Line, Link, NewPage, PageDrawing, PageLayout, ParagraphLines, Text
+from .pages import Block, BreakBefore, Call, Line, Link, NewPage, PageDrawing, PageLayout, ParagraphLines, Text
 from .parallel import available_cores
 
 # Parsing a part ----------------------------------------------------------------------------
@@ -290,7 +291,7 @@ def _line(box) -> Line:
     return Line(box.position_x, box.width, sum(child.margin_width() for child in box.children))
 
 
-# Stopping the pagination -------------------------------------------------------------------
+# Stopping the pagination, and breaking a page in it ---------------------------------------
 #
 # WeasyPrint 70 carries a footnote over to the next page, whatever the `footnote-policy`, when
 # that lets the paragraph at the foot of the page keep its first two lines there (`orphans`;
@@ -300,41 +301,95 @@ def _line(box) -> Line:
 # notes carried from the page just made are then in `context.reported_footnotes` (footnote
 # boxes; a call's box names its note as `.footnote`). Rebinding that name while a part is laid
 # out lets `decide` see each page as it is made, and end the pagination there.
+#
+# `layout_document` paginates again (up to `max_loops` times) while a page of
+# `context.page_maker` (the state from which each page is made: where it resumes, its counters)
+# is marked `content_changed`, re-making that page and every later one whose state changed, and
+# keeping the pages before it as they were: WeasyPrint's way of re-making a page once a counter
+# it printed is known. A block is started on a new page where it stands by the same means: its
+# box in the formatting structure (`root_box`) is given `break-before: page`, as a stylesheet
+# would give it, and the page where it begins is marked to be made again, with the notes that
+# were carried into it (`reported_footnotes`, which a page kept is not made again to set). So
+# the pages before it are not laid out again, nor the document read, styled and boxed again.
+# There is at most one such break for each note, so `layout_document` is allowed one more
+# pagination for each (`document.layout_document`, called by that name in `Document._render`).
+# A layout that stops early clears the marks of the pages after it, so that it is not
+# paginated again.
 
 T = TypeVar("T")
 
 
 @contextmanager
-def stopping_when(decide: Callable[[list[NewPage]], T | None], every_page: bool = True) -> Iterator[list[T]]:
+def stopping_when(
+    decide: Callable[[list[NewPage]], T | BreakBefore | None],
+    every_page: bool = True,
+    breaks_before: Collection[str] = (),
+) -> Iterator[list[T]]:
     """While in this context, WeasyPrint ends a layout with the first page for which `decide`
-    returns something, which is put in the list this yields. `decide` is handed the pages made
-    so far, the last just made; without `every_page`, only when that page carries a note over
-    (the pages before it are then not summed up, which saves walking their boxes).
+    returns something, which is put in the list this yields; for `BreakBefore(block)`, it starts
+    that block on a new page instead, and goes on from the page where it began. `decide` is
+    handed the pages made so far, the last just made (less those from a page made again);
+    without `every_page`, only when that page carries a note over (the pages before it are then
+    not summed up, which saves walking their boxes). The blocks in `breaks_before` start a new
+    page from the first, wherever they stand in the document.
 
     Stopping `make_all_pages` early leaves a document of the pages made so far, with their
-    running heads and numbers. Finding the document unfinished, WeasyPrint paginates again, up
-    to 8 times; each time it stops at the same page, having kept the pages before it."""
-    paginate = weasyprint.layout.make_all_pages
+    running heads and numbers."""
+    paginate, lay_out = weasyprint.layout.make_all_pages, weasyprint.document.layout_document
     found: list[T] = []
+    made: list[tuple[int, NewPage]] = []  # the pages handed to `decide`, by their index
+    page_boxes: list[boxes.PageBox] = []  # every page made so far
+    carried_into: list[list] = [[]]  # the notes carried into each of them, and into the next
 
     def make_all_pages(context, root_box, html, pages) -> Iterator[boxes.PageBox]:
-        made: list[NewPage] = []
-        for page_box in paginate(context, root_box, html, pages):
+        if not page_boxes:
+            for block in breaks_before:
+                _break_before(root_box, block)
+        for index, page_box in enumerate(paginate(context, root_box, html, pages)):
             yield page_box
+            if index < len(page_boxes):  # kept from the last pagination, and decided on then
+                continue
+            page_boxes.append(page_box)
+            carried_into.append(list(context.reported_footnotes))
             if not every_page and not context.reported_footnotes:
                 continue
             carried = tuple(note.element.get("id", "") for note in context.reported_footnotes)
-            made.append(NewPage(_blocks(page_box), _calls(page_box), carried))
-            decided = decide(made)
+            made.append((index, NewPage(_blocks(page_box), _calls(page_box), carried)))
+            decided = decide([page for _, page in made])
+            if isinstance(decided, BreakBefore):
+                again = _break_before(root_box, decided.block, page_boxes)
+                context.page_maker[again][-1]["content_changed"] = True
+                context.reported_footnotes = list(carried_into[again])
+                del page_boxes[again:], carried_into[again + 1 :]
+                made[:] = [(at, page) for at, page in made if at < again]
+                return
             if decided is not None:
                 found[:] = [decided]
+                for state in context.page_maker[index + 1 :]:
+                    state[-1]["content_changed"] = False
                 return
 
-    weasyprint.layout.make_all_pages = make_all_pages
+    def layout_document(html, root_box, context, max_loops=8):
+        return lay_out(html, root_box, context, max_loops + len(context.footnotes))
+
+    weasyprint.layout.make_all_pages, weasyprint.document.layout_document = make_all_pages, layout_document
     try:
         yield found
     finally:
-        weasyprint.layout.make_all_pages = paginate
+        weasyprint.layout.make_all_pages, weasyprint.document.layout_document = paginate, lay_out
+
+
+def _break_before(root_box, block: str, pages: Sequence[boxes.PageBox] = ()) -> int:
+    """The box of the element with the id `block` given `break-before: page`; the index of the
+    first page it stands on, of the `pages` up to the last one it stands on (or after)."""
+    for box in root_box.descendants():
+        if isinstance(box, boxes.BlockLevelBox) and box.element is not None and box.element.get("id") == block:
+            box.style["break_before"] = "page"
+            break
+    first = len(pages) - 1
+    while first > 0 and any(run.id == block for run in _blocks(pages[first - 1])):
+        first -= 1
+    return first
 
 
 # Measuring a page's footnotes --------------------------------------------------------------

@@ -216,13 +216,13 @@ def test_page_numbers_give_each_place_of_the_register_its_printed_page():
     with_pages = print_part(EDITION, Imprint(), register, pages)
     assert ">2\u00a0(¶1)</a>" in with_pages and "Each place is given by page" in with_pages
     without = render("print.html.j2", switched(PRINT, page_numbers=False), EDITION, Imprint(), part=register,
-                     folios=pages, breaks=set())  # fmt: skip
+                     folios=pages)  # fmt: skip
     assert '">¶1</a>' in without and "Each place is given by page" not in without
 
 
 def test_the_colophon_says_which_typeface_shows_and_where_the_sources_are_attached():
     def colophon(output) -> str:
-        html = render("print.html.j2", output, EDITION, Imprint(), part=FRONT, breaks=set(),
+        html = render("print.html.j2", output, EDITION, Imprint(), part=FRONT,
                       folios={"e": "1", "register": "3", "further-reading": "5", "note-on-the-text": "7"})  # fmt: skip
         return re.search(r"<p>([^<]*typeface[^<]*|Set in[^<]*)\. Made with.*? attached to ([^.]*)\.", html).groups()
 

@@ -15,6 +15,7 @@ import pikepdf
 import pydyf
 import pytest
 import weasyprint
+import weasyprint.document
 import weasyprint.layout
 import weasyprint.pdf.tags
 import weasyprint.text.fonts
@@ -29,7 +30,7 @@ from weasyprint.pdf import fonts
 from weasyprint.pdf.stream import Stream
 
 from edition.layout import typeset
-from edition.layout.pages import Block, Call, Link, NewPage, PageLayout
+from edition.layout.pages import Block, BreakBefore, Call, Link, NewPage, PageLayout
 from edition.layout.typeset import FONT_EPOCH_OFFSET, page_drawings, page_layouts, stopping_when, write
 
 # Eight lines of a paragraph with a note called in its first, then a paragraph whose first two
@@ -60,20 +61,19 @@ def test_the_pagination_hook_sees_the_note_weasyprint_carries_over_and_can_stop_
         seen.append(made[-1])
         return "stop" if made[-1].carried else None
 
-    paginate = weasyprint.layout.make_all_pages
+    paginate, lay_out = weasyprint.layout.make_all_pages, weasyprint.document.layout_document
     with stopping_when(decide) as found:
         document = render()
-    assert weasyprint.layout.make_all_pages is paginate  # as it was
+    assert (weasyprint.layout.make_all_pages, weasyprint.document.layout_document) == (paginate, lay_out)  # as it was
     assert found == ["stop"], "the hook saw no page carrying a note over: WeasyPrint's pagination moved"
-    # Finding the document unfinished, WeasyPrint paginates again (8 times in all), and the hook
-    # stops it at the same page each time.
-    assert set(seen) == {
+    # The pages after it no longer marked to be made, WeasyPrint does not paginate again.
+    assert seen == [
         NewPage(
             (Block("p1", "onel2l3l4l5l6l7l8"), Block("p2", "eleventwelve")),
             (Call("n1", "p1"),),
             ("n1",),
         )
-    }
+    ]
     assert len(document.pages) == 1  # stopped there, with its folio
     assert page_layouts(document.pages)[0].folio
 
@@ -85,6 +85,88 @@ def test_without_a_decision_to_stop_the_layout_goes_to_the_end():
     # Every page, as it is made, with the pages made before it.
     assert found == [] and [[page.carried for page in made] for made in seen] == [[("n1",)], [("n1",), ()]]
     assert page_layouts(document.pages) == page_layouts(render().pages)
+
+
+def _broken_before(html: str, block: str) -> str:
+    """The document with the block starting a new page, as a stylesheet makes it."""
+    return html.replace("</style>", f"#{block} {{ break-before: page }}</style>")
+
+
+def _boxed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one each time WeasyPrint reads, styles and boxes a document."""
+    boxed: list[int] = []
+    build_boxes = weasyprint.document.build_formatting_structure
+    monkeypatch.setattr(
+        weasyprint.document, "build_formatting_structure", lambda *args: boxed.append(1) or build_boxes(*args)
+    )
+    return boxed
+
+
+def test_a_block_started_on_a_new_page_as_the_pages_are_made_gives_the_pages_a_stylesheet_gives(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """The page where the block began made again, the pages after it then, in one reading and
+    styling of the document; the note carried over then stands on its call's page."""
+    seen: list[NewPage] = []
+
+    def decide(made: list[NewPage]) -> BreakBefore | None:
+        seen.append(made[-1])
+        return BreakBefore("p2") if made[-1].carried else None
+
+    boxed = _boxed(monkeypatch)
+    with stopping_when(decide) as found:
+        document = render()
+    assert found == [] and boxed == [1]
+    assert page_drawings(document.pages) == page_drawings(render(_broken_before(CARRIED, "p2")).pages)
+    assert [page.carried for page in seen] == [("n1",), (), ()]  # the first page, made again, and the second
+    assert page_layouts(document.pages)[0].blocks == (Block("p1", "onel2l3l4l5l6l7l8"),)
+    # So do blocks named before the pagination starts.
+    with stopping_when(lambda made: None, breaks_before={"p2"}):
+        assert page_drawings(render().pages) == page_drawings(document.pages)
+
+
+def test_a_block_begun_on_an_earlier_page_is_started_on_a_new_page_from_there(monkeypatch: pytest.MonkeyPatch):
+    """The note is carried from the second page; the paragraph of its call began on the first."""
+    lines = lambda name, count: "<br>".join(f"{name}{n}" for n in range(count))  # noqa: E731
+    html = CARRIED[: CARRIED.index("<body>")] + (
+        f'<body><p id="p0">{lines("f", 6)}</p><p id="p1">{lines("l", 8)}<span class="footnote" id="n1">the note</span>'
+        f'</p><p id="p1b">{lines("g", 6)}</p><p id="p2">{lines("e", 4)}</p></body></html>'
+    )
+
+    broken: list[str] = []
+
+    def decide(made: list[NewPage]) -> BreakBefore | None:
+        if made[-1].carried and not broken:  # once: the note does not fit on its call's page
+            broken.append("p1")
+            return BreakBefore("p1")
+        return None
+
+    whole = page_layouts(render(html).pages)
+    assert [page.calls for page in whole[:2]] == [(), (Call("n1", "p1"),)] and "n1" in whole[2].anchors
+    assert "p1" in {block.id for block in whole[0].blocks}, "this test needs p1 to begin on the first page"
+    with stopping_when(decide) as found:
+        document = render(html)
+    assert found == [] and broken
+    assert page_drawings(document.pages) == page_drawings(render(_broken_before(html, "p1")).pages)
+
+
+def test_a_document_may_have_a_block_started_on_a_new_page_for_each_of_its_notes():
+    """More than the eight paginations WeasyPrint makes at most: one more for each note."""
+    head, body = CARRIED.split("<body>")
+    groups = [re.sub(r'id="(\w+)"', rf'id="\g<1>-{n}"', body.split("</body>")[0]) for n in range(10)]
+    html = head.replace("</style>", ".group { break-before: page }</style>") + "<body>"
+    html += "".join(f'<div class="group">{group}</div>' for group in groups) + "</body></html>"
+
+    def decide(made: list[NewPage]) -> BreakBefore | None:
+        return BreakBefore(made[-1].blocks[-1].id) if made[-1].carried else None
+
+    with stopping_when(decide) as found:
+        document = render(html)
+    broken = html
+    for n in range(10):
+        broken = _broken_before(broken, f"p2-{n}")
+    assert found == [] and len(document.pages) == 20
+    assert page_drawings(document.pages) == page_drawings(render(broken).pages)
 
 
 def test_a_layout_is_summed_up_page_by_page():
@@ -128,6 +210,12 @@ def test_the_weasyprint_internals_the_layout_summaries_and_the_hook_read_are_sti
         "pages",
     ]
     assert "make_all_pages(context, root_box, html, pages)" in inspect.getsource(layout_document)
+    # Paginating again: while a page's state is marked, up to `max_loops` times; `Document._render`
+    # calls `layout_document` by its name in weasyprint.document.
+    assert list(inspect.signature(layout_document).parameters) == ["html", "root_box", "context", "max_loops"]
+    assert "if remake_state['content_changed']:" in inspect.getsource(layout_document)
+    assert "layout_document(html, root_box, context)" in inspect.getsource(weasyprint.document.Document._render)
+    assert "context.reported_footnotes = []" in inspect.getsource(weasyprint.layout.page.make_page)
     assert "self.reported_footnotes = []" in inspect.getsource(LayoutContext.__init__)
     # The page's box tree, and how a note call names its note.
     assert "self._page_box = page_box" in inspect.getsource(Page.__init__)
