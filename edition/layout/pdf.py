@@ -9,7 +9,7 @@ attachment (relationship Source), so the PDF carries what it was made from.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -152,15 +152,13 @@ class Typesetter:
         heads: tuple[str, str] | None,
         decide: Decide[T],
         every_page: bool = True,
-        breaks_before: Collection[str] = (),
     ) -> tuple[Document, T | None]:
         """As `render`, but the layout ends with the first page for which `decide`, handed the
         summaries of the pages made so far, returns something other than a `BreakBefore`, which
         starts a block on a new page and goes on (see `typeset.stopping_when`; without
-        `every_page`, only a page that carries a note over is handed on); the blocks in
-        `breaks_before` start a new page from the first. The pages, and what `decide` returned
-        (None if the layout went to the end)."""
-        with stopping_when(decide, every_page, breaks_before) as found:
+        `every_page`, only a page that carries a note over is handed on). The pages, and what
+        `decide` returned (None if the layout went to the end)."""
+        with stopping_when(decide, every_page) as found:
             document = self.render(html, first_page, course, heads)
         return document, next(iter(found), None)
 
@@ -435,7 +433,7 @@ def _lay_out_anew(
     Each time WeasyPrint carries a note over to the next page, a block is started on a new page
     to bring the note back (see `breaks`), and the layout goes on from the page where that block
     began, the pages before it kept (see `typeset.stopping_when`). A layout made again (a window
-    run out) starts those blocks on a new page from the first.
+    run out) finds them again as it goes.
     """
     movable, resumable = movable_blocks(part), resumable_blocks(part)
     kept: list[Page] = []
@@ -447,13 +445,15 @@ def _lay_out_anew(
         if edit.before and (resume := resumable_page(last.pages, edit.before, resumable)):
             index, start = resume
             kept = last.document.pages[:index]
-    breaks = PageBreaks(movable)
     while True:
+        breaks = PageBreaks(movable)  # a layout made again finds the same breaks again, as it goes
         end = rejoin.end if rejoin else None
         html_now = continue_from(html, start, end) if start or end else html
         first = len(kept)
 
-        def decide(made: list[NewPage], first: int = first, rejoin: Rejoin | None = rejoin) -> Decision:
+        def decide(
+            made: list[NewPage], first: int = first, rejoin: Rejoin | None = rejoin, breaks: PageBreaks = breaks
+        ) -> Decision:
             if rejoin and rejoin.outrun(made[-1]):
                 return OUT_OF_WINDOW
             rejoined = rejoin.page(first, made) if rejoin else None
@@ -473,7 +473,6 @@ def _lay_out_anew(
             part.heads if start else None,
             decide,
             every_page=bool(rejoin and rejoin.rest),
-            breaks_before=breaks.blocks,
         )
         if decided == OUT_OF_WINDOW or (decided is None and rejoin and rejoin.end):
             # Laid out again to the part's end, from the last page before the window's last pages

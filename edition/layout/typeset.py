@@ -45,7 +45,7 @@ import io
 import pickle
 import weakref
 import zlib
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -321,17 +321,14 @@ T = TypeVar("T")
 
 @contextmanager
 def stopping_when(
-    decide: Callable[[list[NewPage]], T | BreakBefore | None],
-    every_page: bool = True,
-    breaks_before: Collection[str] = (),
+    decide: Callable[[list[NewPage]], T | BreakBefore | None], every_page: bool = True
 ) -> Iterator[list[T]]:
     """While in this context, WeasyPrint ends a layout with the first page for which `decide`
     returns something, which is put in the list this yields; for `BreakBefore(block)`, it starts
     that block on a new page instead, and goes on from the page where it began. `decide` is
     handed the pages made so far, the last just made (less those from a page made again);
     without `every_page`, only when that page carries a note over (the pages before it are then
-    not summed up, which saves walking their boxes). The blocks in `breaks_before` start a new
-    page from the first, wherever they stand in the document.
+    not summed up, which saves walking their boxes).
 
     Stopping `make_all_pages` early leaves a document of the pages made so far, with their
     running heads and numbers."""
@@ -342,9 +339,6 @@ def stopping_when(
     carried_into: list[list] = [[]]  # the notes carried into each of them, and into the next
 
     def make_all_pages(context, root_box, html, pages) -> Iterator[boxes.PageBox]:
-        if not page_boxes:
-            for block in breaks_before:
-                _break_before(root_box, block)
         for index, page_box in enumerate(paginate(context, root_box, html, pages)):
             yield page_box
             if index < len(page_boxes):  # kept from the last pagination, and decided on then
@@ -379,7 +373,7 @@ def stopping_when(
         weasyprint.layout.make_all_pages, weasyprint.document.layout_document = paginate, lay_out
 
 
-def _break_before(root_box, block: str, pages: Sequence[boxes.PageBox] = ()) -> int:
+def _break_before(root_box, block: str, pages: Sequence[boxes.PageBox]) -> int:
     """The box of the element with the id `block` given `break-before: page`; the index of the
     first page it stands on, of the `pages` up to the last one it stands on (or after)."""
     for box in root_box.descendants():

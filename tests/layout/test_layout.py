@@ -5,6 +5,7 @@ layout of the whole part."""
 from __future__ import annotations
 
 import itertools
+import re
 
 import lxml.html
 import pytest
@@ -13,7 +14,7 @@ from weasyprint.document import Document
 from edition.html import PrintPart, continue_from, print_part, print_parts
 from edition.layout.breaks import PageBreaks, footnotes, movable_blocks, resumable_blocks, resumable_pages
 from edition.layout.pages import PageLayout
-from edition.layout.pdf import Typesetter
+from edition.layout.pdf import PartLayout, Typesetter, _lay_out_anew
 from edition.layout.typeset import page_drawings, page_layouts
 from edition.project import Project
 from edition.sources.model import Edition, Heading, Imprint, Paragraph
@@ -72,8 +73,8 @@ def test_a_layout_ends_with_the_first_page_from_which_a_note_is_carried_over(
     block, note = found
     assert block == whole[page].blocks[-1].id and block not in {note.block for note in carried}
     assert note in whole[page + 1].anchors and note not in whole[page].anchors
-    moved, _ = typesetter.render_until(html, FIRST_PAGE, "", None, lambda made: None, breaks_before={block})
-    moved = page_layouts(moved.pages)
+    broken = html.replace("</head>", f"<style>#{block} {{ break-before: page }}</style></head>")  # as breaks do
+    moved = page_layouts(typesetter.render(broken, FIRST_PAGE, "").pages)
     assert all(note.note_page == note.call_page for note in footnotes(moved) if note.call_page <= page)
 
 
@@ -167,3 +168,26 @@ def test_a_layout_that_will_stop_before_a_block_leaves_it_out_and_all_after_it()
         "n1",
         "n2",
     ]
+
+
+def test_an_edit_before_a_page_that_carries_a_note_over_brings_it_back_as_a_whole_layout_does(
+    typesetter: Typesetter, edition: Edition, weissman: PrintPart, whole: list[PageLayout]
+):
+    """A word added to the paragraph whose note WeasyPrint would carry over: the layout from
+    the edit, which rejoins the last one, starts the same block on a new page as a layout of the
+    whole part does, and gives its pages."""
+    carried = min(
+        (note for note in footnotes(whole) if note.note_page > note.call_page), key=lambda note: note.call_page
+    )
+    html = print_part(edition, Imprint(), weissman, {})
+    cold = _lay_out_anew(typesetter, edition, Imprint(), weissman, {}, html, FIRST_PAGE, "", None)
+    last = PartLayout(html, FIRST_PAGE, "", cold)
+    edited, count = re.subn(rf'(id="{carried.block}"><span class="pnum">\d+</span> )', r"\1indeed ", html)
+    assert count == 1, "this test needs the note to be called in a paragraph"
+    made = typesetter.pages_laid_out
+    again = _lay_out_anew(typesetter, edition, Imprint(), weissman, {}, edited, FIRST_PAGE, "", last)
+    laid_out_again = typesetter.pages_laid_out - made
+    cold = _lay_out_anew(typesetter, edition, Imprint(), weissman, {}, edited, FIRST_PAGE, "", None)
+    assert drawn(again.pages) == drawn(cold.pages)
+    assert laid_out_again < len(cold.pages), "laid out whole, not from the edit"
+    assert all(note.note_page == note.call_page for note in footnotes(page_layouts(cold.pages)))

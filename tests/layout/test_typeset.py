@@ -120,9 +120,6 @@ def test_a_block_started_on_a_new_page_as_the_pages_are_made_gives_the_pages_a_s
     assert page_drawings(document.pages) == page_drawings(render(_broken_before(CARRIED, "p2")).pages)
     assert [page.carried for page in seen] == [("n1",), (), ()]  # the first page, made again, and the second
     assert page_layouts(document.pages)[0].blocks == (Block("p1", "onel2l3l4l5l6l7l8"),)
-    # So do blocks named before the pagination starts.
-    with stopping_when(lambda made: None, breaks_before={"p2"}):
-        assert page_drawings(render().pages) == page_drawings(document.pages)
 
 
 def test_a_block_begun_on_an_earlier_page_is_started_on_a_new_page_from_there(monkeypatch: pytest.MonkeyPatch):
