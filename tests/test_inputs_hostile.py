@@ -382,6 +382,11 @@ CASES: dict[str, Case] = {
         ),
         ["build", "--format", "epub"], 1, "E082 xml:id 'register-intro' is an id the outputs give",
     ),
+    "note-taller-than-a-page": (  # WeasyPrint would draw it over the text and the running head
+        lambda p, o: edit(p.source_dir / "register.xml", "labour.</note>", "labour." + " And more." * 1500 + "</note>"),
+        ["build", "--format", "pdf"], 2,
+        "identification of 'kulak' (source/register.xml), a note in brook-2002, is too long for the foot of a page",
+    ),
     "impossible-date": (
         lambda p, o: edit(p.edition_file, 'when="2026-01-15">15', 'when="2026-02-30">30'),
         ["build", "--format", "epub"], 1, "source/edition.xml:16:0: E083 '2026-02-30' is not a date",

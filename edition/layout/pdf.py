@@ -38,6 +38,7 @@ from .typeset import (
     draw_ahead,
     footnote_lines_broken_once,
     html_document,
+    notes_too_tall,
     page_layouts,
     pickled,
     renumber,
@@ -280,7 +281,24 @@ def layout(
         if profile.pad_to_four:
             body += [None] * (-len(body) % 4)
         blanks = iter(_blank_pages(typesetter, edition, imprint, body.count(None), course))
-        return front.copy([next(blanks) if page is None else page for page in body])
+        laid_out = front.copy([next(blanks) if page is None else page for page in body])
+    for note, height in notes_too_tall(laid_out.pages):  # see `typeset`: drawn over the text
+        raise EditionError(
+            f"{_named(edition, note)} is too long for the foot of a page: with the notes beside it, it is "
+            f"{height:.1f} times the height of the page's text; shorten it"
+        )
+    return laid_out
+
+
+def _named(edition: Edition, note_id: str) -> str:
+    """An editorial footnote (its id in the print HTML), as the editor finds it in the sources."""
+    note = edition.notes.get(note_id.removeprefix("note-"))
+    if note is None:
+        return f"the note {note_id}"
+    if note.commentary:
+        return f"the note of commentary at {note.anchor} (source/commentary.xml)"
+    entries = ", ".join(repr(entry) for entry in note.entries)
+    return f"the register's identification of {entries} (source/register.xml), a note in {note.essay_id},"
 
 
 def _side_by_side(

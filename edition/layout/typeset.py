@@ -264,6 +264,21 @@ def page_drawings(pages: Sequence[Page]) -> list[PageDrawing]:
     return [_page_drawing(page) for page in pages]
 
 
+def notes_too_tall(pages: Sequence[Page]) -> list[tuple[str, float]]:
+    """For each page whose footnote area rises above the top of its text, the id of its tallest
+    note and the area's height against the height of the page's text. WeasyPrint 70 cannot
+    split a footnote over two pages: a note taller than the page, with those beside it, is put
+    at the foot all the same, and drawn over the text and the running head above it."""
+    found = []
+    for page in pages:
+        page_box = page._page_box
+        for area in page_box.children:
+            if isinstance(area, boxes.FootnoteAreaBox) and area.children and area.position_y < page_box.content_box_y():
+                tallest = max(area.children, key=lambda note: note.margin_height())
+                found.append((tallest.element.get("id", ""), area.margin_height() / page_box.height))
+    return found
+
+
 def _page_drawing(page: Page) -> PageDrawing:
     texts, lines, paragraphs, links = [], [], [], []
     for box in page._page_box.descendants():
@@ -309,7 +324,9 @@ def _line(box) -> Line:
 # it printed is known. A block is started on a new page where it stands by the same means: its
 # box in the formatting structure (`root_box`) is given `break-before: page`, as a stylesheet
 # would give it, and the page where it begins is marked to be made again, with the notes that
-# were carried into it (`reported_footnotes`, which a page kept is not made again to set). So
+# were carried into it (`reported_footnotes`, which a page kept is not made again to set), and
+# so is every page after it: the state of a page after the last is marked unchanged, and WeasyPrint,
+# finding no page of the last pagination to keep there, would fail (`IndexError`). So
 # the pages before it are not laid out again, nor the document read, styled and boxed again.
 # There is at most one such break for each note, so `layout_document` is allowed one more
 # pagination for each (`document.layout_document`, called by that name in `Document._render`).
@@ -352,7 +369,8 @@ def stopping_when(
             decided = decide([page for _, page in made])
             if isinstance(decided, BreakBefore):
                 again = _break_before(root_box, decided.block, page_boxes)
-                context.page_maker[again][-1]["content_changed"] = True
+                for state in context.page_maker[again:]:  # and the pages after it, made again as need be
+                    state[-1]["content_changed"] = True
                 context.reported_footnotes = list(carried_into[again])
                 del page_boxes[again:], carried_into[again + 1 :]
                 made[:] = [(at, page) for at, page in made if at < again]

@@ -147,6 +147,31 @@ def test_a_block_begun_on_an_earlier_page_is_started_on_a_new_page_from_there(mo
     assert page_drawings(document.pages) == page_drawings(render(_broken_before(html, "p1")).pages)
 
 
+def test_a_block_started_on_a_new_page_from_the_last_page_of_text_that_carries_a_note():
+    """A note taller than the page, carried from the last page of text to a page of its own, and
+    a break that changes nothing (its block opens the page): the pages after the one made again
+    are made again too (WeasyPrint marks the state after the last page unchanged, and has no
+    page of the last pagination to keep there)."""
+    lines = "<br>".join(f"l{n}" for n in range(12))  # a page of them
+    note = '<span class="footnote" id="n1">the note' + "<br>more" * 10 + "</span>"
+    html = (
+        CARRIED[: CARRIED.index("<body>")] + f'<body><p id="p1">{lines}</p><p id="p2">e0{note}<br>e1</p></body></html>'
+    )
+    assert [page.anchors for page in page_layouts(render(html).pages)] == [("p1",), ("p2",), ("n1",)]
+    broken: list[str] = []
+
+    def decide(made: list[NewPage]) -> BreakBefore | None:
+        if made[-1].carried and not broken:  # once: the note fits on no page
+            broken.append("p2")
+            return BreakBefore("p2")
+        return None
+
+    with stopping_when(decide) as found:
+        document = render(html)
+    assert found == [] and broken
+    assert page_drawings(document.pages) == page_drawings(render(_broken_before(html, "p2")).pages)
+
+
 def test_a_document_may_have_a_block_started_on_a_new_page_for_each_of_its_notes():
     """More than the eight paginations WeasyPrint makes at most: one more for each note."""
     head, body = CARRIED.split("<body>")
