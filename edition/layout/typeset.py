@@ -11,9 +11,11 @@ the URL fetcher, the `finisher` hook) and, for what a layout holds, the plain su
   text block by block and the note calls (`PageLayout`); `breaks` and `pages` read these.
 - `footnote_lines_broken_once`: a page's footnote area measured again without breaking its
   notes into lines again.
-- `stopping_when`: WeasyPrint's pagination, stopped at a page that carries a note over (as
-  `breaks` decides) or that ends where the page of the same number ended in the part's last
-  layout (as `rejoin` decides), from the summaries of the pages made so far (`NewPage`).
+- `stopping_when`: WeasyPrint's pagination, stopped at a page that ends where the page of the
+  same number ended in the part's last layout (as `rejoin` decides), and a block started on a
+  new page where a page carries a note over (as `breaks` decides), from the summaries of the
+  pages made so far (`NewPage`).
+- `notes_too_tall`: the pages whose footnotes rise over their text (a note taller than a page).
 - `write`: the PDF written with fixed page labels, reproducible font subsets, pydyf's page
   references listed once and its streams deflated in threads beside the writing; for the
   archival PDF, tagged for reading (`_tagged_for_reading`, `_read_in_order`: each element whole
