@@ -10,6 +10,7 @@ Hands on `Output`, `InlineRenderer` and `render` to `html.print` and `html.epub`
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -193,6 +194,15 @@ def no_break_spaces(text: str) -> str:
     return text
 
 
+# Remembered by the text: every part's HTML is made again at each save under `edition watch`
+# (and the print edition's and the EPUB's from the same texts in a build), and a save changes
+# one or two of its texts.
+@functools.lru_cache(maxsize=65536)
+def _text(text: str) -> Markup:
+    """A run of the sources' text as HTML: escaped, with its no-break spaces."""
+    return escape(no_break_spaces(text))
+
+
 def is_call(part: Inline) -> bool:
     """An editorial note's call, as `placed_calls` sets it apart from the name it follows."""
     return isinstance(part, Span) and part.kind == "call"
@@ -309,7 +319,7 @@ class InlineRenderer:
 
     def render(self, part: Inline) -> Markup:
         if isinstance(part, str):
-            return escape(no_break_spaces(part))
+            return _text(part)
         inner = self(part.children)
         lang = self.output.lang(part.attrs["lang"]) if "lang" in part.attrs else Markup("")
         match part.kind:
