@@ -387,6 +387,11 @@ CASES: dict[str, Case] = {
         ["build", "--format", "pdf"], 2,
         "identification of 'kulak' (source/register.xml), a note in brook-2002, is too long for the foot of a page",
     ),
+    "commentary-taller-than-a-page": (
+        lambda p, o: edit(p.source_dir / "commentary.xml", "on his behalf;", "on his behalf;" + " And more." * 1500),
+        ["build", "--format", "pdf"], 2,
+        "the note of commentary at brook-c-release (source/commentary.xml) is too long for the foot of a page",
+    ),
     "impossible-date": (
         lambda p, o: edit(p.edition_file, 'when="2026-01-15">15', 'when="2026-02-30">30'),
         ["build", "--format", "epub"], 1, "source/edition.xml:16:0: E083 '2026-02-30' is not a date",

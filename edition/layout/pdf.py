@@ -291,10 +291,9 @@ def layout(
 
 
 def _named(edition: Edition, note_id: str) -> str:
-    """An editorial footnote (its id in the print HTML), as the editor finds it in the sources."""
-    note = edition.notes.get(note_id.removeprefix("note-"))
-    if note is None:
-        return f"the note {note_id}"
+    """An editorial footnote (its id in the print HTML, "note-" and its anchor: see
+    `html.shared`), as the editor finds it in the sources."""
+    note = edition.notes[note_id.removeprefix("note-")]
     if note.commentary:
         return f"the note of commentary at {note.anchor} (source/commentary.xml)"
     entries = ", ".join(repr(entry) for entry in note.entries)
