@@ -63,8 +63,8 @@ Decision = int | str | BreakBefore | None
 
 @dataclass
 class PartLayout:
-    """A part as it was last laid out: its HTML (without the page breaks `breaks` adds), the
-    number its first page prints (see `_renumbered`), the course in its foot, and its pages."""
+    """A part as it was last laid out: its HTML, the number its first page prints (see
+    `_renumbered`), the course in its foot, and its pages."""
 
     html: str
     first_page: int
