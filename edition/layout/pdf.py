@@ -36,7 +36,7 @@ from .typeset import (
     Drawings,
     DrawnAhead,
     draw_ahead,
-    footnote_lines_broken_once,
+    footnotes_measured_once,
     html_document,
     notes_too_tall,
     page_layouts,
@@ -138,7 +138,7 @@ class Typesetter:
         source = html_document(html, self.project.styles_dir.as_uri() + "/", self.fetcher)
         try:
             stylesheets = [*self.stylesheets, CSS(string=rules, url_fetcher=self.fetcher, font_config=self.fonts)]
-            with footnote_lines_broken_once():  # see `typeset`: the same pages, sooner
+            with footnotes_measured_once():  # see `typeset`: the same pages, sooner
                 document = source.render(font_config=self.fonts, counter_style=self.counters, stylesheets=stylesheets)
         except RefusedResource as refused:
             raise EditionError(str(refused)) from None

@@ -9,8 +9,8 @@ the URL fetcher, the `finisher` hook) and, for what a layout holds, the plain su
   WeasyPrint's HTML5 parser, twenty times as fast, into the same tree.
 - `page_layouts`: for each page of a document, its anchors, whether it prints a folio, the body
   text block by block and the note calls (`PageLayout`); `breaks` and `pages` read these.
-- `footnote_lines_broken_once`: a page's footnote area measured again without breaking its
-  notes into lines again.
+- `footnotes_measured_once`: a page's footnote area measured again without laying out again
+  a note at a place where it was laid out, nor breaking its text into lines again.
 - `stopping_when`: WeasyPrint's pagination, stopped at a page that ends where the page of the
   same number ended in the part's last layout (as `rejoin` decides), and a block started on a
   new page where a page carries a note over (as `breaks` decides), from the summaries of the
@@ -52,6 +52,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from math import inf
 from typing import TypeVar
 from xml.etree import ElementTree
 
@@ -60,6 +61,7 @@ import pydyf
 import weasyprint
 import weasyprint.document
 import weasyprint.layout
+import weasyprint.layout.block
 import weasyprint.layout.inline
 from fontTools import subset as fonttools_subset
 from fontTools.ttLib import TTFont, TTLibError
@@ -410,23 +412,40 @@ def _break_before(root_box, block: str, pages: Sequence[boxes.PageBox]) -> int:
 #
 # Each time a note is called on a page, WeasyPrint 70 lays the page's whole footnote area out
 # again to learn its height (`LayoutContext._update_footnote_area`: a copy of the area, laid
-# out, measured and thrown away), so each of a page's n notes is broken into lines up to n
-# times. While an area is measured, `footnote_lines_broken_once` has the text of each note broken
-# once: `layout.inline.split_first_line` (the name `split_text_box` calls) returns, for the same
-# text, style, width and options, what it returned the first time in that document. The style is
-# the same object (the copy's text boxes share their styles with the area's), and is kept with
-# the result, so that no other style takes its id. What is returned is only measured: the copy is
-# never drawn, the area a page keeps is laid out after, without this, and the Pango layout it
-# returns is released already (`Layout.deactivate`), holding nothing a copy could change.
+# out, measured and thrown away), so each of a page's n notes is laid out up to n times, the
+# same note at the same place each time: a page's first note at the top of its area, its second
+# below the first... While an area is measured, `footnotes_measured_once` has WeasyPrint lay each
+# note out once for each place it takes in the area:
+#
+# - `layout.block.block_level_layout` (the name `_in_flow_layout` calls for each child of the
+#   area) returns, for the same note at the same place, with the same width, margins and page,
+#   what it returned the first time in that document: the laid-out note (which the measurement
+#   only reads: it never draws, moves or keeps it), with fresh copies of the lists and mapping
+#   the caller adds to. A note whose layout left a mark outside its box (a float, an absolutely
+#   placed box, a footnote or a break of its own, the margins list it was given changed in
+#   place otherwise than by appending) is not remembered: laid out again each time, as before.
+# - `layout.inline.split_first_line` (the name `split_text_box` calls) returns, for the same text,
+#   style, width and options, what it returned the first time in that document: a note laid out
+#   at a new place is not broken into lines again.
+#
+# The note's style and element are the same objects in every copy of the area (a copy shares its
+# boxes' styles and elements), and are kept with what was remembered, so that no other takes
+# their ids. The area a page keeps is laid out after the measurements, without this. The Pango
+# layouts a line holds are released already (`Layout.deactivate`): nothing a copy could change.
 
 
 @contextmanager
-def footnote_lines_broken_once() -> Iterator[None]:
-    """While in this context, a footnote area measured again breaks no note's text into lines
-    again (see above); the pages are the same."""
+def footnotes_measured_once() -> Iterator[None]:
+    """While in this context, a footnote area measured again lays out no note again at a place
+    where it was laid out before, and breaks no note's text into lines again (see above); the
+    pages are the same."""
     measure = weasyprint.layout.LayoutContext._update_footnote_area
     split = weasyprint.layout.inline.split_first_line
-    broken: list[dict] = []  # while an area is measured: its document's lines, by what they were broken from
+    block_layout = weasyprint.layout.block.block_level_layout
+    # While an area is measured: its document's lines, by what they were broken from, and its
+    # notes laid out, by where.
+    broken: list[dict] = []
+    placed: list[dict] = []
 
     def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
         if not broken:
@@ -437,20 +456,76 @@ def footnote_lines_broken_once() -> Iterator[None]:
             lines[key] = (style, split(text, style, context, max_width, justification_spacing, is_line_start, minimum))
         return lines[key][1]
 
+    def block_level_layout(context, box, bottom_space, skip_stack, containing_block, *args, **options):
+        # `_in_flow_layout` passes, after these: page_is_empty, absolute_boxes, fixed_boxes,
+        # adjoining_margins, first_letter_style, first_line_style, discard, max_lines.
+        if not (
+            placed
+            and isinstance(containing_block, boxes.FootnoteAreaBox)
+            and bottom_space == -inf  # as the measurement lays the area out: no page to break
+            and skip_stack is None
+            and not options
+            and len(args) == 8
+            and args[4] is None  # no ::first-letter or ::first-line style handed down
+            and args[5] is None
+        ):
+            return block_layout(context, box, bottom_space, skip_stack, containing_block, *args, **options)
+        page_is_empty, absolute_boxes, fixed_boxes, margins, _, _, discard, max_lines = args
+        key = (
+            id(box.style),
+            id(box.element),
+            box.position_x,
+            box.position_y,
+            containing_block.width,
+            page_is_empty,
+            tuple(margins),
+            discard,
+            max_lines,
+            context.current_page > 1,  # with `forced_break`, whether a top margin is truncated
+            context.forced_break,
+        )
+        notes = placed[-1]
+        if key not in notes:
+            given = list(margins)
+
+            def marks() -> tuple[int, ...]:
+                return (
+                    len(context.excluded_shapes),
+                    len(context.broken_out_of_flow),
+                    len(context.footnotes),
+                    len(context.current_page_footnotes),
+                    len(context.reported_footnotes),
+                    len(absolute_boxes),
+                    len(fixed_boxes),
+                )
+
+            before = marks()
+            laid_out = block_layout(context, box, bottom_space, skip_stack, containing_block, *args)
+            if marks() != before or margins[: len(given)] != given:
+                return laid_out
+            notes[key] = (box.style, box.element, margins[len(given) :], laid_out)
+        _, _, appended, (note, resume_at, next_page, next_margins, collapsing, lines) = notes[key]
+        margins.extend(appended)
+        return note, resume_at, dict(next_page), list(next_margins), collapsing, lines
+
     def measured(context) -> bool:
         broken.append(context.__dict__.setdefault("edition_broken_lines", {}))
+        placed.append(context.__dict__.setdefault("edition_placed_notes", {}))
         try:
             return measure(context)
         finally:
             broken.pop()
+            placed.pop()
 
     weasyprint.layout.LayoutContext._update_footnote_area = measured
     weasyprint.layout.inline.split_first_line = split_first_line
+    weasyprint.layout.block.block_level_layout = block_level_layout
     try:
         yield
     finally:
         weasyprint.layout.LayoutContext._update_footnote_area = measure
         weasyprint.layout.inline.split_first_line = split
+        weasyprint.layout.block.block_level_layout = block_layout
 
 
 # Writing the PDF ---------------------------------------------------------------------------

@@ -653,38 +653,52 @@ def _descendants(box):
         yield from _descendants(child)
 
 
-# A page of four notes, each of two or three lines: WeasyPrint measures the footnote area again
-# for each, breaking the notes before it into lines again.
+# Pages of notes, each of two to four lines, set off by a margin: WeasyPrint measures a page's
+# footnote area again for each note called on it, laying out the notes before it again; the
+# last notes of the first page are called too low to fit, and are carried to the second, where
+# they are measured at other places, below no note or other notes.
 NOTES = """<!DOCTYPE html><html><head><style>
-@page { size: 300px 400px; margin: 10px }
+@page { size: 300px 260px; margin: 10px; @footnote { padding-top: 4px } }
 body { font-size: 8px; line-height: 10px; margin: 0 }
-.footnote { float: footnote; footnote-policy: line }
-</style></head><body><p>TEXT</p></body></html>""".replace(
+.footnote { float: footnote; footnote-policy: line; margin-top: 3px }
+.footnote.apart { margin-bottom: 5px }
+</style></head><body>TEXT</body></html>""".replace(
     "TEXT",
-    " ".join(
-        f'Call {n}.<span class="footnote">The note numbered {n}, which runs on over two or three lines of the '
-        f"footnote area at the foot of this page, {'and on ' * n}to its end.</span>"
-        for n in range(1, 5)
+    "".join(
+        f'<p>Call {n}.<span class="footnote{" apart" if n % 2 else ""}">The note numbered {n}, which runs on over '
+        f"one to five lines of the footnote area, {'and on ' * (7 * (n % 5))}to its end.</span> "
+        + "A line of the text. " * (2 + n % 3)
+        + "</p>"
+        for n in range(1, 16)
     ),
 )
 
 
-def test_a_footnote_area_measured_again_breaks_no_note_into_lines_again(monkeypatch: pytest.MonkeyPatch):
-    split = weasyprint.layout.inline.split_first_line
-    calls = []
+def test_a_footnote_area_measured_again_lays_out_no_note_again_at_a_place_it_had(monkeypatch: pytest.MonkeyPatch):
+    split, block_layout = weasyprint.layout.inline.split_first_line, weasyprint.layout.block.block_level_layout
+    lines, notes = [], []
 
-    def counted(*args, **options):
-        calls.append(args[0])
+    def lines_counted(*args, **options):
+        lines.append(args[0])
         return split(*args, **options)
 
-    monkeypatch.setattr(weasyprint.layout.inline, "split_first_line", counted)
+    def notes_counted(context, box, bottom_space, skip_stack, containing_block, *args, **options):
+        if isinstance(containing_block, boxes.FootnoteAreaBox):
+            notes.append((box.element, box.position_y))
+        return block_layout(context, box, bottom_space, skip_stack, containing_block, *args, **options)
+
+    monkeypatch.setattr(weasyprint.layout.inline, "split_first_line", lines_counted)
+    monkeypatch.setattr(weasyprint.layout.block, "block_level_layout", notes_counted)
     plain = render(NOTES)
-    broken_as_before = len(calls)
-    calls.clear()
-    with typeset.footnote_lines_broken_once():
+    as_before = len(lines), len(notes)
+    places = {note: {y for other, y in notes if other is note} for note, _ in notes}
+    assert max(map(len, places.values())) > 1, "no note measured at two places: the test must have one"
+    lines.clear(), notes.clear()
+    with typeset.footnotes_measured_once():
         once = render(NOTES)
-    assert weasyprint.layout.inline.split_first_line is counted  # put back
-    assert len(plain.pages) == 1 and len(calls) < broken_as_before
+    assert weasyprint.layout.inline.split_first_line is lines_counted  # put back
+    assert weasyprint.layout.block.block_level_layout is notes_counted
+    assert len(lines) < as_before[0] and len(notes) < as_before[1]
     assert page_drawings(once.pages) == page_drawings(plain.pages)
     assert write(once, 0, WHEN, **OPTIONS)[0] == write(plain, 0, WHEN, **OPTIONS)[0]
 
