@@ -5,10 +5,12 @@ The project's sources and styles are copied into a temporary folder, and `editio
 there in a process of its own. The scripted edits (`EDITS`: words and phrases added, replaced
 and deleted in both essays, identifications in the register, a note of commentary) are saved
 one after another, as in an editing session, each after the watcher has reported the last and a
-pause in which an editor looks at the page; then, shown apart (`APART`), a new paragraph and a
-passage that adds a page to the first essay. Each is timed from the moment its file is written to
-the moment the proof PDF is replaced on disk (a new file moved into place: a new inode), polled
-every 2 ms; it must have written the proof, not reported a problem.
+pause in which an editor looks at the page; then, shown apart (`APART`), the saves that renumber
+what follows them: a new paragraph, a deleted paragraph, a new note of commentary, and a passage
+that adds a page to the first essay. Each is timed from the moment its file is written to the
+moment the proof PDF is replaced on disk (a new file moved into place: a new inode), polled
+every 2 ms; it must have written the proof, not reported a problem. (A new note of commentary
+takes two saves, the note and then its anchor in the essay: only the second is timed.)
 """
 
 from __future__ import annotations
@@ -34,12 +36,14 @@ NEW = "<p>The added paragraph stands here so that the layout must make room for 
 
 @dataclass(frozen=True)
 class Edit:
-    """A save: in `source/<file>`, the first `old` replaced by `new`."""
+    """A save: in `source/<file>`, the first `old` replaced by `new`; after `first`, a save
+    made before it and not timed, if there is one."""
 
     name: str
     file: str
     old: str
     new: str
+    first: Edit | None = None
 
 
 EDITS = [
@@ -77,14 +81,41 @@ EDITS = [
     ),
     Edit("Weissman: a phrase deleted", W, "in order to meet quantity quotas, ", ""),
 ]
-# Measured after them and shown apart, not in the median or the longest (`APART`): a new paragraph
-# numbers every later paragraph anew, so the rest of its essay, the register's places and the note
-# on the text print differently and are laid out again, whatever the tool.
+# Measured after them and shown apart, not in the median or the longest (`APART`): the saves the
+# issue's second target is for (issue 26). A new or deleted paragraph numbers every later
+# paragraph anew, and a new note letters every later note anew, so the rest of its essay, the
+# register's places and the note on the text print differently and are laid out again, whatever
+# the tool.
 RENUMBERING = Edit(
     "Weissman: a new paragraph (every later ¶ renumbered)",
     W,
     "      <p>This produced a very high rate",
     f"      {NEW}\n      <p>This produced a very high rate",
+)
+DELETED = Edit(
+    "Weissman: a paragraph deleted (every later ¶ renumbered)",
+    W,
+    '      <p>In this one episode <persName ref="#serge">Serge</persName> expressed the basic contradiction of a'
+    " regime that manifestly fears the proletariat because it has usurped their political power. The same pattern"
+    " of regime response to strikes can be seen today.</p>\n",
+    "",
+)
+# The note first, which the watcher reports as pointing at no anchor; then, timed, its anchor.
+NOTE_FIRST = Edit(
+    "commentary: a note written (no anchor yet)",
+    C,
+    "    </listAnnotation>",
+    '      <note xml:id="c-weissman-relationship" type="commentary" target="#weissman-c-relationship">A note of'
+    " commentary added while the proof is open, long enough to take two or three lines at the foot of the"
+    " page.</note>\n    </listAnnotation>",
+)
+NEW_NOTE = Edit(
+    "Weissman: a new note of commentary (every later note's letter changes)",
+    W,
+    "without accurate information to assess the real possibility of carrying them out;",
+    'without accurate information to assess the real possibility of carrying them out<anchor xml:id="weissman-c-'
+    'relationship"/>;',
+    first=NOTE_FIRST,
 )
 # A page more in Filtzer's review, in a paragraph (no ¶ renumbered): Weissman's essay and the back
 # matter start two pages later, and the register prints other pages for the places after the edit.
@@ -94,7 +125,7 @@ A_PAGE = Edit(
     "these authors do not transcend their own experiences",
     (NEW.removeprefix("<p>").removesuffix("</p>") + " ") * 30 + "these authors do not transcend their own experiences",
 )
-APART = [RENUMBERING, A_PAGE]
+APART = [RENUMBERING, DELETED, NEW_NOTE, A_PAGE]
 
 
 def bench_loop(root: Path, work: Path, edition_command: str) -> dict:
@@ -121,13 +152,16 @@ def bench_loop(root: Path, work: Path, edition_command: str) -> dict:
 
 
 def _time_save(watcher: _Watcher, path: Path, edit: Edit, proof: Path) -> dict:
+    if edit.first:
+        time.sleep(PAUSE)
+        first = path.parent / edit.first.file
+        first.write_text(_edited(first, edit.first), encoding="utf-8")
+        watcher.wait_for("watching")
     time.sleep(PAUSE)
-    text = path.read_text(encoding="utf-8")
-    if edit.old not in text:
-        raise PipelineError(f"the edit {edit.name!r} finds no {edit.old!r} in {path.name}")
+    text = _edited(path, edit)
     before = _identity(proof)
     start = time.perf_counter()
-    path.write_text(text.replace(edit.old, edit.new, 1), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     deadline = start + TIMEOUT
     while _identity(proof) == before:
         if time.perf_counter() > deadline:
@@ -139,6 +173,14 @@ def _time_save(watcher: _Watcher, path: Path, edit: Edit, proof: Path) -> dict:
     if not wrote:
         raise PipelineError(f"the edit {edit.name!r} wrote no proof:\n" + "\n".join(printed))
     return {"name": edit.name, "seconds": seconds, "watcher_said": wrote[0]}
+
+
+def _edited(path: Path, edit: Edit) -> str:
+    """The text of `path` with `edit` made."""
+    text = path.read_text(encoding="utf-8")
+    if edit.old not in text:
+        raise PipelineError(f"the edit {edit.name!r} finds no {edit.old!r} in {path.name}")
+    return text.replace(edit.old, edit.new, 1)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
