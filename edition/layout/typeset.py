@@ -17,7 +17,8 @@ the URL fetcher, the `finisher` hook) and, for what a layout holds, the plain su
   pages made so far (`NewPage`).
 - `notes_too_tall`: the pages whose footnotes rise over their text (a note taller than a page).
 - `write`: the PDF written with fixed page labels, reproducible font subsets, pydyf's page
-  references listed once and its streams deflated in threads beside the writing; for the
+  references listed once, its streams deflated in threads beside the writing and its objects
+  serialized once; for the
   archival PDF, tagged for reading (`_tagged_for_reading`, `_read_in_order`: each element whole
   across page breaks, footnotes as Notes after the paragraph of their call, running heads and
   folios as artifacts) and identified as PDF/UA-1;
@@ -562,6 +563,7 @@ def write(
             _read_in_order(pdf, document, made, endnotes)
             _identify_pdf_ua(pdf)
         _compressed_beside(pdf, threads)  # last: every stream is as it will be written
+        _serialized_once(pdf)
 
     tagging = _tagged_for_reading(document) if endnotes is not None else contextlib.nullcontext()
     with (
@@ -609,6 +611,31 @@ def _compressed_beside(pdf: pydyf.PDF, threads: ThreadPoolExecutor) -> None:
             raw = b"\n".join(pydyf._to_bytes(item) for item in stream.stream)
             stream.stream, stream.compress = [_Deflated(threads.submit(_deflate, raw))], False
             stream.extra["Filter"] = "/FlateDecode"
+
+
+# pydyf serializes each object of the PDF twice in `PDF.write`: once to write it (a dictionary or
+# array into the object stream), and once more, with a PDF identifier (which every PDF/A has),
+# to hash the whole PDF's objects for the identifier (`obj.data for obj in self.objects`): two
+# fifths of the writing's time. Once the PDF is made, `_serialized_once` puts in place of each
+# object that goes into the object stream (`compressible`: not a stream) one that holds its
+# bytes, with its number: the same bytes, made once.
+
+
+class _Serialized(pydyf.Object):
+    """An object of the PDF, as its bytes."""
+
+    def __init__(self, made: pydyf.Object):
+        super().__init__()
+        self.number, self.generation, self.offset, self.free = made.number, made.generation, made.offset, made.free
+        self.bytes = made.data
+
+    @property
+    def data(self) -> bytes:
+        return self.bytes
+
+
+def _serialized_once(pdf: pydyf.PDF) -> None:
+    pdf.objects[:] = [_Serialized(made) if made.free == "n" and made.compressible else made for made in pdf.objects]
 
 
 # Tagging for reading -----------------------------------------------------------------------

@@ -5,10 +5,12 @@ failing part and redo that workaround there."""
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import inspect
 import io
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pikepdf
@@ -701,6 +703,37 @@ def test_a_footnote_area_measured_again_lays_out_no_note_again_at_a_place_it_had
     assert len(lines) < as_before[0] and len(notes) < as_before[1]
     assert page_drawings(once.pages) == page_drawings(plain.pages)
     assert write(once, 0, WHEN, **OPTIONS)[0] == write(plain, 0, WHEN, **OPTIONS)[0]
+
+
+def test_the_pdfs_objects_serialized_once_are_written_as_pydyf_writes_them(monkeypatch: pytest.MonkeyPatch):
+    document = render()
+    data, serialized = pydyf.Dictionary.data.fget, collections.Counter()
+    made: list[pydyf.Object] = []  # the objects the finisher leaves to pydyf (kept, so their ids stay theirs)
+
+    def counted(dictionary: pydyf.Dictionary) -> bytes:
+        serialized[id(dictionary)] += 1
+        return data(dictionary)
+
+    def written(serialize: Callable[[pydyf.PDF], None]) -> tuple[bytes, int]:
+        """The PDF, and the most times one of its objects was serialized once made."""
+        made.clear()
+
+        def serialized_by(pdf: pydyf.PDF) -> None:
+            made.extend(pdf.objects)
+            serialized.clear()
+            serialize(pdf)
+
+        monkeypatch.setattr(typeset, "_serialized_once", serialized_by)
+        pdf = write(document, 0, WHEN, **OPTIONS)[0]
+        return pdf, max(serialized[id(item)] for item in made if isinstance(item, pydyf.Dictionary))
+
+    monkeypatch.setattr(pydyf.Dictionary, "data", property(counted))
+    once = written(typeset._serialized_once)
+    assert written(lambda pdf: None) == (once[0], 2)  # pydyf's own: once more, for the PDF's identifier
+    assert once[1] == 1
+    # What pydyf hashes for the identifier, and what it asks of each object it writes.
+    assert "b''.join(obj.data for obj in self.objects if obj.free != 'f')" in inspect.getsource(pydyf.PDF.write)
+    assert {"number", "offset", "generation", "free"} <= vars(pydyf.Object()).keys()
 
 
 def test_streams_deflated_in_threads_are_written_as_pydyf_writes_them(monkeypatch: pytest.MonkeyPatch):
