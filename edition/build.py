@@ -324,9 +324,11 @@ def _build(
 
     def pdf() -> bytes:
         if beside_pdf:
-            made["epub"], data = beside(epub, lambda: write_pdf(document, edition, job.project, job.when, ahead))
+            made["epub"], data = beside(
+                epub, lambda: write_pdf(document, edition, job.project, job.when, ahead, warm.jobs)
+            )
             return data
-        return write_pdf(document, edition, job.project, job.when, ahead)
+        return write_pdf(document, edition, job.project, job.when, ahead, warm.jobs)
 
     renderers: dict[str, Callable[[], bytes | tuple[bytes, bytes]]] = {
         "pdf": pdf,

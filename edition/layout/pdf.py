@@ -520,11 +520,16 @@ def _blank_pages(typesetter: Typesetter, edition: Edition, imprint: Imprint, cou
 
 
 def write_pdf(
-    document: Document, edition: Edition, project: Project, when: datetime, ahead: DrawnAhead | None = None
+    document: Document,
+    edition: Edition,
+    project: Project,
+    when: datetime,
+    ahead: DrawnAhead | None = None,
+    jobs: int = 1,
 ) -> bytes:
     """The laid-out edition as PDF/A-3a and PDF/UA-1, tagged for reading (see
     `typeset.write`), with the sources attached and fixed dates; the pages `layout` drew
-    `ahead` not drawn again."""
+    `ahead` not drawn again; in `jobs` processes at most."""
     fetcher = LocalFetcher([project.source_dir])
     attachments = [
         Attachment(
@@ -548,6 +553,7 @@ def write_pdf(
                 when,
                 endnotes={note.id: str(note.number) for essay in edition.essays for note in essay.notes},
                 ahead=ahead,
+                jobs=jobs,
                 pdf_variant="pdf/a-3a",
                 pdf_tags=True,
                 custom_metadata=True,

@@ -706,7 +706,7 @@ def test_a_footnote_area_measured_again_lays_out_no_note_again_at_a_place_it_had
 
 
 def test_the_pdfs_objects_serialized_once_are_written_as_pydyf_writes_them(monkeypatch: pytest.MonkeyPatch):
-    document = render()
+    document, serialize_once = render(), typeset._serialized_once
     data, serialized = pydyf.Dictionary.data.fget, collections.Counter()
     made: list[pydyf.Object] = []  # the objects the finisher leaves to pydyf (kept, so their ids stay theirs)
 
@@ -714,23 +714,29 @@ def test_the_pdfs_objects_serialized_once_are_written_as_pydyf_writes_them(monke
         serialized[id(dictionary)] += 1
         return data(dictionary)
 
-    def written(serialize: Callable[[pydyf.PDF], None]) -> tuple[bytes, int]:
-        """The PDF, and the most times one of its objects was serialized once made."""
+    def written(serialize: Callable[[pydyf.PDF, int], None], jobs: int = 1) -> tuple[bytes, int, float]:
+        """The PDF, the most times one of its dictionaries was serialized here once made, and the
+        share of them serialized here at all."""
         made.clear()
 
-        def serialized_by(pdf: pydyf.PDF) -> None:
+        def serialized_by(pdf: pydyf.PDF, jobs: int) -> None:
             made.extend(pdf.objects)
             serialized.clear()
-            serialize(pdf)
+            serialize(pdf, jobs)
 
         monkeypatch.setattr(typeset, "_serialized_once", serialized_by)
-        pdf = write(document, 0, WHEN, **OPTIONS)[0]
-        return pdf, max(serialized[id(item)] for item in made if isinstance(item, pydyf.Dictionary))
+        pdf = write(document, 0, WHEN, jobs=jobs, **OPTIONS)[0]
+        counts = [serialized[id(item)] for item in made if isinstance(item, pydyf.Dictionary)]
+        return pdf, max(counts), sum(map(bool, counts)) / len(counts)
 
     monkeypatch.setattr(pydyf.Dictionary, "data", property(counted))
-    once = written(typeset._serialized_once)
-    assert written(lambda pdf: None) == (once[0], 2)  # pydyf's own: once more, for the PDF's identifier
-    assert once[1] == 1
+    once = written(serialize_once)
+    assert once[1:] == (1, 1.0)
+    assert written(lambda pdf, jobs: None)[:2] == (once[0], 2)  # pydyf's own: once more, for the identifier
+    # Every other object serialized in a worker process (which this one does not count): the same bytes.
+    monkeypatch.setattr(typeset, "SHARED_FROM", 2)
+    shared = written(serialize_once, jobs=2)
+    assert shared[0] == once[0] and shared[1] == 1 and 0.4 < shared[2] < 0.6
     # What pydyf hashes for the identifier, and what it asks of each object it writes.
     assert "b''.join(obj.data for obj in self.objects if obj.free != 'f')" in inspect.getsource(pydyf.PDF.write)
     assert {"number", "offset", "generation", "free"} <= vars(pydyf.Object()).keys()
