@@ -29,13 +29,15 @@ from .breaks import PageBreaks, movable_blocks, resumable_blocks, resumable_page
 from .fetcher import LocalFetcher, RefusedResource
 from .memory import kept_from_collection
 from .pages import BreakBefore, NewPage, PageLayout, first_pages, front_matter_pages, page_starts
-from .parallel import LaidOut, side_by_side
+from .parallel import LaidOut, beside, side_by_side
 from .rejoin import Rejoin, edit_between
 from .typeset import (
     COURSE_LINE,
     Drawings,
     DrawnAhead,
     draw_ahead,
+    drawn_ahead_read,
+    drawn_ahead_sent,
     footnotes_measured_once,
     html_document,
     notes_too_tall,
@@ -250,15 +252,15 @@ def layout(
         for number, part in enumerate(parts, start=1):
             main += [None] * (len(main) % 2)
             if part.cites_pages and ahead and jobs > 1 and any(main) and part.name not in typesetter.parts:
-                # Laid out in a worker while this process draws the pages before it, as printed,
-                # for the PDF (`typeset.draw_ahead`): a part that cites pages waits for them, and
-                # the PDF for it. (`document`, the part before it, lends them its colour profiles.)
+                # Laid out in a worker while this process and another worker draw the pages before
+                # it, as printed, for the PDF (`typeset.draw_ahead`): a part that cites pages
+                # waits for them, and the PDF for it. (`document`, the part before it, lends them its colour profiles.)
                 first_page = len(main) + 1
                 lay_out = functools.partial(
                     _lay_out_part, typesetter, edition, imprint, folios=folios, first_page=first_page, course=course
                 )
                 drawing = document.copy([page for page in main if page is not None])
-                meanwhile = functools.partial(draw_ahead, drawing, ahead)
+                meanwhile = functools.partial(_drawn_ahead, drawing, ahead)
                 _in_workers(typesetter, [part], 1, lay_out, meanwhile=meanwhile)
                 document = typesetter.parts[part.name].document
             elif part.cites_pages or not typesetter.rejoin:
@@ -288,6 +290,21 @@ def layout(
             f"{height:.1f} times the height of the page's text; shorten it"
         )
     return laid_out
+
+
+def _drawn_ahead(document: Document, ahead: DrawnAhead) -> None:
+    """The document's pages drawn ahead for the PDF (`typeset.draw_ahead`): the later half in a
+    worker process forked now (`typeset.drawn_ahead_sent`), while this one draws the earlier
+    half and another worker lays out the register."""
+    half = len(document.pages) // 2
+    if not half:
+        draw_ahead(document, ahead, document.pages)
+        return
+    later = range(half, len(document.pages))
+    sent, _ = beside(
+        lambda: drawn_ahead_sent(document, later), lambda: draw_ahead(document, ahead, document.pages[:half])
+    )
+    drawn_ahead_read(document, ahead, sent)
 
 
 def _named(edition: Edition, note_id: str) -> str:

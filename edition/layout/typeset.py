@@ -1302,15 +1302,15 @@ class _StreamAhead(Stream):
         return self._fonts[key], font_size
 
 
-def draw_ahead(document: Document, drawn: DrawnAhead) -> None:
-    """The document's pages drawn as `write` will draw them in a PDF tagged for reading, and
-    kept in `drawn` (see above). Nothing is drawn for a document with colour profiles of its
-    own (`@color-profile --name`), which a page's colours name, and which `generate_pdf` adds
-    to the stream it makes."""
+def draw_ahead(document: Document, drawn: DrawnAhead, pages: Sequence[Page] | None = None) -> None:
+    """The document's pages (or those of `pages`) drawn as `write` will draw them in a PDF
+    tagged for reading, and kept in `drawn` (see above). Nothing is drawn for a document with
+    colour profiles of its own (`@color-profile --name`), which a page's colours name, and which
+    `generate_pdf` adds to the stream it makes."""
     if any(name.startswith("--") for name in document.color_profiles):
         return
     with _marked_for_reading(document.pages):
-        for page in document.pages:
+        for page in document.pages if pages is None else pages:
             # As `generate_pdf` makes the page's stream and its first transform.
             left, top = -SCALE * page.bleed["left"], -SCALE * page.bleed["top"]
             width = SCALE * (page.width + page.bleed["left"] + page.bleed["right"])
@@ -1326,6 +1326,46 @@ def draw_ahead(document: Document, drawn: DrawnAhead) -> None:
             if states is not None and not any(font.missing for font in stream._fonts.values()):
                 operators = stream.stream[len(before) :]
                 drawn.pages[page] = _Ahead(SCALE, rectangle, before, operators, states, stream._tags, stream._fonts)
+
+
+# Pages drawn ahead in a worker process forked from this one (`pdf.layout`, beside the register's
+# layout) come back as bytes (`drawn_ahead_sent`): each page's operators joined as pydyf joins
+# a stream's items (one item, the same bytes once written), its MCIDs by the id of their box
+# (a forked process has this one's objects at the same addresses, so the id names the same box
+# here), its fonts' glyphs by font key. `drawn_ahead_read` takes them back as drawn here, with
+# copies of this process's own fonts; a page whose font this process has not made yet, or whose
+# box it does not have, is left to be drawn in its place.
+
+
+def drawn_ahead_sent(document: Document, indexes: Sequence[int]) -> bytes:
+    """In a worker process: the document's pages at `indexes` drawn ahead (`draw_ahead`), as
+    bytes for `drawn_ahead_read` in the process it was forked from."""
+    drawn = DrawnAhead()
+    draw_ahead(document, drawn, [document.pages[index] for index in indexes])
+    sent = []
+    for index in indexes:
+        if (ahead := drawn.pages.get(document.pages[index])) is not None:
+            operators = b"\n".join(pydyf._to_bytes(item) for item in ahead.operators)
+            tags = [(id(box), value) for box, value in ahead.tags.items()]
+            fonts = {key: (font.widths, font.to_unicode) for key, font in ahead.fonts.items()}
+            sent.append((index, ahead.scale, ahead.rectangle, ahead.before, operators, ahead.states, tags, fonts))
+    return pickle.dumps(sent)
+
+
+def drawn_ahead_read(document: Document, drawn: DrawnAhead, data: bytes) -> None:
+    """The pages `drawn_ahead_sent` drew in a worker forked from this process, kept in `drawn`
+    as if drawn here (see above)."""
+    for index, scale, rectangle, before, operators, states, tags, fonts in pickle.loads(data):
+        page = document.pages[index]
+        boxes_by_id = {id(box): box for box in page._page_box.descendants(placeholders=True)}
+        if not (fonts.keys() <= drawn.fonts.keys() and all(box in boxes_by_id for box, _ in tags)):
+            continue
+        copies = {}
+        for key, (widths, to_unicode) in fonts.items():
+            copies[key] = copy.copy(drawn.fonts[key])
+            copies[key].widths, copies[key].to_unicode, copies[key].missing = widths, to_unicode, {}
+        marked = {boxes_by_id[box]: value for box, value in tags}
+        drawn.pages[page] = _Ahead(scale, rectangle, before, [operators], states, marked, copies)
 
 
 @contextmanager

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -45,9 +46,10 @@ def test_two_workers_make_the_pdf_and_epub_one_process_makes(
     that the folio sheet lays out), built with two jobs: its parts laid out by the workers, and
     not again here; an essay that follows another renumbered here as soon as both have arrived,
     while the workers are still at work; the PDF the same bytes as the session's, built in one
-    process. The register laid out by a worker too, while this process draws the essays' pages
-    for the PDF, which does not draw them again; and the EPUB made by a worker while this process
-    writes the PDF, the same bytes as the session's."""
+    process. The register laid out by a worker too, while this process draws the first half of
+    the essays' pages for the PDF and another worker the second half, which the PDF does not draw
+    again; and the EPUB made by a worker while this process writes the PDF, the same bytes as the
+    session's."""
     sent: list[str] = []
     here: list[str] = []  # the parts laid out in this process (a worker's list is its own)
     numbered: list[str] = []  # the parts renumbered here while the workers were at work
@@ -70,12 +72,22 @@ def test_two_workers_make_the_pdf_and_epub_one_process_makes(
             numbered.append(next(name for name, kept in typesetter.parts.items() if kept is part))
         return renumbered_as_before(typesetter, edition, imprint, part, first_page, course)
 
-    ahead: list = []  # the pages drawn while the register is laid out
+    ahead: list = []  # the pages drawn here while the register is laid out
+    by_worker: list = []  # the pages a worker drew meanwhile
+    read_back: list = []  # of those, the pages taken here as it drew them (not those with a font not made here)
     drawn: list = []  # every page drawn here, by its page box
+    essays_pages: list = []  # the pages drawn ahead, here or in the worker
 
-    def draw_ahead(document, drawings):
-        ahead.extend(page._page_box for page in document.pages)
-        return draw_ahead_as_before(document, drawings)
+    def draw_ahead(document, drawings, pages):
+        essays_pages.extend(page._page_box for page in document.pages)
+        ahead.extend(page._page_box for page in pages)
+        return draw_ahead_as_before(document, drawings, pages)
+
+    def drawn_ahead_read(document, drawings, data):
+        before = set(drawings.pages)
+        by_worker.extend(document.pages[index]._page_box for index, *_ in pickle.loads(data))
+        drawn_ahead_read_as_before(document, drawings, data)
+        read_back.extend(page._page_box for page in document.pages if page in drawings.pages and page not in before)
 
     def draw_page(box, stream):
         drawn.append(box)
@@ -89,7 +101,9 @@ def test_two_workers_make_the_pdf_and_epub_one_process_makes(
     build_epub_as_before = epub.build_epub
     monkeypatch.setattr(epub, "build_epub", build_epub)
     draw_ahead_as_before, draw_page_as_before = pdf.draw_ahead, weasyprint.document.draw_page
+    drawn_ahead_read_as_before = pdf.drawn_ahead_read
     monkeypatch.setattr(pdf, "draw_ahead", draw_ahead)
+    monkeypatch.setattr(pdf, "drawn_ahead_read", drawn_ahead_read)
     monkeypatch.setattr(weasyprint.document, "draw_page", draw_page)
     monkeypatch.setattr(pdf, "side_by_side", spied)
     monkeypatch.setattr(pdf, "_lay_out_anew", lay_out_anew)
@@ -102,6 +116,9 @@ def test_two_workers_make_the_pdf_and_epub_one_process_makes(
     assert [name for name in numbered if name] == essays[1:], "not renumbered as they arrived"
     assert "register" in sent and "register" not in here
     assert ahead and drawn[: len(ahead)] == ahead, "the essays not drawn while the register was laid out"
+    assert by_worker and ahead + by_worker == essays_pages, "the second half not drawn by a worker"
+    assert not set(map(id, read_back)) & set(map(id, drawn)), "a page taken from the worker drawn again"
+    assert {id(box) for box in by_worker if box not in read_back} <= set(map(id, drawn)), "a page not drawn"
     assert len({id(box) for box in drawn}) == len(drawn), "a page drawn ahead drawn again"
     assert (tmp_path / reader_pdf.name).read_bytes() == reader_pdf.read_bytes()
     assert int((tmp_path / "epub-made-by").read_text()) != main, "the EPUB made here"

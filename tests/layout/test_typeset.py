@@ -439,6 +439,39 @@ def test_pages_drawn_ahead_are_not_drawn_again_and_the_pdf_is_the_same_bytes(mon
     assert data == as_written
 
 
+# Pages of text in one face, but for the third's italic and the fourth's gradient.
+AHEAD_IN_ONE_FACE = AHEAD.replace(
+    AHEAD[AHEAD.index("<section>") : AHEAD.index("</body>")],
+    "<section><p>zyx wvu</p><p>tsr</p></section><section><p>qpo</p><p>nml kji</p></section>"
+    "<section><p><i>hgf</i> edc</p></section><section><p>baz</p><p>yxw</p></section>"
+    '<section><p style="background: linear-gradient(red, blue)">shaded</p></section>',
+)
+
+
+def test_pages_drawn_ahead_in_a_worker_are_taken_back_as_drawn_here_and_the_pdf_is_the_same_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """`drawn_ahead_sent` and `drawn_ahead_read`, as the build has a worker forked from it draw
+    the later pages while it draws the first: here in one process, whose boxes are where a
+    forked one finds them. A page drawn with the fonts this process has drawn with is taken back
+    as drawn there, and not drawn again as the PDF is written; one that draws with a font this
+    process has not made (the third page's italic) is drawn in its place; a page that draws a
+    pattern is not sent. The PDF the same bytes as one whose pages are all drawn as it is
+    written."""
+    as_written, _ = write(render(AHEAD_IN_ONE_FACE), 0, WHEN, {}, pdf_variant="pdf/a-3a")
+    document = render(AHEAD_IN_ONE_FACE)
+    pages = document.pages
+    ahead = typeset.DrawnAhead()
+    typeset.draw_ahead(document, ahead, pages[:1])
+    sent = typeset.drawn_ahead_sent(document, range(1, 5))
+    drawn = drawn_pages(monkeypatch)
+    typeset.drawn_ahead_read(document, ahead, sent)
+    assert list(ahead.pages) == [pages[0], pages[1], pages[3]] and not drawn
+    data, _ = write(document, 0, WHEN, {}, ahead, pdf_variant="pdf/a-3a")
+    assert drawn == [page._page_box for page in (pages[2], pages[4])]
+    assert data == as_written
+
+
 def test_a_page_drawn_ahead_for_another_stream_is_drawn_again_in_its_place():
     """A PDF written at another zoom, or not tagged, than `draw_ahead` drew for: the pages drawn
     again as it is written, the same bytes as without drawing ahead."""
