@@ -254,7 +254,8 @@ def layout(
             if part.cites_pages and ahead and jobs > 1 and any(main) and part.name not in typesetter.parts:
                 # Laid out in a worker while this process and another worker draw the pages before
                 # it, as printed, for the PDF (`typeset.draw_ahead`): a part that cites pages
-                # waits for them, and the PDF for it. (`document`, the part before it, lends them its colour profiles.)
+                # waits for them, and the PDF for it. (`document`, the part before it, lends them
+                # its colour profiles.)
                 first_page = len(main) + 1
                 lay_out = functools.partial(
                     _lay_out_part, typesetter, edition, imprint, folios=folios, first_page=first_page, course=course

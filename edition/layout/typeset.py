@@ -25,7 +25,8 @@ the URL fetcher, the `finisher` hook) and, for what a layout holds, the plain su
   `write_proof`, the same pages for the eye alone, each page that a layout kept from the last
   drawn once (`Drawings`).
 - `draw_ahead`: pages drawn for the archival PDF before it is written (while a worker lays out
-  the register), which `write` then takes as drawn (`DrawnAhead`): the same bytes.
+  the register), which `write` then takes as drawn (`DrawnAhead`): the same bytes;
+  `drawn_ahead_sent` and `drawn_ahead_read`, pages drawn so in a worker process and taken back.
 - `renumber`: a page kept from an earlier layout made to print the number it now has, from a
   page laid out for that number (`pdf`'s folio sheet).
 - `page_drawings`: what each page draws and where (`PageDrawing`), for the tests of the print.
