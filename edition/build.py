@@ -32,6 +32,7 @@ from .errors import EditionError, display_path
 from .gate import RECORD_FILE, output_file, output_folder, write_atomically, writing_to
 from .keeping.provenance import commit
 from .keeping.record import EARLIER_FORMAT, BuildRecord, Inputs, read_inputs, read_record
+from .layout.memory import collected_less_often
 from .project import Project
 from .sources.check import checked_edition
 from .sources.dates import build_time, source_date_epoch
@@ -146,9 +147,10 @@ def build(
     `pdf.write_proof`), and neither the archival outputs nor the build record.
     """
     report = Report()
-    with report.stage("read and check sources"):
-        job = read_job(project, out_dir, profile_path, epoch)
-    return _build_job(job, formats, warm or Warm(), progress, proof, report)
+    with collected_less_often():  # see `layout.memory`
+        with report.stage("read and check sources"):
+            job = read_job(project, out_dir, profile_path, epoch)
+        return _build_job(job, formats, warm or Warm(), progress, proof, report)
 
 
 def build_readers(
@@ -171,25 +173,26 @@ def build_readers(
     twice = sorted({stem for stem in stems if stems.count(stem) > 1})
     if twice:
         raise EditionError(f"two reader profiles are named {twice[0]}: their outputs would have the same names")
-    reports = [Report() for _ in profile_paths]
-    with reports[0].stage("read and check sources"):
-        checked = checked_edition(project)
-        readers = [read_job(project, out_dir, path, epoch, checked) for path in profile_paths]
-    warm_by_paper: dict[str, Warm] = {}
-    later: list[int] = []  # readers on a paper another reader has been laid out on
-    for index, (job, report) in enumerate(zip(readers, reports, strict=True)):
-        if jobs > 1 and job.profile.page_size in warm_by_paper:
-            later.append(index)
-            continue
-        warm = warm_by_paper.setdefault(job.profile.page_size, Warm(jobs=jobs))
-        _build_job(job, formats, warm, progress, False, report)
-    if later:
-        if progress:
-            progress(f"building {len(later)} more readers side by side")
-        made = _made_side_by_side([readers[index] for index in later], formats, warm_by_paper, jobs)
-        for index, report in zip(later, made, strict=True):
-            reports[index] = report
-    return reports
+    with collected_less_often():  # see `layout.memory`
+        reports = [Report() for _ in profile_paths]
+        with reports[0].stage("read and check sources"):
+            checked = checked_edition(project)
+            readers = [read_job(project, out_dir, path, epoch, checked) for path in profile_paths]
+        warm_by_paper: dict[str, Warm] = {}
+        later: list[int] = []  # readers on a paper another reader has been laid out on
+        for index, (job, report) in enumerate(zip(readers, reports, strict=True)):
+            if jobs > 1 and job.profile.page_size in warm_by_paper:
+                later.append(index)
+                continue
+            warm = warm_by_paper.setdefault(job.profile.page_size, Warm(jobs=jobs))
+            _build_job(job, formats, warm, progress, False, report)
+        if later:
+            if progress:
+                progress(f"building {len(later)} more readers side by side")
+            made = _made_side_by_side([readers[index] for index in later], formats, warm_by_paper, jobs)
+            for index, report in zip(later, made, strict=True):
+                reports[index] = report
+        return reports
 
 
 def _made_side_by_side(

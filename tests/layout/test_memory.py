@@ -8,9 +8,14 @@ import gc
 import weakref
 from datetime import UTC, datetime
 
+import pytest
+
+from edition import build as build_module
+from edition.errors import EditionError
 from edition.layout import memory
 from edition.layout.memory import kept_from_collection, settled_between_builds
 from edition.layout.pdf import Typesetter, layout, write_proof
+from edition.project import Project
 from edition.sources.check import checked_edition
 from edition.sources.model import Imprint
 from edition.sources.profiles import DEFAULT
@@ -91,3 +96,25 @@ def test_each_part_is_set_aside_as_it_is_laid_out_and_nothing_stays_frozen(tmp_p
     assert gc.get_freeze_count() == 0 and any(item is first for item in gc.get_objects())
     proof = write_proof(document, edition, datetime(2026, 1, 1, tzinfo=UTC), typesetter)
     assert proof.startswith(b"%PDF") and gc.get_freeze_count() == 0
+
+
+def test_a_build_runs_with_the_youngest_generation_collected_less_often(tmp_path, monkeypatch) -> None:
+    """`build` and `build_readers` run within `collected_less_often`: the youngest generation
+    collected once `YOUNG` objects more have been made; CPython's threshold back once they end,
+    however they end."""
+    seen = []
+
+    def read_job(*args, **options):
+        seen.append(gc.get_threshold())
+        raise EditionError("read no further")
+
+    monkeypatch.setattr(build_module, "read_job", read_job)
+    monkeypatch.setattr(build_module, "checked_edition", lambda project: None)
+    before = gc.get_threshold()
+    assert before[0] != memory.YOUNG
+    with pytest.raises(EditionError):
+        build_module.build(Project(tmp_path))
+    with pytest.raises(EditionError):
+        build_module.build_readers(Project(tmp_path), ("pdf",), None, [tmp_path / "a.toml"])
+    assert seen == [(memory.YOUNG, *before[1:])] * 2
+    assert gc.get_threshold() == before
