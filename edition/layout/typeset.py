@@ -623,9 +623,9 @@ def _compressed_beside(pdf: pydyf.PDF, threads: ThreadPoolExecutor) -> None:
 # object that goes into the object stream (`compressible`: not a stream) one that holds its
 # bytes, with its number: the same bytes, made once. Serializing is Python, at about 16 µs an
 # object; with `SHARED_FROM` objects or more (the ×25 edition's PDF has 183,000, this edition's
-# 8,700) and more than one job, a worker process forked for it serializes the second half while
-# this one serializes the first (forking a process of a long edition's size, and sending the
-# bytes back, costs about a tenth of a second).
+# 8,700) and more than one job, a worker process forked for it serializes every other object
+# while this one serializes the rest (forking a process of a long edition's size, and sending
+# the bytes back, costs about a tenth of a second).
 SHARED_FROM = 50_000
 
 
@@ -644,6 +644,7 @@ class _Serialized(pydyf.Object):
 
 
 def _serialized_once(pdf: pydyf.PDF, jobs: int) -> None:
+    """Each object of `pdf` that goes into the object stream as its bytes (see above)."""
     indexes = [index for index, made in enumerate(pdf.objects) if made.free == "n" and made.compressible]
 
     def serialized(some: list[int]) -> list[bytes]:
