@@ -445,15 +445,14 @@ def footnotes_measured_once() -> Iterator[None]:
     split = weasyprint.layout.inline.split_first_line
     block_layout = weasyprint.layout.block.block_level_layout
     # While an area is measured: its document's lines, by what they were broken from, and its
-    # notes laid out, by where.
-    broken: list[dict] = []
-    placed: list[dict] = []
+    # notes laid out, by where (kept in the document's layout context, for as long as it lives).
+    measuring: list[tuple[dict, dict]] = []
 
     def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
-        if not broken:
+        if not measuring:
             return split(text, style, context, max_width, justification_spacing, is_line_start, minimum)
         key = (text, id(style), max_width, justification_spacing, is_line_start, minimum)
-        lines = broken[-1]
+        lines = measuring[-1][0]
         if key not in lines:
             lines[key] = (style, split(text, style, context, max_width, justification_spacing, is_line_start, minimum))
         return lines[key][1]
@@ -462,7 +461,7 @@ def footnotes_measured_once() -> Iterator[None]:
         # `_in_flow_layout` passes, after these: page_is_empty, absolute_boxes, fixed_boxes,
         # adjoining_margins, first_letter_style, first_line_style, discard, max_lines.
         if not (
-            placed
+            measuring
             and isinstance(containing_block, boxes.FootnoteAreaBox)
             and bottom_space == -inf  # as the measurement lays the area out: no page to break
             and skip_stack is None
@@ -486,7 +485,7 @@ def footnotes_measured_once() -> Iterator[None]:
             context.current_page > 1,  # with `forced_break`, whether a top margin is truncated
             context.forced_break,
         )
-        notes = placed[-1]
+        notes = measuring[-1][1]
         if key not in notes:
             given = list(margins)
 
@@ -511,13 +510,11 @@ def footnotes_measured_once() -> Iterator[None]:
         return note, resume_at, dict(next_page), list(next_margins), collapsing, lines
 
     def measured(context) -> bool:
-        broken.append(context.__dict__.setdefault("edition_broken_lines", {}))
-        placed.append(context.__dict__.setdefault("edition_placed_notes", {}))
+        measuring.append(context.__dict__.setdefault("edition_measured", ({}, {})))
         try:
             return measure(context)
         finally:
-            broken.pop()
-            placed.pop()
+            measuring.pop()
 
     weasyprint.layout.LayoutContext._update_footnote_area = measured
     weasyprint.layout.inline.split_first_line = split_first_line
