@@ -384,7 +384,9 @@ def _lay_out(
     with report.stage("lay out the print edition"):
         if progress:
             progress("laying out the print edition")
-        warm.typesetter = typesetter_for(job.project, job.profile.page_size, job.inputs.print_styles, warm.typesetter)
+        warm.typesetter = typesetter_for(
+            job.project, job.profile.page_size, job.inputs.print_styles, warm.typesetter, warm.keeps_lines
+        )
         document = layout(
             job.edition, job.project, job.imprint, job.profile, warm.typesetter, progress, warm.jobs, ahead
         )
@@ -443,11 +445,12 @@ def _changed(recorded: dict[str, str], current: dict[str, str]) -> list[str]:
 class Warm:
     """What `edition watch` keeps from one build to the next: the typesetter, with its fonts,
     stylesheets and the last layout of each part, and the proof it last wrote (its path and
-    key); and how many processes its layouts may use."""
+    key); how many processes its layouts may use, and whether they keep the lines they broke."""
 
     typesetter: Typesetter | None = None
     proof: tuple[Path, str] | None = None
     jobs: int = 1  # the processes that may lay out parts side by side (`layout.parallel`)
+    keeps_lines: bool = False  # each part's layout keeps its lines for the next (`Typesetter.keeps_lines`)
 
 
 def _prepare(out_dir: Path) -> None:

@@ -336,7 +336,7 @@ def _watch(project, args) -> int:
     if args.reader:  # refused now, in one line, rather than watched for: a profile is named, not made, here
         load_profile(args.reader, project.root)
     sys.stdout.reconfigure(line_buffering=True)  # each report as it happens, even into a pipe
-    warm = Warm(jobs=args.jobs)
+    warm = Warm(jobs=args.jobs, keeps_lines=True)  # every save lays out again what moved
     proofs = not args.format or "pdf" in args.format
     out_dir = _named_folder(args.out)
 

@@ -38,8 +38,8 @@ from .typeset import (
     draw_ahead,
     drawn_ahead_read,
     drawn_ahead_sent,
-    footnotes_measured_once,
     html_document,
+    laid_out_once,
     notes_too_tall,
     page_layouts,
     pickled,
@@ -66,12 +66,15 @@ Decision = int | str | BreakBefore | None
 @dataclass
 class PartLayout:
     """A part as it was last laid out: its HTML, the number its first page prints (see
-    `_renumbered`), the course in its foot, and its pages."""
+    `_renumbered`), the course in its foot, and its pages; and, if the typesetter keeps them,
+    the lines its layouts broke, which the next layout of it need not break again (see
+    `typeset.laid_out_once`)."""
 
     html: str
     first_page: int
     course: str
     document: Document
+    lines: dict | None = None
 
     @functools.cached_property
     def pages(self) -> list[PageLayout]:
@@ -90,12 +93,17 @@ class Typesetter:
     stay the same.
     """
 
-    def __init__(self, project: Project, page_size: str, styles: str = "", rejoin: bool = True):
+    def __init__(
+        self, project: Project, page_size: str, styles: str = "", rejoin: bool = True, keeps_lines: bool = False
+    ):
         self.project = project
         self.page_size = page_size
         # False: each part is laid out in its order, where it stands, and whole unless it is as
         # last laid out there (the tests compare the two).
         self.rejoin = rejoin
+        # True: each part's layout keeps the lines it broke for the next (`PartLayout.lines`),
+        # as `edition watch` has it; a build that lays out once has no use for them.
+        self.keeps_lines = keeps_lines
         # The hash of the stylesheets and fonts it read (`record.Inputs.print_styles`), by which
         # `typesetter_for` knows whether it may still serve.
         self.styles = styles
@@ -122,12 +130,20 @@ class Typesetter:
         self.pages_laid_out = 0  # by the last `layout`: the pages WeasyPrint made, not those kept
         self.drawings = Drawings()  # what the proofs of its layouts share (`write_proof`)
 
-    def render(self, html: str, first_page: int, course: str, heads: tuple[str, str] | None = None) -> Document:
+    def render(
+        self,
+        html: str,
+        first_page: int,
+        course: str,
+        heads: tuple[str, str] | None = None,
+        lines: dict | None = None,
+    ) -> Document:
         """The HTML laid out in pages numbered from `first_page`, on the side that number falls
         on (a part opens on a right-hand page, an odd one), the course in their foot.
 
         A layout that resumes a part from a page within it (`heads`: its running heads) sets the
-        running heads that the part's title would have set."""
+        running heads that the part's title would have set. A text broken into `lines` before
+        (by an earlier layout) is not broken again, and the lines it breaks are added there."""
         # The paper, where the numbers start, and the course: the only rules not in the stylesheets.
         rules = f"@page {{ size: {self.page_size}; }} @page :first {{ counter-reset: page {first_page}; }}"
         if course:
@@ -140,7 +156,7 @@ class Typesetter:
         source = html_document(html, self.project.styles_dir.as_uri() + "/", self.fetcher)
         try:
             stylesheets = [*self.stylesheets, CSS(string=rules, url_fetcher=self.fetcher, font_config=self.fonts)]
-            with footnotes_measured_once():  # see `typeset`: the same pages, sooner
+            with laid_out_once(lines):  # see `typeset`: the same pages, sooner
                 document = source.render(font_config=self.fonts, counter_style=self.counters, stylesheets=stylesheets)
         except RefusedResource as refused:
             raise EditionError(str(refused)) from None
@@ -155,6 +171,7 @@ class Typesetter:
         heads: tuple[str, str] | None,
         decide: Decide[T],
         every_page: bool = True,
+        lines: dict | None = None,
     ) -> tuple[Document, T | None]:
         """As `render`, but the layout ends with the first page for which `decide`, handed the
         summaries of the pages made so far, returns something other than a `BreakBefore`, which
@@ -162,7 +179,7 @@ class Typesetter:
         `every_page`, only a page that carries a note over is handed on). The pages, and what
         `decide` returned (None if the layout went to the end)."""
         with stopping_when(decide, every_page) as found:
-            document = self.render(html, first_page, course, heads)
+            document = self.render(html, first_page, course, heads, lines)
         return document, next(iter(found), None)
 
     def folio_sheet(
@@ -187,12 +204,14 @@ class Typesetter:
         return [self.sheet[course, number, first] for number, first in wanted]
 
 
-def typesetter_for(project: Project, page_size: str, styles: str, previous: Typesetter | None) -> Typesetter:
+def typesetter_for(
+    project: Project, page_size: str, styles: str, previous: Typesetter | None, keeps_lines: bool = False
+) -> Typesetter:
     """`previous`, if it was set up for the same paper, stylesheets and fonts (`styles`); else a
-    new one."""
+    new one, which keeps its parts' lines if asked to (`Typesetter.keeps_lines`)."""
     if previous is not None and (previous.page_size, previous.styles) == (page_size, styles):
         return previous
-    return Typesetter(project, page_size, styles)
+    return Typesetter(project, page_size, styles, keeps_lines=keeps_lines)
 
 
 def css_string(text: str) -> str:
@@ -416,15 +435,18 @@ def _lay_out_part(
             return kept.document
         same_side = False
     rejoinable = last if typesetter.rejoin and same_side and last.course == course else None
+    # The lines of its last layout, to which this one's are added (a text broken once is known
+    # by its width and style, wherever it stands).
+    lines = (last.lines if last and last.lines is not None else {}) if typesetter.keeps_lines else None
     # Laid out again as numbered in the last layout, whose pages it may keep.
     numbered = rejoinable.first_page if rejoinable else first_page
-    document = _lay_out_anew(typesetter, edition, imprint, part, folios, html, numbered, course, rejoinable)
+    document = _lay_out_anew(typesetter, edition, imprint, part, folios, html, numbered, course, rejoinable, lines)
     laid_out = _renumbered(
-        typesetter, edition, imprint, PartLayout(html, numbered, course, document), first_page, course
+        typesetter, edition, imprint, PartLayout(html, numbered, course, document, lines), first_page, course
     )
     if laid_out is None:
-        document = _lay_out_anew(typesetter, edition, imprint, part, folios, html, first_page, course, None)
-        laid_out = PartLayout(html, first_page, course, document)
+        document = _lay_out_anew(typesetter, edition, imprint, part, folios, html, first_page, course, None, lines)
+        laid_out = PartLayout(html, first_page, course, document, lines)
     typesetter.parts[part.name] = laid_out
     return document
 
@@ -457,8 +479,9 @@ def _lay_out_anew(
     first_page: int,
     course: str,
     last: PartLayout | None,
+    lines: dict | None = None,
 ) -> Document:
-    """The part laid out.
+    """The part laid out, with the `lines` of its earlier layouts, if kept (see `Typesetter.render`).
 
     With its `last` layout, the pages before the edit are kept, and the layout resumes from the
     last page before the edit that opens with a resumable block of its own; it ends with the
@@ -508,6 +531,7 @@ def _lay_out_anew(
             part.heads if start else None,
             decide,
             every_page=bool(rejoin and rejoin.rest),
+            lines=lines,
         )
         if decided == OUT_OF_WINDOW or (decided is None and rejoin and rejoin.end):
             # Laid out again to the part's end, from the last page before the window's last pages

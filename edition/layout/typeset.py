@@ -9,8 +9,9 @@ the URL fetcher, the `finisher` hook) and, for what a layout holds, the plain su
   WeasyPrint's HTML5 parser, twenty times as fast, into the same tree.
 - `page_layouts`: for each page of a document, its anchors, whether it prints a folio, the body
   text block by block and the note calls (`PageLayout`); `breaks` and `pages` read these.
-- `footnotes_measured_once`: a page's footnote area measured again without laying out again
-  a note at a place where it was laid out, nor breaking its text into lines again.
+- `laid_out_once`: a page's footnote area measured again without laying out again a note at a
+  place where it was laid out, and a text not broken into lines again that was broken before in
+  the same width and style (in the same measurement, or in an earlier layout of the part).
 - `stopping_when`: WeasyPrint's pagination, stopped at a page that ends where the page of the
   same number ended in the part's last layout (as `rejoin` decides), and a block started on a
   new page where a page carries a note over (as `breaks` decides), from the summaries of the
@@ -410,52 +411,94 @@ def _break_before(root_box, block: str, pages: Sequence[boxes.PageBox]) -> int:
     return first
 
 
-# Measuring a page's footnotes --------------------------------------------------------------
+# Laying out once what was laid out before ------------------------------------------------
 #
 # Each time a note is called on a page, WeasyPrint 70 lays the page's whole footnote area out
 # again to learn its height (`LayoutContext._update_footnote_area`: a copy of the area, laid
 # out, measured and thrown away), so each of a page's n notes is laid out up to n times, the
 # same note at the same place each time: a page's first note at the top of its area, its second
-# below the first... While an area is measured, `footnotes_measured_once` has WeasyPrint lay each
-# note out once for each place it takes in the area:
+# below the first... While an area is measured, `laid_out_once` has WeasyPrint lay each note out
+# once for each place it takes in the area: `layout.block.block_level_layout` (the name
+# `_in_flow_layout` calls for each child of the area) returns, for the same note at the same
+# place, with the same width, margins and page, what it returned the first time in that
+# document: the laid-out note (which the measurement only reads: it never draws, moves or keeps
+# it), with fresh copies of the lists and mapping the caller adds to. A note whose layout left a
+# mark outside its box (a float, an absolutely placed box, a footnote or a break of its own, the
+# margins list it was given changed in place otherwise than by appending) is not remembered:
+# laid out again each time, as before. The note's style and element are the same objects in
+# every copy of the area (a copy shares its boxes' styles and elements), and are kept with what
+# was remembered, so that no other takes their ids. The area a page keeps is laid out after the
+# measurements, without this.
 #
-# - `layout.block.block_level_layout` (the name `_in_flow_layout` calls for each child of the
-#   area) returns, for the same note at the same place, with the same width, margins and page,
-#   what it returned the first time in that document: the laid-out note (which the measurement
-#   only reads: it never draws, moves or keeps it), with fresh copies of the lists and mapping
-#   the caller adds to. A note whose layout left a mark outside its box (a float, an absolutely
-#   placed box, a footnote or a break of its own, the margins list it was given changed in
-#   place otherwise than by appending) is not remembered: laid out again each time, as before.
-# - `layout.inline.split_first_line` (the name `split_text_box` calls) returns, for the same text,
-#   style, width and options, what it returned the first time in that document: a note laid out
-#   at a new place is not broken into lines again.
-#
-# The note's style and element are the same objects in every copy of the area (a copy shares its
-# boxes' styles and elements), and are kept with what was remembered, so that no other takes
-# their ids. The area a page keeps is laid out after the measurements, without this. The Pango
-# layouts a line holds are released already (`Layout.deactivate`): nothing a copy could change.
+# And `layout.inline.split_first_line` (the name `split_text_box` calls, for each line of a text)
+# returns, for the same text, width and options in a style the same in every property it reads
+# (`LINE_STYLE`), what it returned the first time: within the measurements of a document's
+# footnote areas, or, given the lines of earlier layouts (`lines`, which `edition watch` keeps
+# for each part: `pdf.PartLayout`), in the whole layout. So a paragraph that only moved, as
+# every paragraph after a new one does, is not broken into lines again. What it returns is the
+# line's width, height, baseline, length and Pango layout; the layout is released already
+# (`Layout.deactivate`: what remains is its text and a few numbers, which pickle), and is handed
+# out as a copy, since drawing a line may change its text (`draw_first_line`, for an ellipsis).
+# The fonts are the typesetter's, the same for all its layouts; `context` is read only for its
+# hyphenation dictionaries, which depend on the language and limits alone.
+LINE_STYLE = (
+    "direction",
+    "font_family",
+    "font_feature_settings",
+    "font_kerning",
+    "font_language_override",
+    "font_size",
+    "font_stretch",
+    "font_style",
+    "font_variant_alternates",
+    "font_variant_caps",
+    "font_variant_east_asian",
+    "font_variant_ligatures",
+    "font_variant_numeric",
+    "font_variant_position",
+    "font_variation_settings",
+    "font_weight",
+    "hyphenate_character",
+    "hyphenate_limit_chars",
+    "hyphenate_limit_zone",
+    "hyphens",
+    "lang",
+    "letter_spacing",
+    "line_height",
+    "overflow_wrap",
+    "tab_size",
+    "text_decoration_line",
+    "white_space",
+    "word_break",
+    "word_spacing",
+)
 
 
 @contextmanager
-def footnotes_measured_once() -> Iterator[None]:
+def laid_out_once(lines: dict | None = None) -> Iterator[None]:
     """While in this context, a footnote area measured again lays out no note again at a place
-    where it was laid out before, and breaks no note's text into lines again (see above); the
-    pages are the same."""
+    where it was laid out before, and no text is broken into lines again that was broken before
+    at the same width in the same style: within the measurements of a footnote area, or, given
+    `lines` (the lines of earlier layouts, to which this one's are added), anywhere (see above).
+    The pages are the same."""
     measure = weasyprint.layout.LayoutContext._update_footnote_area
     split = weasyprint.layout.inline.split_first_line
     block_layout = weasyprint.layout.block.block_level_layout
     # While an area is measured: its document's lines, by what they were broken from, and its
     # notes laid out, by where (kept in the document's layout context, for as long as it lives).
     measuring: list[tuple[dict, dict]] = []
+    styles: dict[int, tuple] = {}  # each style's `LINE_STYLE` values, by id (the style kept with them)
 
     def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
-        if not measuring:
+        broken = lines if lines is not None else measuring[-1][0] if measuring else None
+        line_style = broken is not None and _line_style(style, styles)
+        if not line_style:
             return split(text, style, context, max_width, justification_spacing, is_line_start, minimum)
-        key = (text, id(style), max_width, justification_spacing, is_line_start, minimum)
-        lines = measuring[-1][0]
-        if key not in lines:
-            lines[key] = (style, split(text, style, context, max_width, justification_spacing, is_line_start, minimum))
-        return lines[key][1]
+        key = (text, line_style, max_width, justification_spacing, is_line_start, minimum)
+        if key not in broken:
+            broken[key] = split(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        layout, *metrics = broken[key]
+        return (copy.copy(layout), *metrics)
 
     def block_level_layout(context, box, bottom_space, skip_stack, containing_block, *args, **options):
         # `_in_flow_layout` passes, after these: page_is_empty, absolute_boxes, fixed_boxes,
@@ -525,6 +568,24 @@ def footnotes_measured_once() -> Iterator[None]:
         weasyprint.layout.LayoutContext._update_footnote_area = measure
         weasyprint.layout.inline.split_first_line = split
         weasyprint.layout.block.block_level_layout = block_layout
+
+
+def _line_style(style, known: dict[int, tuple]) -> tuple | None:
+    """The style's values of `LINE_STYLE`, by which a text's lines are known (remembered in
+    `known` by the style's id, with the style, so that no other takes its id); None if a value
+    cannot be compared so (a length in `calc()`, which may depend on more, or a list)."""
+    if id(style) not in known:
+        # A set (`text_decoration_line`'s lines) compared as one.
+        values = tuple(
+            frozenset(value) if isinstance(value, set) else value for value in (style[name] for name in LINE_STYLE)
+        )
+        zone = style["hyphenate_limit_zone"]
+        try:
+            hash(values)
+        except TypeError:
+            values = None
+        known[id(style)] = (style, values if getattr(zone, "unit", None) is not None else None)
+    return known[id(style)][1]
 
 
 # Writing the PDF ---------------------------------------------------------------------------

@@ -35,10 +35,10 @@ SENTENCE = "This sentence is added so that the lines of its paragraph run on fur
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, Typesetter, Typesetter]]:
-    """A longer mini-edition, a typesetter that rejoins and one that lays changed parts out
-    whole, each having laid the edition out once."""
+    """A longer mini-edition, a typesetter that rejoins and keeps its lines (as `edition watch`
+    has it) and one that lays changed parts out whole, each having laid the edition out once."""
     project = make_long(tmp_path_factory.mktemp("incremental") / "long")
-    rejoining, whole = Typesetter(project, "A4"), Typesetter(project, "A4", rejoin=False)
+    rejoining, whole = Typesetter(project, "A4", keeps_lines=True), Typesetter(project, "A4", rejoin=False)
     layout(checked_edition(project), project, Imprint(), DEFAULT, rejoining)
     # The first layout lays every part out whole (each typesetter then keeps its own record of it).
     whole.parts = {name: dataclasses.replace(part) for name, part in rejoining.parts.items()}

@@ -729,13 +729,119 @@ def test_a_footnote_area_measured_again_lays_out_no_note_again_at_a_place_it_had
     places = {note: {y for other, y in notes if other is note} for note, _ in notes}
     assert max(map(len, places.values())) > 1, "no note measured at two places: the test must have one"
     lines.clear(), notes.clear()
-    with typeset.footnotes_measured_once():
+    with typeset.laid_out_once():
         once = render(NOTES)
     assert weasyprint.layout.inline.split_first_line is lines_counted  # put back
     assert weasyprint.layout.block.block_level_layout is notes_counted
     assert len(lines) < as_before[0] and len(notes) < as_before[1]
     assert page_drawings(once.pages) == page_drawings(plain.pages)
     assert write(once, 0, WHEN, **OPTIONS)[0] == write(plain, 0, WHEN, **OPTIONS)[0]
+
+
+# Paragraphs of the same words in styles that break them otherwise (each property of the style
+# that `split_first_line` reads and this document can vary), at the same width: a line broken
+# in one style must not serve another.
+STYLED = """<!DOCTYPE html><html><head><style>
+@page { size: 240px 900px; margin: 10px }
+body { font-size: 8px; line-height: 10px; margin: 0; hyphenate-limit-chars: 5 2 2 }
+p { margin: 0 0 4px }
+</style></head><body>BODY</body></html>"""
+WORDS = "Extraordinarily uncharacteristically the\tcommunications of incomprehensibilities went on and on. " * 3
+VARIED = [
+    "",
+    "font-size: 9px",
+    "font-weight: bold",
+    "font-style: italic",
+    "font-variant-caps: small-caps",
+    "font-variant-numeric: oldstyle-nums",
+    "font-feature-settings: 'smcp'",
+    "font-kerning: none",
+    "letter-spacing: 1px",
+    "word-spacing: 3px",
+    "hyphens: auto",
+    "hyphens: auto; hyphenate-character: '='",
+    "hyphens: auto; hyphenate-limit-chars: 12 6 6",
+    "hyphens: auto; hyphenate-limit-zone: 40%",
+    "white-space: nowrap",
+    "white-space: pre-wrap",
+    "tab-size: 2",
+    "overflow-wrap: anywhere",
+    "word-break: break-all",
+    "text-decoration: underline",
+    "direction: rtl",
+]
+
+
+def styled(*styles: str) -> str:
+    return STYLED.replace("BODY", "".join(f'<p lang="en" style="{style}">{WORDS}</p>' for style in styles))
+
+
+def test_a_text_broken_into_lines_before_in_the_same_style_and_width_is_not_broken_again(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """The lines of an earlier layout (`laid_out_once(lines)`, as `edition watch` keeps them for
+    each part): a paragraph that only moved (below a new one) is not broken again; a paragraph in
+    a style that breaks its words otherwise, at the same width, is; the pages are a plain
+    layout's, and so are their bytes."""
+    split = weasyprint.layout.inline.split_first_line
+    broken: list[str] = []
+
+    def counted(*args, **options):
+        broken.append(args[0])
+        return split(*args, **options)
+
+    monkeypatch.setattr(weasyprint.layout.inline, "split_first_line", counted)
+
+    def laid_out(html: str, lines: dict | None) -> tuple[int, weasyprint.Document]:
+        """The times a text was broken into lines, and the pages."""
+        broken.clear()
+        with typeset.laid_out_once(lines):
+            document = render(html)
+        return len(broken), document
+
+    lines: dict = {}
+    first, _ = laid_out(styled(*VARIED), lines)
+    new_paragraph, _ = laid_out(styled("font-size: 7px"), None)
+    moved = styled("font-size: 7px", *VARIED)  # a new paragraph first: the others lower down
+    again, laid_out_again = laid_out(moved, lines)
+    assert again == new_paragraph < first, "the paragraphs that only moved were broken again"
+    plain = render(moved)
+    assert page_drawings(laid_out_again.pages) == page_drawings(plain.pages)
+    assert write(laid_out_again, 0, WHEN, **OPTIONS)[0] == write(plain, 0, WHEN, **OPTIONS)[0]
+    # Each style: laid out with lines broken in every other, as a plain layout lays it out.
+    for style in VARIED:
+        others: dict = {}
+        with typeset.laid_out_once(others):
+            render(styled(*(other for other in VARIED if other != style)))
+        with typeset.laid_out_once(others):
+            alone = render(styled(style))
+        assert page_drawings(alone.pages) == page_drawings(render(styled(style)).pages), style
+
+
+def test_line_style_holds_every_property_of_the_style_that_line_breaking_reads(monkeypatch: pytest.MonkeyPatch):
+    """`typeset.LINE_STYLE`, by which a text broken into lines is known again, has every property
+    WeasyPrint's `split_first_line` reads of the style (for the paragraphs of `VARIED`, which
+    take its paths: hyphenation, spacing, tabs, decoration, wrapping)."""
+    split = weasyprint.layout.inline.split_first_line
+    read: set[str] = set()
+
+    class Recorded(dict):
+        def __missing__(self, name):
+            read.add(name)
+            return self.style[name]
+
+        def __getattr__(self, name):
+            return getattr(self.style, name)
+
+    def recorded(text, style, *args, **options):
+        proxy = Recorded()
+        proxy.style = style
+        return split(text, proxy, *args, **options)
+
+    monkeypatch.setattr(weasyprint.layout.inline, "split_first_line", recorded)
+    render(styled(*VARIED))
+    assert {"font_size", "hyphens", "letter_spacing", "tab_size", "text_decoration_line"} <= read
+    assert read <= set(typeset.LINE_STYLE), f"line breaking reads {sorted(read - set(typeset.LINE_STYLE))} too"
 
 
 def test_the_pdfs_objects_serialized_once_are_written_as_pydyf_writes_them(monkeypatch: pytest.MonkeyPatch):
