@@ -24,7 +24,7 @@ the URL fetcher, the `finisher` hook) and, for what a layout holds, the plain su
   across page breaks, footnotes as Notes after the paragraph of their call, running heads and
   folios as artifacts) and identified as PDF/UA-1;
   `write_proof`, the same pages for the eye alone, each page that a layout kept from the last
-  drawn once (`Drawings`).
+  drawn once, and each text drawn before not shaped again (`Drawings`).
 - `draw_ahead`: pages drawn for the archival PDF before it is written (while a worker lays out
   the register), which `write` then takes as drawn (`DrawnAhead`): the same bytes;
   `drawn_ahead_sent` and `drawn_ahead_read`, pages drawn so in a worker process and taken back.
@@ -63,6 +63,8 @@ import cssselect2
 import pydyf
 import weasyprint
 import weasyprint.document
+import weasyprint.draw
+import weasyprint.draw.text
 import weasyprint.layout
 import weasyprint.layout.block
 import weasyprint.layout.inline
@@ -72,6 +74,7 @@ from weasyprint.document import Document, Page
 from weasyprint.draw import draw_stacking_context
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
+from weasyprint.matrix import Matrix
 from weasyprint.pdf import fonts as weasyprint_fonts
 from weasyprint.pdf import tags as weasyprint_tags
 from weasyprint.pdf.stream import Stream
@@ -1202,10 +1205,13 @@ class Drawings:
     """What the proofs written from one typesetter's layouts share, so that a page kept from
     one layout to the next (`rejoin`) is drawn once: the fonts, with every glyph any of them
     drew, and what each page draws (its PDF operators) with the transparency states it needs.
-    A page is known by its `Page` object, so a page laid out again is drawn again."""
+    A page is known by its `Page` object, so a page laid out again is drawn again; but each
+    text it draws that a page drew before, in the same style, is not shaped again (`texts`: see
+    `_texts_drawn_once`)."""
 
     fonts: dict = field(default_factory=dict)
     pages: weakref.WeakKeyDictionary = field(default_factory=weakref.WeakKeyDictionary)
+    texts: dict = field(default_factory=dict)
 
 
 def write_proof(document: Document, front_pages: int, when: datetime, drawings: Drawings) -> bytes:
@@ -1218,7 +1224,7 @@ def write_proof(document: Document, front_pages: int, when: datetime, drawings: 
     # and from which WeasyPrint embeds them; one dict for every proof keeps the fonts of the
     # pages not drawn again.
     document.fonts = drawings.fonts
-    with _pages_drawn_once(drawings.pages):
+    with _pages_drawn_once(drawings.pages), _texts_drawn_once(drawings.texts):
         data, _ = write(document, front_pages, when, uncompressed_pdf=True)
     return data
 
@@ -1296,6 +1302,101 @@ def _pages_drawn_once(drawn: weakref.WeakKeyDictionary) -> Iterator[None]:
         yield
     finally:
         Page.paint = paint
+
+
+# A text box draws its text (`draw.text.draw_text`, the name `draw_inline_level` calls): its
+# colour, then, in a text object (`BT` … `ET`), its Pango layout made again (`reactivate`) and
+# shaped (`draw_first_line`), which sets the text matrix at the box's place and shows its glyphs,
+# font by font (`Tf`, `TJ`), adding each glyph to its font in `Document.fonts`. In a proof, whose
+# fonts all proofs share (`Drawings.fonts`), a text drawn before in the same style draws the
+# same glyphs again, already in those fonts: `_texts_drawn_once` has it draw what it drew the
+# first time, its text matrix set at its own place, through the same calls of the stream
+# (`Stream.set_font_size` leaves out a font already set, as it would). So the lines of a page
+# laid out anew that were drawn before (every line after a new paragraph) are not shaped again.
+# A text with decorations (drawn at its place), an ellipsis or emojis, or whose shaping called
+# the stream otherwise, is drawn as before, each time.
+_SHAPING_READS = {"add_font", "ink_rect", "logical_rect"}  # what `draw_first_line` reads of the stream
+
+
+class _Shaping:
+    """The stream as `draw_first_line` sees it, noting what it does: each call that draws, and
+    None for anything else it asks of the stream but the fonts and rectangles it reads."""
+
+    def __init__(self, stream, calls: list):
+        self._stream, self._calls = stream, calls
+
+    def __getattr__(self, name):
+        if name not in _SHAPING_READS:
+            self._calls.append(None)
+        return getattr(self._stream, name)
+
+    def set_text_matrix(self, *values):
+        self._calls.append(("set_text_matrix", None))  # set again at each place it is drawn
+        self._stream.set_text_matrix(*values)
+
+    def set_font_size(self, *args):
+        self._calls.append(("set_font_size", args))
+        self._stream.set_font_size(*args)
+
+    def show_text(self, *args):
+        self._calls.append(("show_text", args))
+        self._stream.show_text(*args)
+
+    def set_text_rise(self, *args):
+        self._calls.append(("set_text_rise", args))
+        self._stream.set_text_rise(*args)
+
+
+@contextmanager
+def _texts_drawn_once(texts: dict) -> Iterator[None]:
+    """While in this context, a text box drawn before (in `texts`, by its text, its layout's
+    text and justification, and the style's `LINE_STYLE`) draws what it drew then, not shaped
+    again (see above)."""
+    draw_text = weasyprint.draw.draw_text
+    draw_first_line = weasyprint.draw.text.draw_first_line
+    styles: dict[int, tuple] = {}
+
+    def drawn_once(stream, textbox, offset_x, text_overflow, block_ellipsis="none"):
+        style, layout = textbox.style, textbox.pango_layout
+        line_style = (
+            style["visibility"] == "visible"
+            and style["text_decoration_line"] in ("none", set())
+            and (text_overflow, block_ellipsis) == ("clip", "none")
+            and _line_style(style, styles)
+        )
+        if not line_style:
+            return draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis)
+        key = (textbox.text, layout.text, layout.justification_spacing, line_style)
+        if key not in texts:
+            calls: list = []
+
+            def shaped(stream, textbox, text_overflow, block_ellipsis, matrix):
+                emojis = draw_first_line(_Shaping(stream, calls), textbox, text_overflow, block_ellipsis, matrix)
+                if not emojis and None not in calls:
+                    texts[key] = calls
+                return emojis
+
+            weasyprint.draw.text.draw_first_line = shaped
+            try:
+                return draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis)
+            finally:
+                weasyprint.draw.text.draw_first_line = draw_first_line
+        # As `draw_text` draws it, without its layout made again and shaped.
+        x, y = textbox.position_x, textbox.position_y + textbox.baseline
+        stream.set_color(style["color"])
+        stream.begin_text()
+        for name, args in texts[key]:
+            if name == "set_text_matrix":
+                stream.set_text_matrix(*Matrix(d=-1, e=x, f=y).values)
+            else:
+                getattr(stream, name)(*args)
+        stream.end_text()
+
+    weasyprint.draw.draw_text = drawn_once
+    try:
+        yield
+    finally:
+        weasyprint.draw.draw_text = draw_text
 
 
 # Pages drawn ahead ---------------------------------------------------------------------------

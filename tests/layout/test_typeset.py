@@ -368,6 +368,100 @@ def test_a_proof_draws_a_page_kept_from_the_last_layout_once_and_shows_the_same(
         assert "/StructTreeRoot" not in pdf.Root and "/Metadata" not in pdf.Root  # no tags, no PDF/A
 
 
+def test_a_text_drawn_before_in_a_proof_is_not_shaped_again_and_the_proof_is_the_same_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """A layout with a paragraph more at the top (its other lines only moved) proofed after the
+    first: each line drawn before is drawn from `Drawings.texts`, not shaped again; a line in a
+    style that shapes it otherwise is shaped; the proof is what drawing every line gives, byte for
+    byte. The paragraphs are those of `VARIED`, justified and not, with underlined words (drawn
+    each time) and phrases in bold, whose boxes end lines with spaces the line leaves out."""
+    shape = weasyprint.draw.text.draw_first_line
+    shaped: list[tuple[str, bool, float]] = []  # each text shaped, whether decorated, its size
+
+    def counted(stream, textbox, *args):
+        style = textbox.style
+        shaped.append((textbox.text, style["text_decoration_line"] not in ("none", set()), style["font_size"]))
+        return shape(stream, textbox, *args)
+
+    monkeypatch.setattr(weasyprint.draw.text, "draw_first_line", counted)
+    words = WORDS.replace("went on", "<b>went on </b>").replace("the\t", "<u>the</u>\t")
+    html = STYLED.replace(
+        "BODY",
+        "".join(
+            f'<p lang="en" style="{style}; text-align: {("left", "justify")[n % 2]}">{words}</p>'
+            for n, style in enumerate(VARIED)
+        ),
+    )
+    moved = html.replace("<body>", '<body><p style="font-size: 7px">A new paragraph, at the top.</p>')
+
+    def proofs(drawings: typeset.Drawings) -> tuple[bytes, set[tuple[str, bool, float]]]:
+        """The proof of `moved` after that of `html`, and the texts shaped for it."""
+        typeset.write_proof(render(html), 0, WHEN, drawings)
+        shaped.clear()
+        return typeset.write_proof(render(moved), 0, WHEN, drawings), set(shaped)
+
+    data, once = proofs(typeset.Drawings())
+    # Shaped again: the new paragraph's lines (7 px), and the underlined words, drawn each time.
+    assert {size for _, decorated, size in once if not decorated} == {7}
+    assert any(decorated for _, decorated, _ in once), "no underlined word: the test must have one"
+    monkeypatch.setattr(typeset, "_texts_drawn_once", lambda texts: contextlib.nullcontext())
+    every_time, again = proofs(typeset.Drawings())
+    assert len(again) > 3 * len(once) and data == every_time
+
+
+def test_drawing_a_text_again_reads_no_property_of_its_style_outside_line_style(monkeypatch: pytest.MonkeyPatch):
+    """`_texts_drawn_once` knows a text box's drawing by its texts, justification and
+    `LINE_STYLE`: the Pango layout made again for drawing (`Layout.reactivate`) and the shaping
+    (`draw_first_line`) read nothing else of the style; and `draw_text` draws as the hit path
+    does (its colour, then a text object holding what the shaping draws)."""
+    read: set[str] = set()
+
+    class Recorded(dict):
+        def __missing__(self, name):
+            read.add(name)
+            return self.style[name]
+
+        def __getattr__(self, name):
+            return getattr(self.style, name)
+
+    def recorded(style) -> Recorded:
+        proxy = Recorded()
+        proxy.style = style
+        return proxy
+
+    reactivate, shape = weasyprint.text.line_break.Layout.reactivate, weasyprint.draw.text.draw_first_line
+
+    def shaped(stream, textbox, *args):
+        style, textbox.style = textbox.style, recorded(textbox.style)
+        try:
+            return shape(stream, textbox, *args)
+        finally:
+            textbox.style = style
+
+    monkeypatch.setattr(
+        weasyprint.text.line_break.Layout, "reactivate", lambda self, style: reactivate(self, recorded(style))
+    )
+    monkeypatch.setattr(weasyprint.draw.text, "draw_first_line", shaped)
+    typeset.write_proof(render(styled(*VARIED)), 0, WHEN, typeset.Drawings())
+    assert {"font_size", "letter_spacing", "word_spacing", "font_family"} <= read
+    assert read <= set(typeset.LINE_STYLE), f"drawing a text reads {sorted(read - set(typeset.LINE_STYLE))} too"
+    draw = inspect.getsource(weasyprint.draw.text.draw_text)
+    steps = [
+        "stream.set_color(textbox.style['color'])",
+        "textbox.pango_layout.reactivate(textbox.style)",
+        "stream.begin_text()",
+        "emojis = draw_first_line(\n        stream, textbox, text_overflow, block_ellipsis, Matrix(d=-1, e=x, f=y))",
+        "stream.end_text()",
+    ]
+    assert all(step in draw for step in steps) and sorted(steps, key=draw.index) == steps
+    assert "x, y = textbox.position_x, textbox.position_y + textbox.baseline" in draw
+    assert weasyprint.draw.draw_text is weasyprint.draw.text.draw_text
+    assert "draw_text(\n                            stream, child" in inspect.getsource(
+        weasyprint.draw.draw_inline_level
+    )
+
+
 def test_a_page_that_draws_shared_resources_is_drawn_again_in_each_proof(monkeypatch: pytest.MonkeyPatch):
     """A gradient is a pattern that all pages' resources list: a page drawn from memory would
     name one that the new file lacks."""
