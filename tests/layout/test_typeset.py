@@ -416,31 +416,19 @@ def test_drawing_a_text_again_reads_no_property_of_its_style_outside_line_style(
     (`draw_first_line`) read nothing else of the style; and `draw_text` draws as the hit path
     does (its colour, then a text object holding what the shaping draws)."""
     read: set[str] = set()
-
-    class Recorded(dict):
-        def __missing__(self, name):
-            read.add(name)
-            return self.style[name]
-
-        def __getattr__(self, name):
-            return getattr(self.style, name)
-
-    def recorded(style) -> Recorded:
-        proxy = Recorded()
-        proxy.style = style
-        return proxy
-
     reactivate, shape = weasyprint.text.line_break.Layout.reactivate, weasyprint.draw.text.draw_first_line
 
     def shaped(stream, textbox, *args):
-        style, textbox.style = textbox.style, recorded(textbox.style)
+        style, textbox.style = textbox.style, RecordedStyle(textbox.style, read)
         try:
             return shape(stream, textbox, *args)
         finally:
             textbox.style = style
 
     monkeypatch.setattr(
-        weasyprint.text.line_break.Layout, "reactivate", lambda self, style: reactivate(self, recorded(style))
+        weasyprint.text.line_break.Layout,
+        "reactivate",
+        lambda self, style: reactivate(self, RecordedStyle(style, read)),
     )
     monkeypatch.setattr(weasyprint.draw.text, "draw_first_line", shaped)
     typeset.write_proof(render(styled(*VARIED)), 0, WHEN, typeset.Drawings())
@@ -866,6 +854,21 @@ VARIED = [
 ]
 
 
+class RecordedStyle(dict):
+    """A computed style that adds the name of each property read of it to `read`."""
+
+    def __init__(self, style, read: set[str]):
+        super().__init__()
+        self.style, self.read = style, read
+
+    def __missing__(self, name):
+        self.read.add(name)
+        return self.style[name]
+
+    def __getattr__(self, name):
+        return getattr(self.style, name)
+
+
 def styled(*styles: str) -> str:
     return STYLED.replace("BODY", "".join(f'<p lang="en" style="{style}">{WORDS}</p>' for style in styles))
 
@@ -919,18 +922,8 @@ def test_line_style_holds_every_property_of_the_style_that_line_breaking_reads(m
     split = weasyprint.layout.inline.split_first_line
     read: set[str] = set()
 
-    class Recorded(dict):
-        def __missing__(self, name):
-            read.add(name)
-            return self.style[name]
-
-        def __getattr__(self, name):
-            return getattr(self.style, name)
-
     def recorded(text, style, *args, **options):
-        proxy = Recorded()
-        proxy.style = style
-        return split(text, proxy, *args, **options)
+        return split(text, RecordedStyle(style, read), *args, **options)
 
     monkeypatch.setattr(weasyprint.layout.inline, "split_first_line", recorded)
     render(styled(*VARIED))
