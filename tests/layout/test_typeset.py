@@ -914,6 +914,21 @@ def test_a_text_broken_into_lines_before_in_the_same_style_and_width_is_not_brok
     assert write(together, 0, WHEN, **OPTIONS)[0] == write(apart, 0, WHEN, **OPTIONS)[0]
 
 
+def test_a_line_drawn_since_it_was_broken_is_handed_out_as_it_was_broken():
+    """Drawing a line may change its Pango layout's text (a clamped paragraph's ellipsis, in
+    `draw_first_line`): the lines kept for a later layout are copies, which no drawing reaches."""
+    html = STYLED.replace("BODY", f'<p style="line-clamp: 2; text-align: left">{WORDS}</p>')
+    lines: dict = {}
+    with typeset.laid_out_once(lines):
+        drawn = render(html)
+    write(drawn, 0, WHEN, **OPTIONS)  # draws the ellipsis into the line it drew
+    with typeset.laid_out_once(lines):
+        again = render(html)
+    plain = render(html)
+    assert page_drawings(again.pages) == page_drawings(plain.pages)
+    assert write(again, 0, WHEN, **OPTIONS)[0] == write(plain, 0, WHEN, **OPTIONS)[0]
+
+
 def test_line_style_holds_every_property_of_the_style_that_line_breaking_reads(monkeypatch: pytest.MonkeyPatch):
     """`typeset.LINE_STYLE`, by which a text broken into lines is known again, has every property
     WeasyPrint's `split_first_line` reads of the style (for the paragraphs of `VARIED`, which
