@@ -551,9 +551,9 @@ def laid_out_once(lines: dict | None = None) -> Iterator[None]:
             if marks() != before or margins[: len(given)] != given:
                 return laid_out
             notes[key] = (box.style, box.element, margins[len(given) :], laid_out)
-        _, _, appended, (note, resume_at, next_page, next_margins, collapsing, lines) = notes[key]
+        _, _, appended, (note, resume_at, next_page, next_margins, collapsing, lines_left) = notes[key]
         margins.extend(appended)
-        return note, resume_at, dict(next_page), list(next_margins), collapsing, lines
+        return note, resume_at, dict(next_page), list(next_margins), collapsing, lines_left
 
     def measured(context) -> bool:
         measuring.append(context.__dict__.setdefault("edition_measured", ({}, {})))
@@ -1316,35 +1316,28 @@ def _pages_drawn_once(drawn: weakref.WeakKeyDictionary) -> Iterator[None]:
 # A text with decorations (drawn at its place), an ellipsis or emojis, or whose shaping called
 # the stream otherwise, is drawn as before, each time.
 _SHAPING_READS = {"add_font", "ink_rect", "logical_rect"}  # what `draw_first_line` reads of the stream
+_SHAPING_DRAWS = {"set_text_matrix", "set_font_size", "show_text", "set_text_rise"}  # and calls to draw
 
 
 class _Shaping:
-    """The stream as `draw_first_line` sees it, noting what it does: each call that draws, and
-    None for anything else it asks of the stream but the fonts and rectangles it reads."""
+    """The stream as `draw_first_line` sees it, noting what it does: each call that draws, with
+    its arguments (but the text matrix's, set again at each place the text is drawn), and None
+    for anything else it asks of the stream but the fonts and rectangles it reads."""
 
     def __init__(self, stream, calls: list):
         self._stream, self._calls = stream, calls
 
     def __getattr__(self, name):
+        if name in _SHAPING_DRAWS:
+
+            def drawn(*args):
+                self._calls.append((name, None if name == "set_text_matrix" else args))
+                getattr(self._stream, name)(*args)
+
+            return drawn
         if name not in _SHAPING_READS:
             self._calls.append(None)
         return getattr(self._stream, name)
-
-    def set_text_matrix(self, *values):
-        self._calls.append(("set_text_matrix", None))  # set again at each place it is drawn
-        self._stream.set_text_matrix(*values)
-
-    def set_font_size(self, *args):
-        self._calls.append(("set_font_size", args))
-        self._stream.set_font_size(*args)
-
-    def show_text(self, *args):
-        self._calls.append(("show_text", args))
-        self._stream.show_text(*args)
-
-    def set_text_rise(self, *args):
-        self._calls.append(("set_text_rise", args))
-        self._stream.set_text_rise(*args)
 
 
 @contextmanager
